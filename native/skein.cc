@@ -1,0 +1,676 @@
+// skein's native substrate: the few things only the kernel can do.
+//
+// - Segments: memfd-backed shared memory handed to JavaScript as real
+//   SharedArrayBuffers, so Atomics run directly on memory shared by every
+//   thread and process that attached it. Anonymous memfds never appear in
+//   /dev/shm and are freed by the kernel once the last fd and mapping are gone
+//   (SIGKILL included). Another process attaches by opening /proc/PID/fd/FD of
+//   any living holder; a token in the segment header proves it got the right one.
+//   A process-wide registry lets every thread share one mapping per segment.
+// - Named segments (SharedMemory): shm_open, for unrelated processes.
+// - futex wait/wake on shared (non-private) addresses: a blocking form and an
+//   async form. The async form is one waiter thread per JS environment that
+//   sleeps on up to 127 words at once with futex_waitv (plus a control word
+//   that is bumped whenever its set changes) and posts completions to the event
+//   loop through a uv_async handle; JS dedupes local waiters on a word.
+// - Lifecycle helpers: PR_SET_PDEATHSIG, gettid, thread liveness (tgkill 0),
+//   pidfd-based process exit waits without reaping (waitid WNOWAIT), flock.
+#include <node.h>
+#include <uv.h>
+#include <v8.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+using v8::Array;
+using v8::BigInt;
+using v8::Boolean;
+using v8::Context;
+using v8::Function;
+using v8::FunctionCallbackInfo;
+using v8::Global;
+using v8::HandleScope;
+using v8::Integer;
+using v8::Isolate;
+using v8::Local;
+using v8::Number;
+using v8::Object;
+using v8::SharedArrayBuffer;
+using v8::String;
+using v8::Value;
+
+namespace {
+
+// ---------------------------------------------------------------- helpers
+
+void Throw(Isolate* iso, const std::string& msg) {
+  iso->ThrowException(v8::Exception::Error(String::NewFromUtf8(iso, msg.c_str()).ToLocalChecked()));
+}
+
+void ThrowErrno(Isolate* iso, const std::string& what) {
+  Throw(iso, what + ": " + strerror(errno));
+}
+
+int64_t IntArg(const FunctionCallbackInfo<Value>& a, int i) {
+  return static_cast<int64_t>(a[i]->NumberValue(a.GetIsolate()->GetCurrentContext()).FromMaybe(0));
+}
+
+double NumArg(const FunctionCallbackInfo<Value>& a, int i) {
+  return a[i]->NumberValue(a.GetIsolate()->GetCurrentContext()).FromMaybe(0);
+}
+
+std::string StrArg(const FunctionCallbackInfo<Value>& a, int i) {
+  String::Utf8Value s(a.GetIsolate(), a[i]);
+  return *s ? std::string(*s) : std::string();
+}
+
+// Address of the 32-bit word at byteOffset inside a SharedArrayBuffer.
+uint32_t* WordAt(const FunctionCallbackInfo<Value>& a, int sabIndex, int offIndex) {
+  Isolate* iso = a.GetIsolate();
+  if (!a[sabIndex]->IsSharedArrayBuffer()) {
+    Throw(iso, "expected a SharedArrayBuffer");
+    return nullptr;
+  }
+  Local<SharedArrayBuffer> sab = a[sabIndex].As<SharedArrayBuffer>();
+  int64_t off = IntArg(a, offIndex);
+  if (off < 0 || (off & 3) != 0 || static_cast<size_t>(off) + 4 > sab->ByteLength()) {
+    Throw(iso, "futex word offset out of range or unaligned");
+    return nullptr;
+  }
+  return reinterpret_cast<uint32_t*>(static_cast<char*>(sab->Data()) + off);
+}
+
+struct timespec DeadlineIn(double ms) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  int64_t ns = static_cast<int64_t>(ms * 1e6);
+  ts.tv_sec += ns / 1000000000;
+  ts.tv_nsec += ns % 1000000000;
+  if (ts.tv_nsec >= 1000000000) {
+    ts.tv_sec += 1;
+    ts.tv_nsec -= 1000000000;
+  }
+  return ts;
+}
+
+int64_t NowNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+// ---------------------------------------------------------------- segments
+
+constexpr size_t kHeaderTokenBytes = 16;  // the first 16 bytes of a segment hold its token
+
+struct Mapping {
+  std::string token;
+  int fd;
+  void* addr;
+  size_t size;
+  int refs;
+};
+
+std::mutex g_seg_mutex;
+std::map<std::string, Mapping*> g_segments;  // token -> mapping, process-wide
+
+void ReleaseMapping(void*, size_t, void* data) {
+  Mapping* m = static_cast<Mapping*>(data);
+  std::lock_guard<std::mutex> lock(g_seg_mutex);
+  if (--m->refs > 0) return;
+  g_segments.erase(m->token);
+  munmap(m->addr, m->size);
+  if (m->fd >= 0) close(m->fd);
+  delete m;
+}
+
+Local<SharedArrayBuffer> SabFor(Isolate* iso, Mapping* m) {
+  // Called with g_seg_mutex held.
+  m->refs++;
+  std::unique_ptr<v8::BackingStore> store =
+      SharedArrayBuffer::NewBackingStore(m->addr, m->size, ReleaseMapping, m);
+  return SharedArrayBuffer::New(iso, std::move(store));
+}
+
+// createSegment(token, size) -> SharedArrayBuffer; token is written to the header.
+void CreateSegment(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  std::string token = StrArg(a, 0);
+  int64_t size = IntArg(a, 1);
+  if (token.size() > kHeaderTokenBytes || size < static_cast<int64_t>(kHeaderTokenBytes)) {
+    Throw(iso, "createSegment: bad token or size");
+    return;
+  }
+  int fd = memfd_create("skein-segment", MFD_CLOEXEC);
+  if (fd < 0) return ThrowErrno(iso, "memfd_create");
+  if (ftruncate(fd, size) != 0) {
+    close(fd);
+    return ThrowErrno(iso, "ftruncate");
+  }
+  void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (addr == MAP_FAILED) {
+    close(fd);
+    return ThrowErrno(iso, "mmap");
+  }
+  memcpy(addr, token.data(), token.size());
+  Mapping* m = new Mapping{token, fd, addr, static_cast<size_t>(size), 0};
+  std::lock_guard<std::mutex> lock(g_seg_mutex);
+  g_segments[token] = m;
+  a.GetReturnValue().Set(SabFor(iso, m));
+}
+
+// attachSegment(token, pid, fd, size) -> SharedArrayBuffer | undefined (holder gone)
+void AttachSegment(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  std::string token = StrArg(a, 0);
+  int pid = static_cast<int>(IntArg(a, 1));
+  int hfd = static_cast<int>(IntArg(a, 2));
+  size_t size = static_cast<size_t>(IntArg(a, 3));
+  {
+    std::lock_guard<std::mutex> lock(g_seg_mutex);
+    auto it = g_segments.find(token);
+    if (it != g_segments.end()) {
+      a.GetReturnValue().Set(SabFor(iso, it->second));
+      return;
+    }
+  }
+  std::string path = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(hfd);
+  int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return;  // holder gone: undefined
+  struct stat st;
+  if (fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < size) {
+    close(fd);
+    return;
+  }
+  void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (addr == MAP_FAILED) {
+    close(fd);
+    return;
+  }
+  if (memcmp(addr, token.data(), token.size()) != 0) {  // the fd number was reused
+    munmap(addr, size);
+    close(fd);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(g_seg_mutex);
+  auto it = g_segments.find(token);  // another thread may have attached meanwhile
+  if (it != g_segments.end()) {
+    munmap(addr, size);
+    close(fd);
+    a.GetReturnValue().Set(SabFor(iso, it->second));
+    return;
+  }
+  Mapping* m = new Mapping{token, fd, addr, size, 0};
+  g_segments[token] = m;
+  a.GetReturnValue().Set(SabFor(iso, m));
+}
+
+// segmentFd(token) -> fd of this process's mapping, or -1
+void SegmentFd(const FunctionCallbackInfo<Value>& a) {
+  std::string token = StrArg(a, 0);
+  std::lock_guard<std::mutex> lock(g_seg_mutex);
+  auto it = g_segments.find(token);
+  a.GetReturnValue().Set(it == g_segments.end() ? -1 : it->second->fd);
+}
+
+// openNamed(name, size, create) -> SharedArrayBuffer. Named POSIX shm.
+void OpenNamed(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  std::string name = "/" + StrArg(a, 0);
+  int64_t size = IntArg(a, 1);
+  bool create = a[2]->BooleanValue(iso);
+  int fd = shm_open(name.c_str(), create ? (O_RDWR | O_CREAT | O_EXCL) : O_RDWR, 0600);
+  if (fd < 0) return ThrowErrno(iso, std::string("shm_open ") + name);
+  if (create) {
+    if (ftruncate(fd, size) != 0) {
+      close(fd);
+      shm_unlink(name.c_str());
+      return ThrowErrno(iso, "ftruncate");
+    }
+  } else {
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+      close(fd);
+      return ThrowErrno(iso, "fstat");
+    }
+    size = st.st_size;
+  }
+  if (size <= 0) {
+    close(fd);
+    Throw(iso, "shared memory segment has size 0");
+    return;
+  }
+  void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  if (addr == MAP_FAILED) return ThrowErrno(iso, "mmap");
+  Mapping* m = new Mapping{"named:" + name + ":" + std::to_string(reinterpret_cast<uintptr_t>(addr)), -1, addr,
+                           static_cast<size_t>(size), 0};
+  std::lock_guard<std::mutex> lock(g_seg_mutex);
+  g_segments[m->token] = m;
+  a.GetReturnValue().Set(SabFor(iso, m));
+}
+
+void UnlinkNamed(const FunctionCallbackInfo<Value>& a) {
+  std::string name = "/" + StrArg(a, 0);
+  a.GetReturnValue().Set(shm_unlink(name.c_str()) == 0 ? 0 : errno);
+}
+
+// ---------------------------------------------------------------- futex
+
+long Futex(uint32_t* addr, int op, uint32_t val, const struct timespec* ts) {
+  return syscall(SYS_futex, addr, op, val, ts, nullptr, 0);
+}
+
+// futexWait(sab, byteOffset, expected, timeoutMs) -> 0 woken, 1 timed out, 2 value differed
+// timeoutMs < 0 waits forever. Absolute monotonic deadline so EINTR retries are exact.
+void FutexWait(const FunctionCallbackInfo<Value>& a) {
+  uint32_t* addr = WordAt(a, 0, 1);
+  if (!addr) return;
+  uint32_t expected = static_cast<uint32_t>(static_cast<int64_t>(NumArg(a, 2)));
+  double ms = NumArg(a, 3);
+  struct timespec deadline = DeadlineIn(ms < 0 ? 0 : ms);
+  for (;;) {
+    long r;
+    if (ms < 0) {
+      r = Futex(addr, FUTEX_WAIT, expected, nullptr);
+    } else {
+      r = syscall(SYS_futex, addr, FUTEX_WAIT_BITSET, expected, &deadline, nullptr, FUTEX_BITSET_MATCH_ANY);
+    }
+    if (r == 0) return a.GetReturnValue().Set(0);
+    if (errno == EAGAIN) return a.GetReturnValue().Set(2);
+    if (errno == ETIMEDOUT) return a.GetReturnValue().Set(1);
+    if (errno != EINTR) return a.GetReturnValue().Set(0);  // treat as spurious; caller rechecks
+  }
+}
+
+// futexWake(sab, byteOffset, count) -> number woken
+void FutexWake(const FunctionCallbackInfo<Value>& a) {
+  uint32_t* addr = WordAt(a, 0, 1);
+  if (!addr) return;
+  int64_t n = IntArg(a, 2);
+  if (n <= 0 || n > INT32_MAX) n = INT32_MAX;
+  long r = Futex(addr, FUTEX_WAKE, static_cast<uint32_t>(n), nullptr);
+  a.GetReturnValue().Set(static_cast<double>(r < 0 ? 0 : r));
+}
+
+// ---------------------------------------------------------------- async waiter
+
+#ifndef SYS_futex_waitv
+#define SYS_futex_waitv 449
+#endif
+#ifndef FUTEX_32
+#define FUTEX_32 2
+struct futex_waitv {
+  uint64_t val;
+  uint64_t uaddr;
+  uint32_t flags;
+  uint32_t __reserved;
+};
+#endif
+
+constexpr size_t kMaxWords = 127;  // futex_waitv takes 128; one slot is the control word
+
+struct Entry {
+  double id;
+  uint32_t* addr;
+  uint32_t expected;
+  int64_t deadline;  // monotonic ns, or INT64_MAX
+  std::shared_ptr<v8::BackingStore> keep;  // keeps the memory mapped while we wait on it
+};
+
+struct Completion {
+  double id;
+  int result;  // 0 woken / value changed, 1 timed out
+};
+
+// One per JS environment (main thread or worker). Its threads wait; JS is told
+// through uv_async. Each thread handles up to 127 words; more threads are added
+// only when more distinct words are waited on at once, so the count stays
+// bounded by (distinct words / 127) + 1 and no fixed pool can deadlock.
+struct AsyncWaiter;
+
+struct WaitThread {
+  AsyncWaiter* owner;
+  std::thread th;
+  std::atomic<uint32_t> ctrl{0};
+  std::vector<Entry> entries;  // guarded by owner->mu
+};
+
+struct AsyncWaiter {
+  Isolate* iso;
+  uv_async_t async;
+  Global<Function> callback;
+  std::mutex mu;
+  std::vector<std::unique_ptr<WaitThread>> threads;
+  std::vector<Completion> done;  // guarded by mu
+  size_t pending = 0;            // entries across threads, guarded by mu
+  bool stopping = false;
+  bool referenced = false;
+};
+
+void Poke(WaitThread* t) {
+  t->ctrl.fetch_add(1);
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&t->ctrl), FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr, nullptr, 0);
+}
+
+void WaitLoop(WaitThread* t) {
+  AsyncWaiter* w = t->owner;
+  std::vector<struct futex_waitv> vec;
+  std::vector<double> ids;
+  for (;;) {
+    int64_t nearest = INT64_MAX;
+    {
+      std::unique_lock<std::mutex> lock(w->mu);
+      if (w->stopping) return;
+      vec.clear();
+      ids.clear();
+      uint32_t c = t->ctrl.load();
+      vec.push_back({c, reinterpret_cast<uint64_t>(&t->ctrl), FUTEX_32, 0});
+      for (Entry& e : t->entries) {
+        vec.push_back({e.expected, reinterpret_cast<uint64_t>(e.addr), FUTEX_32, 0});
+        ids.push_back(e.id);
+        if (e.deadline < nearest) nearest = e.deadline;
+      }
+    }
+    struct timespec ts;
+    struct timespec* tsp = nullptr;
+    if (nearest != INT64_MAX) {
+      ts.tv_sec = nearest / 1000000000;
+      ts.tv_nsec = nearest % 1000000000;
+      tsp = &ts;
+    }
+    long r = syscall(SYS_futex_waitv, vec.data(), vec.size(), 0, tsp, CLOCK_MONOTONIC);
+    int woken = r >= 1 ? static_cast<int>(r) - 1 : -1;  // index into entries, -1: none/ctrl
+    bool any = false;
+    {
+      std::unique_lock<std::mutex> lock(w->mu);
+      if (w->stopping) return;
+      int64_t now = NowNs();
+      std::vector<Entry> keep;
+      keep.reserve(t->entries.size());
+      for (size_t i = 0; i < t->entries.size(); i++) {
+        Entry& e = t->entries[i];
+        bool changed = __atomic_load_n(e.addr, __ATOMIC_SEQ_CST) != e.expected;
+        bool hit = woken >= 0 && i < ids.size() && ids[woken] == e.id;
+        if (changed || hit) {
+          w->done.push_back({e.id, 0});
+          any = true;
+        } else if (e.deadline <= now) {
+          w->done.push_back({e.id, 1});
+          any = true;
+        } else {
+          keep.push_back(std::move(e));
+        }
+      }
+      w->pending -= t->entries.size() - keep.size();
+      t->entries.swap(keep);
+    }
+    if (any) uv_async_send(&w->async);
+  }
+}
+
+void OnAsync(uv_async_t* handle) {
+  AsyncWaiter* w = static_cast<AsyncWaiter*>(handle->data);
+  std::vector<Completion> done;
+  bool idle;
+  {
+    std::lock_guard<std::mutex> lock(w->mu);
+    done.swap(w->done);
+    idle = w->pending == 0;
+  }
+  if (idle && w->referenced) {
+    uv_unref(reinterpret_cast<uv_handle_t*>(&w->async));
+    w->referenced = false;
+  }
+  if (done.empty() || w->callback.IsEmpty()) return;
+  Isolate* iso = w->iso;
+  HandleScope scope(iso);
+  Local<Function> cb = w->callback.Get(iso);
+  Local<Context> ctx = cb->GetCreationContextChecked();
+  Context::Scope cscope(ctx);
+  Local<Array> arr = Array::New(iso, static_cast<int>(done.size() * 2));
+  for (size_t i = 0; i < done.size(); i++) {
+    arr->Set(ctx, static_cast<uint32_t>(2 * i), Number::New(iso, done[i].id)).Check();
+    arr->Set(ctx, static_cast<uint32_t>(2 * i + 1), Integer::New(iso, done[i].result)).Check();
+  }
+  Local<Value> argv[] = {arr};
+  node::MakeCallback(iso, ctx->Global(), cb, 1, argv, {0, 0});
+}
+
+void StopWaiter(void* arg) {
+  AsyncWaiter* w = static_cast<AsyncWaiter*>(arg);
+  {
+    std::lock_guard<std::mutex> lock(w->mu);
+    w->stopping = true;
+  }
+  for (auto& t : w->threads) {
+    Poke(t.get());
+    if (t->th.joinable()) t->th.join();
+  }
+  w->threads.clear();
+  w->callback.Reset();
+  uv_close(reinterpret_cast<uv_handle_t*>(&w->async),
+           [](uv_handle_t* h) { delete static_cast<AsyncWaiter*>(h->data); });
+}
+
+struct PerEnv {
+  AsyncWaiter* waiter = nullptr;
+};
+
+AsyncWaiter* WaiterFor(const FunctionCallbackInfo<Value>& a) {
+  PerEnv* env = static_cast<PerEnv*>(a.Data().As<v8::External>()->Value());
+  if (env->waiter) return env->waiter;
+  Isolate* iso = a.GetIsolate();
+  AsyncWaiter* w = new AsyncWaiter();
+  w->iso = iso;
+  uv_loop_t* loop = node::GetCurrentEventLoop(iso);
+  uv_async_init(loop, &w->async, OnAsync);
+  w->async.data = w;
+  uv_unref(reinterpret_cast<uv_handle_t*>(&w->async));
+  node::AddEnvironmentCleanupHook(iso, StopWaiter, w);
+  env->waiter = w;
+  return w;
+}
+
+// setWakeCallback(fn): fn(flatArray [id, result, id, result, ...]) on completions.
+void SetWakeCallback(const FunctionCallbackInfo<Value>& a) {
+  AsyncWaiter* w = WaiterFor(a);
+  w->callback.Reset(a.GetIsolate(), a[0].As<Function>());
+}
+
+// waitAsync(sab, byteOffset, expected, timeoutMs, id): completion arrives via the callback.
+void WaitAsync(const FunctionCallbackInfo<Value>& a) {
+  uint32_t* addr = WordAt(a, 0, 1);
+  if (!addr) return;
+  AsyncWaiter* w = WaiterFor(a);
+  uint32_t expected = static_cast<uint32_t>(static_cast<int64_t>(NumArg(a, 2)));
+  double ms = NumArg(a, 3);
+  double id = NumArg(a, 4);
+  int64_t deadline = ms < 0 ? INT64_MAX : NowNs() + static_cast<int64_t>(ms * 1e6);
+  Entry e{id, addr, expected, deadline, a[0].As<SharedArrayBuffer>()->GetBackingStore()};
+  std::lock_guard<std::mutex> lock(w->mu);
+  WaitThread* target = nullptr;
+  for (auto& t : w->threads) {
+    if (t->entries.size() < kMaxWords) {
+      target = t.get();
+      break;
+    }
+  }
+  if (!target) {
+    auto t = std::make_unique<WaitThread>();
+    t->owner = w;
+    target = t.get();
+    w->threads.push_back(std::move(t));
+    target->th = std::thread(WaitLoop, target);
+  }
+  target->entries.push_back(std::move(e));
+  w->pending++;
+  if (!w->referenced) {
+    uv_ref(reinterpret_cast<uv_handle_t*>(&w->async));
+    w->referenced = true;
+  }
+  Poke(target);
+}
+
+// cancelWait(id): drop a pending async wait (its completion will not arrive).
+void CancelWait(const FunctionCallbackInfo<Value>& a) {
+  AsyncWaiter* w = WaiterFor(a);
+  double id = NumArg(a, 0);
+  std::lock_guard<std::mutex> lock(w->mu);
+  for (auto& t : w->threads) {
+    for (size_t i = 0; i < t->entries.size(); i++) {
+      if (t->entries[i].id == id) {
+        t->entries.erase(t->entries.begin() + i);
+        w->pending--;
+        Poke(t.get());
+        if (w->pending == 0 && w->referenced) {
+          uv_unref(reinterpret_cast<uv_handle_t*>(&w->async));
+          w->referenced = false;
+        }
+        return;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- lifecycle
+
+void GetTid(const FunctionCallbackInfo<Value>& a) {
+  a.GetReturnValue().Set(static_cast<int>(syscall(SYS_gettid)));
+}
+
+// threadAlive(tid) -> bool: is the kernel thread tid still running (not gone,
+// not a zombie)? Kernel thread ids are unique system-wide while they live.
+void ThreadAlive(const FunctionCallbackInfo<Value>& a) {
+  int tid = static_cast<int>(IntArg(a, 0));
+  std::string path = "/proc/" + std::to_string(tid) + "/stat";
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    a.GetReturnValue().Set(errno != ENOENT && errno != ESRCH);
+    return;
+  }
+  char buf[512];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  bool alive = n > 0;
+  if (n > 0) {
+    buf[n] = 0;
+    const char* p = strrchr(buf, ')');
+    if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X' || p[2] == 'x')) alive = false;
+  }
+  a.GetReturnValue().Set(alive);
+}
+
+// setPdeathsig(signal, expectedParentPid) -> bool: false if the parent already died.
+void SetPdeathsig(const FunctionCallbackInfo<Value>& a) {
+  int sig = static_cast<int>(IntArg(a, 0));
+  int ppid = static_cast<int>(IntArg(a, 1));
+  prctl(PR_SET_PDEATHSIG, sig);
+  a.GetReturnValue().Set(ppid <= 0 || getppid() == ppid);
+}
+
+// waitExit(pid, timeoutMs) -> null while running at timeout, else {code, signal}.
+// Uses a pidfd and waitid(WNOWAIT): it never reaps, so libuv's own reaping and
+// 'exit' events stay intact.
+void WaitExit(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  int pid = static_cast<int>(IntArg(a, 0));
+  double ms = NumArg(a, 1);
+  int pfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pfd < 0) {
+    a.GetReturnValue().Set(v8::Null(iso));
+    return;
+  }
+  struct pollfd p = {pfd, POLLIN, 0};
+  int64_t deadline = ms < 0 ? INT64_MAX : NowNs() + static_cast<int64_t>(ms * 1e6);
+  int r;
+  for (;;) {
+    int64_t left = deadline == INT64_MAX ? -1 : (deadline - NowNs()) / 1000000;
+    if (left < -1) left = 0;
+    r = poll(&p, 1, static_cast<int>(left > INT32_MAX ? INT32_MAX : left));
+    if (r < 0 && errno == EINTR) continue;
+    break;
+  }
+  if (r <= 0) {
+    close(pfd);
+    a.GetReturnValue().Set(v8::Null(iso));
+    return;
+  }
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  int w = waitid(P_PIDFD, pfd, &info, WEXITED | WNOWAIT);
+  close(pfd);
+  Local<Context> ctx = iso->GetCurrentContext();
+  Local<Object> out = Object::New(iso);
+  int code = -1, sig = 0;
+  if (w == 0) {
+    if (info.si_code == CLD_EXITED) code = info.si_status;
+    else sig = info.si_status;
+  }
+  out->Set(ctx, String::NewFromUtf8Literal(iso, "code"), Integer::New(iso, code)).Check();
+  out->Set(ctx, String::NewFromUtf8Literal(iso, "signal"), Integer::New(iso, sig)).Check();
+  a.GetReturnValue().Set(out);
+}
+
+// flock(fd, op) -> 0 or errno. op: 1 shared, 2 exclusive, 8 unlock, |4 non-blocking.
+void Flock(const FunctionCallbackInfo<Value>& a) {
+  int fd = static_cast<int>(IntArg(a, 0));
+  int op = static_cast<int>(IntArg(a, 1));
+  int r;
+  do {
+    r = flock(fd, op);
+  } while (r != 0 && errno == EINTR);
+  a.GetReturnValue().Set(r == 0 ? 0 : errno);
+}
+
+void Set(Isolate* iso, Local<Context> ctx, Local<Object> exports, const char* name, v8::FunctionCallback fn,
+         Local<Value> data) {
+  Local<Function> f = v8::FunctionTemplate::New(iso, fn, data)->GetFunction(ctx).ToLocalChecked();
+  exports->Set(ctx, String::NewFromUtf8(iso, name).ToLocalChecked(), f).Check();
+}
+
+}  // namespace
+
+NODE_MODULE_INIT(/* exports, module, context */) {
+  Isolate* iso = context->GetIsolate();
+  PerEnv* env = new PerEnv();
+  node::AddEnvironmentCleanupHook(iso, [](void* p) { delete static_cast<PerEnv*>(p); }, env);
+  Local<Value> data = v8::External::New(iso, env);
+  Set(iso, context, exports, "createSegment", CreateSegment, data);
+  Set(iso, context, exports, "attachSegment", AttachSegment, data);
+  Set(iso, context, exports, "segmentFd", SegmentFd, data);
+  Set(iso, context, exports, "openNamed", OpenNamed, data);
+  Set(iso, context, exports, "unlinkNamed", UnlinkNamed, data);
+  Set(iso, context, exports, "futexWait", FutexWait, data);
+  Set(iso, context, exports, "futexWake", FutexWake, data);
+  Set(iso, context, exports, "setWakeCallback", SetWakeCallback, data);
+  Set(iso, context, exports, "waitAsync", WaitAsync, data);
+  Set(iso, context, exports, "cancelWait", CancelWait, data);
+  Set(iso, context, exports, "gettid", GetTid, data);
+  Set(iso, context, exports, "threadAlive", ThreadAlive, data);
+  Set(iso, context, exports, "setPdeathsig", SetPdeathsig, data);
+  Set(iso, context, exports, "waitExit", WaitExit, data);
+  Set(iso, context, exports, "flock", Flock, data);
+}

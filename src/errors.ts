@@ -1,0 +1,148 @@
+/**
+ * The whole error hierarchy of skein, in one place.
+ *
+ * Every error has a stable `code` (for programs) and a message that says what
+ * was wrong and what to do instead (for people). Errors that crossed a thread
+ * or process boundary come back as {@link RemoteError} or with their original
+ * name, and keep the remote stack in `cause`.
+ *
+ * @example
+ * import { Queue, QueueEmptyError } from 'skein'
+ * const q = new Queue<number>()
+ * try { q.getNowait() } catch (e) { if (e instanceof QueueEmptyError) console.log(e.code) }
+ */
+
+/** Base class of every skein-specific error. */
+export class SkeinError extends Error {
+  /** A stable, machine-readable identifier, e.g. `'ERR_SKEIN_QUEUE_FULL'`. */
+  readonly code: string
+  constructor(message: string, code: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+/**
+ * A non-blocking or timed `put` found the queue full.
+ *
+ * @example
+ * import { Queue, QueueFullError } from 'skein'
+ * const q = new Queue<number>(1); q.putNowait(1)
+ * try { q.putNowait(2) } catch (e) { console.log((e as QueueFullError).item) } // 2
+ */
+export class QueueFullError<T = unknown> extends SkeinError {
+  /** The item that did not fit; it was not enqueued. */
+  readonly item: T
+  constructor(item: T, message = 'the queue is full: wait with put({ timeout }), or make the queue larger') {
+    super(message, 'ERR_SKEIN_QUEUE_FULL')
+    this.item = item
+  }
+}
+
+/**
+ * A non-blocking or timed `get` found the queue empty.
+ *
+ * @example
+ * import { Queue, QueueEmptyError } from 'skein'
+ * try { new Queue().getNowait() } catch (e) { console.log(e instanceof QueueEmptyError) } // true
+ */
+export class QueueEmptyError extends SkeinError {
+  constructor(message = 'the queue is empty: wait with get({ timeout }), or check empty() first') {
+    super(message, 'ERR_SKEIN_QUEUE_EMPTY')
+  }
+}
+
+/**
+ * A `Barrier` was broken (aborted, reset while waiting, a wait timed out, or
+ * its action threw) while or before this party waited.
+ *
+ * @example
+ * import { Barrier, BrokenBarrierError } from 'skein'
+ * const b = new Barrier(2); b.abort()
+ * await b.wait().catch((e) => console.log(e instanceof BrokenBarrierError)) // true
+ */
+export class BrokenBarrierError extends SkeinError {
+  constructor(message = 'the barrier is broken: call reset() before using it again') {
+    super(message, 'ERR_SKEIN_BROKEN_BARRIER')
+  }
+}
+
+/**
+ * A read found the other end closed and nothing left to read.
+ *
+ * @example
+ * import { Pipe, EOFError } from 'skein'
+ * const [a, b] = Pipe(); b.close()
+ * await a.recv().catch((e) => console.log(e instanceof EOFError)) // true
+ */
+export class EOFError extends SkeinError {
+  constructor(message = 'the other end is closed and nothing is left to read') {
+    super(message, 'ERR_SKEIN_EOF')
+  }
+}
+
+/**
+ * A blocking operation did not complete within its timeout.
+ * skein's own class (`name === 'TimeoutError'`), distinct from DOMException.
+ *
+ * @example
+ * import { withTimeout, sleep, TimeoutError } from 'skein'
+ * await withTimeout(10, sleep(1000)).catch((e) => console.log(e instanceof TimeoutError)) // true
+ */
+export class TimeoutError extends SkeinError {
+  constructor(message = 'the operation timed out: give it a longer timeout, or check what it waits for') {
+    super(message, 'ERR_SKEIN_TIMEOUT')
+  }
+}
+
+/**
+ * An error raised in another thread or process whose class could not be
+ * rebuilt here. `remoteName` is the original class name and `cause` holds the
+ * remote stack as text.
+ *
+ * @example
+ * import { RemoteError } from 'skein'
+ * const e = new RemoteError('Boom', 'it broke', 'Boom: it broke\n    at work (file:///w.js:1:1)')
+ * console.log(e.remoteName, e.message) // Boom it broke
+ */
+export class RemoteError extends SkeinError {
+  /** The `name` of the error in the thread or process that raised it. */
+  readonly remoteName: string
+  constructor(remoteName: string, message: string, remoteStack?: string) {
+    super(message, 'ERR_SKEIN_REMOTE', remoteStack === undefined ? undefined : { cause: remoteStack })
+    this.remoteName = remoteName
+  }
+}
+
+/**
+ * A pool worker died (crashed, was killed, or exited) while running a task.
+ * Only that task's result is rejected; the pool replaces the worker.
+ *
+ * @example
+ * import { WorkerCrashedError } from 'skein'
+ * console.log(new WorkerCrashedError(1234, 'SIGKILL').message)
+ */
+export class WorkerCrashedError extends SkeinError {
+  constructor(readonly pid: number | undefined, readonly reason: string) {
+    super(`the worker${pid === undefined ? '' : ` (pid ${pid})`} died while running this task (${reason}); the pool replaced it — retry the task if it is safe to run twice`, 'ERR_SKEIN_WORKER_CRASHED')
+  }
+}
+
+/**
+ * A feature named by the contract that this version does not provide yet.
+ *
+ * @example
+ * import { NotImplementedError } from 'skein'
+ * console.log(new NotImplementedError('Manager').message)
+ */
+export class NotImplementedError extends SkeinError {
+  constructor(feature: string) {
+    super(`${feature} is not implemented in this version of skein yet; see docs/architecture.md for what is`, 'ERR_SKEIN_NOT_IMPLEMENTED')
+  }
+}
+
+/** The error of an aborted signal: its reason, or a standard AbortError. */
+export function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
+}

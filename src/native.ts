@@ -1,0 +1,54 @@
+/**
+ * The one door to the native addon (native/skein.cc). Every binding goes
+ * through here, typed, so the boundary stays thin and replaceable.
+ */
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+
+/** Outcome of a blocking futex wait: 0 woken, 1 timed out, 2 the word already differed. */
+export type WaitResult = 0 | 1 | 2
+
+export interface ExitStatus { code: number; signal: number }
+
+interface Addon {
+  createSegment(token: string, size: number): SharedArrayBuffer
+  attachSegment(token: string, pid: number, fd: number, size: number): SharedArrayBuffer | undefined
+  segmentFd(token: string): number
+  openNamed(name: string, size: number, create: boolean): SharedArrayBuffer
+  unlinkNamed(name: string): number
+  futexWait(sab: SharedArrayBuffer, byteOffset: number, expected: number, timeoutMs: number): WaitResult
+  futexWake(sab: SharedArrayBuffer, byteOffset: number, count: number): number
+  setWakeCallback(fn: (flat: number[]) => void): void
+  waitAsync(sab: SharedArrayBuffer, byteOffset: number, expected: number, timeoutMs: number, id: number): void
+  cancelWait(id: number): void
+  gettid(): number
+  threadAlive(tid: number): boolean
+  setPdeathsig(signal: number, expectedParentPid: number): boolean
+  waitExit(pid: number, timeoutMs: number): ExitStatus | null
+  flock(fd: number, op: number): number
+}
+
+function load(): Addon {
+  const here = dirname(fileURLToPath(import.meta.url))
+  const require = createRequire(import.meta.url)
+  const candidates = [join(here, '..', 'build', 'Release', 'skein.node'), join(here, '..', '..', 'build', 'Release', 'skein.node')]
+  let lastError: unknown
+  for (const path of candidates) {
+    try {
+      return require(path) as Addon
+    } catch (error) {
+      lastError = error
+    }
+  }
+  throw new Error(`skein's native addon is not built (looked in ${candidates.join(', ')}): run \`npm install\` (or \`npx node-gyp rebuild\`) in the skein package`, { cause: lastError })
+}
+
+/** The loaded addon. */
+export const native: Addon = load()
+
+/** flock(2) operations. */
+export const LOCK_SH = 1
+export const LOCK_EX = 2
+export const LOCK_NB = 4
+export const LOCK_UN = 8

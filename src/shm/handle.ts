@@ -1,0 +1,110 @@
+/**
+ * Handles: how a shared object crosses a thread or process boundary.
+ *
+ * How it works: every shared object (Lock, Event, Value, Queue…) is a small
+ * struct in a segment; the JS object is a handle onto it. A handle implements
+ * `[kDescribe]()` returning a plain, cloneable descriptor (its kind, segment
+ * descriptor, offset and any extra fields). `encode` walks a value (arrays,
+ * plain objects, Map, Set) and swaps each handle for a marker; the result goes
+ * through structured clone (postMessage or v8.serialize). `decode` on the
+ * other side swaps markers back for handles attached to the same memory,
+ * which is how "pass a Lock to a Process" hands over the same lock with no
+ * server in between.
+ */
+import { Segment, type SegmentDescriptor } from './segment.js'
+
+/** Implemented by every shareable object: returns its descriptor. */
+export const kDescribe = Symbol.for('skein.describe')
+
+/** The cloneable description of a shared object. */
+export interface HandleDescriptor {
+  kind: string
+  segment: SegmentDescriptor
+  offset: number
+  [extra: string]: unknown
+}
+
+/** Something that can be handed to another thread or process. */
+export interface Shareable {
+  [kDescribe](): HandleDescriptor | Promise<HandleDescriptor>
+}
+
+type Reviver = (d: HandleDescriptor, segment: Segment) => object | Promise<object>
+
+const revivers = new Map<string, Reviver>()
+const MARK = '__skein_handle__'
+
+/** Registers how descriptors of `kind` become objects again. */
+export function registerKind(kind: string, revive: Reviver): void {
+  revivers.set(kind, revive)
+}
+
+export function isShareable(value: unknown): value is Shareable {
+  return typeof value === 'object' && value !== null && kDescribe in value
+}
+
+/** Replaces every shareable object inside `value` with a cloneable marker. */
+export async function encode(value: unknown): Promise<unknown> {
+  if (!needsWalk(value)) return value
+  if (isShareable(value)) return { [MARK]: await value[kDescribe]() }
+  if (Array.isArray(value)) return Promise.all(value.map(encode))
+  if (value instanceof Map) {
+    const out = new Map()
+    for (const [k, v] of value) out.set(await encode(k), await encode(v))
+    return out
+  }
+  if (value instanceof Set) {
+    const out = new Set()
+    for (const v of value) out.add(await encode(v))
+    return out
+  }
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = await encode(v)
+    return out
+  }
+  return value
+}
+
+/** Turns markers made by {@link encode} back into attached objects. */
+export async function decode(value: unknown): Promise<unknown> {
+  if (!needsWalk(value)) return value
+  if (Array.isArray(value)) return Promise.all(value.map(decode))
+  if (value instanceof Map) {
+    const out = new Map()
+    for (const [k, v] of value) out.set(await decode(k), await decode(v))
+    return out
+  }
+  if (value instanceof Set) {
+    const out = new Set()
+    for (const v of value) out.add(await decode(v))
+    return out
+  }
+  if (isPlainObject(value)) {
+    const record = value as Record<string, unknown>
+    const marked = record[MARK] as HandleDescriptor | undefined
+    if (marked !== undefined && Object.keys(record).length === 1) return revive(marked)
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(record)) out[k] = await decode(v)
+    return out
+  }
+  return value
+}
+
+/** Attaches the object a descriptor names. */
+export async function revive(d: HandleDescriptor): Promise<object> {
+  const reviver = revivers.get(d.kind)
+  if (reviver === undefined) {
+    throw new TypeError(`cannot rebuild a shared '${d.kind}' here: its module was not loaded. Import it from 'skein' (the package root) so every kind registers`)
+  }
+  return reviver(d, Segment.attach(d.segment))
+}
+
+function needsWalk(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer) && !(value instanceof SharedArrayBuffer)
+}
+
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}

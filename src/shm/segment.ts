@@ -1,0 +1,67 @@
+/**
+ * Segments: shared memory that every thread and process can map.
+ *
+ * How it works: a segment is an anonymous memfd created by the native addon
+ * and handed to JS as a real SharedArrayBuffer. Its descriptor names a living
+ * holder (pid + fd) so another process can open `/proc/PID/fd/FD`; the token
+ * at the start of the segment proves the right file was opened. Threads of one
+ * process share one mapping through the addon's process-wide registry. The
+ * kernel frees the memory once the last holder exits, SIGKILL included, so
+ * nothing can leak into /dev/shm.
+ */
+import { randomBytes } from 'node:crypto'
+import { native } from '../native.js'
+
+/** Bytes at the start of each segment reserved for its token. */
+export const SEGMENT_HEADER = 16
+
+/** What crosses a thread or process boundary to reattach a segment. */
+export interface SegmentDescriptor {
+  token: string
+  pid: number
+  fd: number
+  size: number
+}
+
+/** A mapped shared-memory segment. */
+export class Segment {
+  readonly token: string
+  readonly sab: SharedArrayBuffer
+  readonly i32: Int32Array
+  readonly size: number
+
+  private constructor(token: string, sab: SharedArrayBuffer) {
+    this.token = token
+    this.sab = sab
+    this.size = sab.byteLength
+    this.i32 = new Int32Array(sab)
+  }
+
+  /** Maps a new zero-filled segment of `size` bytes (header included). */
+  static create(size: number): Segment {
+    const token = randomBytes(12).toString('base64url') // 16 chars
+    const segment = new Segment(token, native.createSegment(token, Math.max(size, SEGMENT_HEADER)))
+    cache.set(token, new WeakRef(segment))
+    return segment
+  }
+
+  /** Attaches the segment a descriptor names, reusing this thread's mapping if any. */
+  static attach(d: SegmentDescriptor): Segment {
+    const cached = cache.get(d.token)?.deref()
+    if (cached) return cached
+    const sab = native.attachSegment(d.token, d.pid, d.fd, d.size)
+    if (!sab) {
+      throw new Error(`cannot attach shared memory segment ${d.token}: every process that held it (last known pid ${d.pid}) has exited. Keep the process that created a shared object alive while others still receive it`)
+    }
+    const segment = new Segment(d.token, sab)
+    cache.set(d.token, new WeakRef(segment))
+    return segment
+  }
+
+  /** A descriptor naming this process as the holder. */
+  describe(): SegmentDescriptor {
+    return { token: this.token, pid: process.pid, fd: native.segmentFd(this.token), size: this.size }
+  }
+}
+
+const cache = new Map<string, WeakRef<Segment>>()

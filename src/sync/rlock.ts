@@ -1,0 +1,33 @@
+/**
+ * RLock: Python's re-entrant lock, one object for tasks, threads and processes.
+ */
+import { OwnedLock } from './owned-lock.js'
+import { registerKind } from '../shm/handle.js'
+import { attachAt } from '../shm/arena.js'
+
+/**
+ * A re-entrant lock: the owning thread may acquire it again, and must release
+ * it as many times.
+ *
+ * @example
+ * import { RLock } from 'skein'
+ * const r = new RLock()
+ * r.acquireSync(); r.acquireSync()   // same thread: fine
+ * r.release(); r.release()
+ *
+ * Semantics: ownership is per thread (Python's rule), so tasks of one thread
+ * share it; `release()` by a thread that does not own it throws `RangeError`.
+ * If the owner dies, the next waiter takes it over with depth 1 and
+ * `recovered === true`.
+ */
+export class RLock extends OwnedLock {
+  constructor() {
+    super(true)
+  }
+
+  protected get kind(): string {
+    return 'RLock'
+  }
+}
+
+registerKind('RLock', (d, segment) => attachAt({ segment, offset: d.offset }, () => new RLock()))
