@@ -1,0 +1,4 @@
+/** Processes: Process, its lifecycle helpers, and target location. */
+export { Process, activeChildren, type ProcessOptions } from './process.js'
+export { currentProcess, parentProcess, cpuCount, isMainProcess, type ProcessInfo } from './context.js'
+export { describeFunction, loadFunction, type FunctionRef } from './locate.js'

@@ -1,0 +1,82 @@
+/**
+ * The job: everything a child needs to run a target, in cloneable form.
+ *
+ * How it works: the target function (or the `Process`/`Thread` subclass) is
+ * reduced to a module URL + export name (locate.ts); arguments and a
+ * subclass's own enumerable fields go through `encode` (shared objects become
+ * descriptors) and are then checked for cloneability by the backend, so a bad
+ * argument fails in `start()` before anything is spawned. `net.Socket` and
+ * `net.Server` arguments are lifted out: a process backend sends them as
+ * handles.
+ */
+import { Server, Socket } from 'node:net'
+import { encode } from '../shm/handle.js'
+import { describeFunction, type FunctionRef } from './locate.js'
+
+/** A cloneable description of what a child runs. */
+export interface Job {
+  name: string
+  daemon: boolean
+  /** A subclass to rebuild in the child (without its constructor) and call run() on. */
+  cls?: FunctionRef
+  /** The target function, when one was given. */
+  target?: FunctionRef
+  /** Encoded arguments; a socket argument's slot holds null. */
+  args: unknown[]
+  /** Encoded own enumerable fields of a subclass instance. */
+  fields: Record<string, unknown>
+  /** Indices of arguments passed as handles (net.Socket / net.Server). */
+  handleArgs: number[]
+}
+
+/** What the owner hands to prepareJob. */
+export interface JobSource {
+  kind: string
+  name: string
+  daemon: boolean
+  instance: object
+  base: Function
+  target: Function | undefined
+  args: readonly unknown[]
+  allowHandles: boolean
+  cloneCheck: (value: unknown) => void
+}
+
+/** Builds the job; rejects with TypeError for unlocatable targets or uncloneable values. */
+export async function prepareJob(src: JobSource): Promise<{ job: Job; handles: Array<Socket | Server> }> {
+  const ctor = src.instance.constructor as Function
+  const cls = ctor === src.base ? undefined : await describeFunction(ctor)
+  const target = src.target === undefined ? undefined : await describeFunction(src.target)
+  const handles: Array<Socket | Server> = []
+  const handleArgs: number[] = []
+  const plain = src.args.map((arg, i) => {
+    if (arg instanceof Socket || arg instanceof Server) {
+      if (!src.allowHandles) {
+        throw new TypeError(`${src.kind} ${src.name}: argument ${i} is a ${arg.constructor.name}, which cannot be passed to a thread (worker threads cannot receive sockets). Pass it to a Process, or read the bytes here and send them through a MessagePort or Queue`)
+      }
+      handles.push(arg)
+      handleArgs.push(i)
+      return null
+    }
+    return arg
+  })
+  const args = (await encode(plain)) as unknown[]
+  for (let i = 0; i < args.length; i++) check(src, args[i], `argument ${i}`)
+  const fields: Record<string, unknown> = {}
+  if (cls !== undefined) {
+    for (const [key, value] of Object.entries(src.instance)) {
+      fields[key] = await encode(value)
+      check(src, fields[key], `field '${key}'`)
+    }
+  }
+  return { job: { name: src.name, daemon: src.daemon, cls, target, args, fields, handleArgs }, handles }
+}
+
+function check(src: JobSource, value: unknown, what: string): void {
+  try {
+    src.cloneCheck(value)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new TypeError(`${src.kind} ${src.name}: ${what} cannot be cloned into the child (${reason}). Pass plain data (structured-cloneable: objects, arrays, Map, Set, Date, BigInt, typed arrays) or a skein shared object (Lock, Value, Queue…); functions and class instances with behaviour do not cross`, { cause: error })
+  }
+}

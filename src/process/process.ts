@@ -1,0 +1,132 @@
+/**
+ * `Process`: run a function (or a subclass's `run()`) in a child process,
+ * Python's `multiprocessing.Process` with the spawn start method.
+ *
+ * Semantics: the child is a fresh `node` that imports the target's module
+ * (so module top-level code runs again there: guard it with
+ * isMainProcess()), receives the arguments by structured clone — shared
+ * objects (Lock, Value, Queue…) as the same object, `net.Socket`/`net.Server`
+ * as handles — and calls the target. Non-daemon children are waited for
+ * before the parent exits; daemon children get SIGTERM when it exits; every
+ * child gets SIGKILL from the kernel if the parent dies (unless `detached`).
+ * A warm spare child makes `start()` cost a few ms (see spares.ts).
+ */
+import { serialize } from 'node:v8'
+import { Runnable, registerBase, type Backend, type RunnableOptions } from './base.js'
+import { forkChild, type ChildMessage, type ForkOptions, type ProcessChild } from './child.js'
+import { reviveError } from './run.js'
+import { dropSpare, takeSpare, warmSpare } from './spares.js'
+import type { Job } from './job.js'
+import type { Server, Socket } from 'node:net'
+
+/** Options of `new Process(…)`. */
+export interface ProcessOptions extends RunnableOptions {
+  /** Start the child in its own session; it then survives the parent's death. */
+  detached?: boolean
+  /** The child's environment (default: the parent's at start()). */
+  env?: NodeJS.ProcessEnv
+  /** The child's working directory (default: the parent's at start()). */
+  cwd?: string
+}
+
+const active = new Set<Process>()
+let counter = 0
+let hooked = false
+
+/** The process backend: fork (or take a warm spare), send the job, await 'started'. */
+export const processBackend: Backend = {
+  kind: 'Process',
+  allowHandles: true,
+  cloneCheck(value) { serialize(value) },
+  launch: (job, handles, options) => launch(job, handles, options as ForkOptions),
+  track(owner, alive) {
+    if (alive) { active.add(owner as Process); hookExit() } else active.delete(owner as Process)
+  },
+}
+
+async function launch(job: Job, handles: Array<Socket | Server>, options: ForkOptions): Promise<ProcessChild> {
+  const warm = options.env === undefined && options.cwd === undefined && !options.detached
+  const child = (warm ? takeSpare() : undefined) ?? forkChild(options)
+  child.refChannel(true)
+  child.ref()
+  try {
+    await child.ready
+    for (const handle of handles) {
+      await new Promise<void>((resolve, reject) => child.cp.send({ skein: 'handle' }, handle, (e) => (e ? reject(e) : resolve())))
+    }
+    const started = new Promise<void>((resolve, reject) => {
+      const onMessage = (m: ChildMessage) => {
+        if (m?.skein === 'started') { done(); resolve() }
+        if (m?.skein === 'failed') { done(); reject(reviveError(m.error, `child process ${job.name}, pid ${child.id}`)) }
+      }
+      const onExit = (code: number | null, signal: string | null) => {
+        done()
+        reject(new Error(`child process ${job.name} (pid ${child.id}) exited (${code ?? signal}) before running its target; see its stderr`))
+      }
+      const done = () => { child.cp.off('message', onMessage); child.cp.off('exit', onExit) }
+      child.cp.on('message', onMessage)
+      child.cp.once('exit', onExit)
+    })
+    child.cp.send({ skein: 'run', job, env: warm ? process.env : undefined, cwd: warm ? process.cwd() : undefined })
+    await started
+  } catch (error) {
+    child.signal('SIGKILL')
+    throw error
+  } finally {
+    child.refChannel(false)
+  }
+  if (job.daemon) child.unref()
+  return child
+}
+
+/** At exit, like Python's atexit hook: terminate daemon children, then wait for the others. */
+function hookExit(): void {
+  if (hooked) return
+  hooked = true
+  process.on('exit', () => {
+    dropSpare()
+    for (const p of active) if (p.daemon && p.isAlive()) p.terminate()
+    for (const p of active) if (!p.daemon && p.isAlive()) p.joinSync()
+  })
+}
+
+/**
+ * A child process running `target(...args)`, or a subclass's `run()`.
+ *
+ * @example
+ * import { Process, isMainProcess } from 'skein'
+ * export function greet(who: string) { console.log(`hello, ${who}`) }
+ * if (isMainProcess()) {
+ *   const p = new Process({ target: greet, args: ['world'] })
+ *   await p.start(); await p.join()
+ *   console.log(p.exitCode) // 0
+ * }
+ */
+export class Process extends Runnable {
+  constructor(options: ProcessOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('new Process(options): options must be an object like { target, args }')
+    if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) throw new TypeError('options.env must be an object of environment variables')
+    if (options.cwd !== undefined && typeof options.cwd !== 'string') throw new TypeError('options.cwd must be a directory path string')
+    const fork: ForkOptions = { env: options.env, cwd: options.cwd, detached: options.detached ?? false }
+    super(processBackend, options, () => `Process-${++counter}`, fork)
+    if (!fork.detached && fork.env === undefined && fork.cwd === undefined) warmSpare()
+  }
+
+  /** The child's pid once started (in the child itself: its own pid). */
+  get pid(): number | undefined {
+    return this.isSelf ? process.pid : this.child?.id
+  }
+}
+registerBase(Process)
+
+/**
+ * The children of this process that are still running; finished ones are
+ * forgotten (reaped), as Python's active_children() does.
+ *
+ * @example
+ * import { activeChildren } from 'skein'
+ * console.log(activeChildren().length) // 0
+ */
+export function activeChildren(): Process[] {
+  return [...active].filter((p) => p.isAlive() || (active.delete(p), false))
+}

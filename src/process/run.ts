@@ -1,0 +1,56 @@
+/**
+ * The child side of a job, shared by the process and thread bootstraps:
+ * import the target's module (marked as bootstrapping, so an unguarded
+ * top-level start() there throws instead of forking without end), decode the
+ * arguments, and run the target, printing a thrown error with its stack.
+ */
+import { inspect } from 'node:util'
+import { decode } from '../shm/handle.js'
+import { rebuild, type Backend } from './base.js'
+import { context } from './context.js'
+import type { Job } from './job.js'
+import { loadFunction } from './locate.js'
+
+const ROOT = '../index.js'
+
+/** Loads everything the job needs; returns the call that runs it. */
+export async function loadJob(job: Job, backend: Backend, handles: unknown[]): Promise<() => unknown> {
+  const ctx = context()
+  ctx.bootstrapping = true
+  let cls: Function | undefined
+  let target: Function | undefined
+  try {
+    await import(ROOT).catch(() => {}) // registers every shared kind, when the package root exists
+    if (job.cls !== undefined) cls = await loadFunction(job.cls)
+    if (job.target !== undefined) target = await loadFunction(job.target)
+  } finally {
+    ctx.bootstrapping = false
+  }
+  const args = (await decode(job.args)) as unknown[]
+  job.handleArgs.forEach((index, i) => { args[index] = handles[i] })
+  if (cls !== undefined) {
+    const fields = (await decode(job.fields)) as Record<string, unknown>
+    const instance = rebuild(cls, backend, job, target, args, fields)
+    return () => instance.run()
+  }
+  return () => target?.(...args)
+}
+
+/** Prints an error that ended a child the way Python prints a traceback. */
+export function printFailure(kind: string, name: string, error: unknown): void {
+  process.stderr.write(`${kind} ${name}:\n${inspect(error)}\n`)
+}
+
+/** A thrown value as plain, cloneable data. */
+export function serializeError(error: unknown): { name: string; message: string; stack?: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack }
+  return { name: 'Error', message: String(error) }
+}
+
+/** Rebuilds an error from another thread or process, keeping its class where it is standard. */
+export function reviveError(e: { name: string; message: string; stack?: string }, where: string): Error {
+  const Ctor = e.name === 'TypeError' ? TypeError : e.name === 'RangeError' ? RangeError : Error
+  const error = new Ctor(`${e.message} (in ${where})`, { cause: e.stack })
+  if (Ctor === Error && e.name !== 'Error') error.name = e.name
+  return error
+}
