@@ -155,8 +155,12 @@ export abstract class Runnable {
   }
 
   /** Waits until the child exits or `timeout` ms pass; check isAlive() after a timeout. */
-  async join(timeout?: number): Promise<void> {
-    const s = this.#joinable('join')
+  join(timeout?: number): Promise<void> {
+    if (timeout !== undefined && typeof timeout !== 'number') throw new TypeError('join(timeout): timeout must be a number of milliseconds')
+    return this.#join(this.#joinable('join'), timeout)
+  }
+
+  async #join(s: State, timeout: number | undefined): Promise<void> {
     if (s.status === 'starting') await s.starting!.catch(() => {})
     const child = s.child
     if (child === undefined || s.exitCode !== null) return

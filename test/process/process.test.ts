@@ -1,0 +1,141 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Process, activeChildren, currentProcess, parentProcess, isMainProcess, cpuCount } from '../../src/process/index.js'
+import { noop, exitWith, sleep, writeJson } from '../fixtures/targets.js'
+import { Reporter } from '../fixtures/subclass.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'skein-process-'))
+
+test('a target from another module runs and exits 0', async () => {
+  const p = new Process({ target: noop })
+  assert.equal(p.isAlive(), false)
+  assert.equal(p.exitCode, null)
+  await p.start()
+  assert.equal(typeof p.pid, 'number')
+  await p.join()
+  assert.equal(p.exitCode, 0)
+  assert.equal(p.isAlive(), false)
+})
+
+test('process.exit(3) in the target gives exit code 3', async () => {
+  const p = new Process({ target: exitWith, args: [3] })
+  await p.start()
+  await p.join()
+  assert.equal(p.exitCode, 3)
+})
+
+test('terminate gives -15 and kill gives -9; join with a timeout returns while the child sleeps', async () => {
+  const a = new Process({ target: sleep, args: [60_000] })
+  const b = new Process({ target: sleep, args: [60_000] })
+  await a.start()
+  await b.start()
+  await a.join(100)
+  assert.equal(a.isAlive(), true)
+  assert.equal(a.exitCode, null)
+  a.terminate()
+  b.kill()
+  await a.join()
+  await b.join()
+  assert.equal(a.exitCode, -15)
+  assert.equal(b.exitCode, -9)
+  assert.equal(a.isAlive(), false)
+})
+
+test('joinSync waits for the child and records its exit code', async () => {
+  const p = new Process({ target: exitWith, args: [5] })
+  await p.start()
+  p.joinSync()
+  assert.equal(p.exitCode, 5)
+  assert.equal(p.isAlive(), false)
+  const q = new Process({ target: sleep, args: [60_000] })
+  await q.start()
+  q.joinSync(50)
+  assert.equal(q.isAlive(), true)
+  q.kill()
+  q.joinSync()
+  assert.equal(q.exitCode, -9)
+})
+
+test("the 'exit' event reports the exit code", async () => {
+  const p = new Process({ target: exitWith, args: [7] })
+  const code = new Promise((resolve) => p.on('exit', resolve))
+  await p.start()
+  assert.equal(await code, 7)
+})
+
+test('pid and parent pid, and the child knows its name', async () => {
+  const path = join(dir, 'ids.json')
+  const p = new Process({ target: writeJson, args: [path, 'x'], name: 'ids' })
+  assert.equal(p.name, 'ids')
+  await p.start()
+  await p.join()
+  const seen = JSON.parse(readFileSync(path, 'utf8'))
+  assert.equal(seen.pid, p.pid)
+  assert.equal(seen.ppid, process.pid)
+})
+
+test('subclass fields are cloned to the child and run() is called there', async () => {
+  const path = join(dir, 'reporter.json')
+  const r = new Reporter({ name: 'reporter' })
+  r.path = path
+  r.numbers = [1, 2, 3, 4]
+  r.table.set('big', 2n ** 70n)
+  await r.start()
+  await r.join()
+  assert.equal(r.exitCode, 0)
+  const seen = JSON.parse(readFileSync(path, 'utf8'))
+  assert.deepEqual(seen, { sum: 10, table: [`big=${2n ** 70n}`], name: 'reporter', current: 'reporter', parent: process.pid, pid: r.pid, isReporter: true })
+})
+
+test('default names and module functions', () => {
+  assert.match(new Process().name, /^Process-\d+$/)
+  assert.equal(isMainProcess(), true)
+  assert.equal(parentProcess(), null)
+  assert.deepEqual(currentProcess(), { name: 'MainProcess', pid: process.pid, daemon: false })
+  assert.ok(cpuCount() >= 1)
+})
+
+test('activeChildren lists running children and forgets finished ones', async () => {
+  const p = new Process({ target: sleep, args: [60_000] })
+  await p.start()
+  assert.ok(activeChildren().includes(p))
+  p.kill()
+  await p.join()
+  assert.ok(!activeChildren().includes(p))
+})
+
+test('misuse: start twice, join unstarted, close while running, set daemon after start', async () => {
+  const p = new Process({ target: sleep, args: [60_000] })
+  assert.throws(() => p.join(), /never started: call start\(\) first/)
+  assert.throws(() => p.joinSync(), /never started/)
+  const started = p.start()
+  assert.throws(() => p.start(), /start\(\) called twice/)
+  assert.throws(() => p.joinSync(), /before start\(\) finished/)
+  await started
+  assert.throws(() => p.close(), /still running: join\(\) or terminate\(\)/)
+  assert.throws(() => { p.daemon = true }, /after start\(\)/)
+  p.kill()
+  await p.join()
+  p.close()
+  assert.throws(() => p.start(), /closed/)
+})
+
+test('an arrow function, a closure, a non-exported function: TypeError before anything is spawned', async () => {
+  const before = activeChildren().length
+  function local(): void {}
+  await assert.rejects(new Process({ target: () => 1 }).start(), (e: Error) => e instanceof TypeError && /arrow function/.test(e.message) && /export/i.test(e.message))
+  await assert.rejects(new Process({ target: local }).start(), (e: Error) => e instanceof TypeError && /local/.test(e.message) && /Export it/.test(e.message))
+  await assert.rejects(new Process({ target: noop.bind(null) }).start(), TypeError)
+  assert.throws(() => new Process({ target: 42 as never }), TypeError)
+  assert.equal(activeChildren().length, before)
+})
+
+test('an uncloneable argument: TypeError naming it, before anything is spawned', async () => {
+  const p = new Process({ target: writeJson, args: ['x', { fn(): void {} }] })
+  await assert.rejects(p.start(), (e: Error) => e instanceof TypeError && /argument 1 cannot be cloned/.test(e.message))
+  assert.equal(p.pid, undefined)
+  assert.equal(p.isAlive(), false)
+})
