@@ -119,15 +119,17 @@ export class TaskPool {
     checkFunction(fn, 'TaskPool.spawn(fn, ...args)')
     const task = Task[kCreate]<Awaited<R>>(fn as unknown as (signal: AbortSignal) => unknown, args, false)
     const slots = this.#slots
-    this.#tasks.add(task)
-    task[kOnExit](() => this.#tasks.delete(task))
-    const go = (): void => {
-      if (task[kStart]()) task[kOnExit](() => slots.release())
-      else slots.release()
+    const tasks = this.#tasks
+    tasks.add(task)
+    const done = (): void => {
+      tasks.delete(task)
+      slots.release()
     }
-    const p = slots.acquire()
-    if (p === undefined) go()
-    else void p.then(go)
+    // holding a slot: start the task and free the slot when its function returns
+    slots.acquireThen(() => {
+      if (task[kStart]()) task[kOnExit](done)
+      else done() // killed while queued: it never runs
+    })
     return task
   }
 

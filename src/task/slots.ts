@@ -4,7 +4,8 @@
  * How it works: a counter of slots in use and a FIFO of waiters (an array
  * with a moving head, compacted when half empty). `acquire()` returns
  * `undefined` when it got a slot synchronously — the hot path allocates
- * nothing — and a promise otherwise. `release()` hands the slot straight to
+ * nothing — and a promise otherwise; `acquireThen(cb)` is the promise-free
+ * form used by `spawn`. `release()` hands the slot straight to
  * the oldest waiter (so a newcomer can never overtake a waiter) or, if none,
  * frees it. Idle callbacks fire when nothing is held and nobody waits.
  */
@@ -37,6 +38,14 @@ export class Slots {
       return undefined
     }
     return new Promise<void>((resolve) => { this.#waiters.push(resolve) })
+  }
+
+  /** Takes a slot and calls `cb` holding it: at once if one is free, else when handed one. */
+  acquireThen(cb: () => void): void {
+    if (this.#used < this.size && this.#head === this.#waiters.length) {
+      this.#used++
+      cb()
+    } else this.#waiters.push(cb)
   }
 
   /** Gives a slot back: to the oldest waiter if any, else to the free count. */

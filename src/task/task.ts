@@ -33,6 +33,22 @@ export const kCreate: unique symbol = Symbol('skein.task.create')
 /** A function run as a task: it receives the task's AbortSignal first, then the arguments. */
 export type TaskFunction<A extends unknown[], R> = (signal: AbortSignal, ...args: A) => R
 
+/** One callback, or several: most tasks have exactly one observer, so no array. */
+type Callbacks = (() => void) | Array<() => void> | null
+
+function addCallback(cbs: Callbacks, cb: () => void): Callbacks {
+  if (cbs === null) return cb
+  if (typeof cbs === 'function') return [cbs, cb]
+  cbs.push(cb)
+  return cbs
+}
+
+function runCallbacks(cbs: Callbacks): void {
+  if (cbs === null) return
+  if (typeof cbs === 'function') cbs()
+  else for (const cb of cbs) cb()
+}
+
 type AnyFn = (signal: AbortSignal, ...args: never[]) => unknown
 
 function isThenable(x: unknown): x is PromiseLike<unknown> {
@@ -67,9 +83,9 @@ export class Task<T = unknown> implements PromiseLike<T> {
   #exited = false
   #fn: AnyFn | null
   #args: unknown[] | null
-  readonly #ctl = new AbortController()
-  #settledCbs: Array<() => void> | null = null
-  #exitCbs: Array<() => void> | null = null
+  #ctl: AbortController | null = null // created when the function starts
+  #settledCbs: Callbacks = null
+  #exitCbs: Callbacks = null
 
   private constructor(fn: AnyFn, args: unknown[], start: boolean) {
     this.#fn = fn
@@ -92,13 +108,13 @@ export class Task<T = unknown> implements PromiseLike<T> {
   /** @internal */
   [kOnSettled](cb: () => void): void {
     if (this.#state !== PENDING) cb()
-    else (this.#settledCbs ??= []).push(cb)
+    else this.#settledCbs = addCallback(this.#settledCbs, cb)
   }
 
   /** @internal */
   [kOnExit](cb: () => void): void {
     if (this.#exited) cb()
-    else (this.#exitCbs ??= []).push(cb)
+    else this.#exitCbs = addCallback(this.#exitCbs, cb)
   }
 
   /**
@@ -109,7 +125,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
   [kCancel](reason: unknown): void {
     if (this.#state !== PENDING) return
     if (this.#fn !== null) void this.kill(reason)
-    else this.#ctl.abort(reason)
+    else this.#ctl?.abort(reason)
   }
 
   /** @internal */
@@ -125,7 +141,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     this.#args = null
     let r: unknown
     try {
-      r = fn(this.#ctl.signal, ...args)
+      r = fn((this.#ctl = new AbortController()).signal, ...args)
     } catch (e) {
       this.#settle(FAILED, e)
       this.#exit()
@@ -152,7 +168,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     else this.#error = v
     const cbs = this.#settledCbs
     this.#settledCbs = null
-    if (cbs !== null) for (const cb of cbs) cb()
+    runCallbacks(cbs)
   }
 
   #exit(): void {
@@ -160,7 +176,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     this.#exited = true
     const cbs = this.#exitCbs
     this.#exitCbs = null
-    if (cbs !== null) for (const cb of cbs) cb()
+    runCallbacks(cbs)
   }
 
   /**
@@ -259,7 +275,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
         this.#args = null
         this.#exit()
       }
-      this.#ctl.abort(r)
+      this.#ctl?.abort(r)
     }
     if (this.#exited) return Promise.resolve()
     return new Promise<void>((resolve) => this[kOnExit](resolve))
