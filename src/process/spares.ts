@@ -25,17 +25,24 @@ export function warmSpare(): void {
   spare = child
 }
 
-/** Takes the spare (possibly still booting) and starts a replacement. */
+/**
+ * Takes the spare (possibly still booting) and schedules a replacement a
+ * little later, so forking it does not compete with the child just started.
+ */
 export function takeSpare(): ProcessChild | undefined {
   const child = spare
   spare = undefined
-  if (child !== undefined && child.cp.exitCode === null && child.cp.signalCode === null && child.cp.connected) {
-    setImmediate(warmSpare)
-    return child
-  }
-  warmSpare()
-  return undefined
+  refillSoon()
+  return child !== undefined && child.cp.exitCode === null && child.cp.signalCode === null && child.cp.connected ? child : undefined
 }
+
+let refill: NodeJS.Timeout | undefined
+function refillSoon(): void {
+  if (refill !== undefined) return
+  refill = setTimeout(() => { refill = undefined; warmSpare() }, REFILL_DELAY_MS)
+  refill.unref()
+}
+const REFILL_DELAY_MS = 30
 
 /** Kills the spare (at exit) and keeps new ones from being made. */
 export function dropSpare(): void {
