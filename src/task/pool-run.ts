@@ -11,10 +11,12 @@
  * exceeded. On arrays, `size` workers start at once; on other iterables one
  * starts and each successful pull starts another, up to `size`. For `imap`,
  * a worker that finds the reader's buffer full gives its slot back and
- * sleeps until the reader takes a result. The first error (or `stop()`)
+ * sleeps until the reader takes a result. All items of a run share one
+ * AbortSignal (so its listener limit is lifted). The first error (or `stop()`)
  * stops pulling, aborts the run's signal and is reported once; the sink's
  * `end` fires when the last worker has returned.
  */
+import { setMaxListeners } from 'node:events'
 import type { Slots } from './slots.js'
 
 /** Receives a run's results (internal). */
@@ -52,6 +54,8 @@ export class MapRun<T, R> {
     this.#fn = fn
     this.#sink = sink
     this.#hasRoom = hasRoom
+    // one signal is shared by up to `size` items at once, each free to listen to it
+    setMaxListeners(0, this.#ctl.signal)
     this.#array = Array.isArray(iterable) ? iterable : null
     this.#iter = this.#array === null ? iterable[Symbol.iterator]() : null
   }

@@ -48,9 +48,9 @@ export function withTimeout(ms: number, work: unknown): Promise<unknown> {
       if (settled) return
       settled = true
       const err = new TimeoutError(`the work did not finish within ${limit} ms: give it a longer timeout, or make it faster`)
-      reject(err)
-      if (ctl !== null) ctl.abort(err)
+      if (ctl !== null) ctl.abort(err) // tell the work first, then the waiter
       else if (work instanceof Task) void work.kill(err)
+      reject(err)
     })
     const ok = (v: unknown): void => { if (!settled) { settled = true; cancel(); resolve(v) } }
     const fail = (e: unknown): void => { if (!settled) { settled = true; cancel(); reject(e) } }
