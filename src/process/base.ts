@@ -14,7 +14,6 @@
 import { EventEmitter } from 'node:events'
 import { assertNotBootstrapping } from './context.js'
 import { prepareJob, type Job } from './job.js'
-import type { Server, Socket } from 'node:net'
 
 /** One started child, as its backend sees it. */
 export interface ChildHandle {
@@ -35,11 +34,12 @@ export interface ChildHandle {
 /** How one kind of child (process, thread) is started. */
 export interface Backend {
   readonly kind: 'Process' | 'Thread'
-  readonly allowHandles: boolean
+  /** Argument classes passed as handles rather than cloned, and classes refused with a reason. */
+  readonly handles: { types: readonly Function[]; refuse: Array<[Function, string]> }
   /** Throws if `value` cannot cross to this kind of child. */
   cloneCheck(value: unknown): void
   /** Starts the child; resolves once it runs the target (rejects if it could not load it). */
-  launch(job: Job, handles: Array<Socket | Server>, options: object): Promise<ChildHandle>
+  launch(job: Job, handles: object[], options: object): Promise<ChildHandle>
   /** Called when a child starts and when it is known to have exited. */
   track(owner: Runnable, alive: boolean): void
 }
@@ -133,7 +133,7 @@ export abstract class Runnable {
     try {
       const { job, handles } = await prepareJob({
         kind: s.backend.kind, name: s.name, daemon: s.daemon, instance: this, base: baseOf(this), target: s.target,
-        args: s.args, allowHandles: s.backend.allowHandles, cloneCheck: (v) => s.backend.cloneCheck(v),
+        args: s.args, handles: s.backend.handles, cloneCheck: (v) => s.backend.cloneCheck(v),
       })
       const child = await s.backend.launch(job, handles, s.options)
       s.child = child

@@ -9,7 +9,6 @@
  * `net.Server` arguments are lifted out: a process backend sends them as
  * handles.
  */
-import { Server, Socket } from 'node:net'
 import { encode } from '../shm/handle.js'
 import { describeFunction, type FunctionRef } from './locate.js'
 
@@ -25,7 +24,7 @@ export interface Job {
   args: unknown[]
   /** Encoded own enumerable fields of a subclass instance. */
   fields: Record<string, unknown>
-  /** Indices of arguments passed as handles (net.Socket / net.Server). */
+  /** Indices of arguments passed as handles (sockets to a process, MessagePorts to a thread). */
   handleArgs: number[]
 }
 
@@ -38,23 +37,24 @@ export interface JobSource {
   base: Function
   target: Function | undefined
   args: readonly unknown[]
-  allowHandles: boolean
+  /** Argument classes this backend passes as handles, and what to say when another kind shows up. */
+  handles: { types: readonly Function[]; refuse: Array<[Function, string]> }
   cloneCheck: (value: unknown) => void
 }
 
 /** Builds the job; rejects with TypeError for unlocatable targets or uncloneable values. */
-export async function prepareJob(src: JobSource): Promise<{ job: Job; handles: Array<Socket | Server> }> {
+export async function prepareJob(src: JobSource): Promise<{ job: Job; handles: object[] }> {
   const ctor = src.instance.constructor as Function
   const cls = ctor === src.base ? undefined : await describeFunction(ctor)
   const target = src.target === undefined ? undefined : await describeFunction(src.target)
-  const handles: Array<Socket | Server> = []
+  const handles: object[] = []
   const handleArgs: number[] = []
   const plain = src.args.map((arg, i) => {
-    if (arg instanceof Socket || arg instanceof Server) {
-      if (!src.allowHandles) {
-        throw new TypeError(`${src.kind} ${src.name}: argument ${i} is a ${arg.constructor.name}, which cannot be passed to a thread (worker threads cannot receive sockets). Pass it to a Process, or read the bytes here and send them through a MessagePort or Queue`)
-      }
-      handles.push(arg)
+    for (const [type, why] of src.handles.refuse) {
+      if (arg instanceof type) throw new TypeError(`${src.kind} ${src.name}: argument ${i} is a ${type.name}, which ${why}`)
+    }
+    if (src.handles.types.some((type) => arg instanceof type)) {
+      handles.push(arg as object)
       handleArgs.push(i)
       return null
     }

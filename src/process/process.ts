@@ -17,7 +17,8 @@ import { forkChild, type ChildMessage, type ForkOptions, type ProcessChild } fro
 import { reviveError } from './run.js'
 import { dropSpare, takeSpare, warmSpare } from './spares.js'
 import type { Job } from './job.js'
-import type { Server, Socket } from 'node:net'
+import { Server, Socket } from 'node:net'
+import { MessagePort } from 'node:worker_threads'
 
 /** Options of `new Process(…)`. */
 export interface ProcessOptions extends RunnableOptions {
@@ -36,7 +37,10 @@ let hooked = false
 /** The process backend: fork (or take a warm spare), send the job, await 'started'. */
 export const processBackend: Backend = {
   kind: 'Process',
-  allowHandles: true,
+  handles: {
+    types: [Socket, Server],
+    refuse: [[MessagePort, 'cannot cross a process boundary (MessagePorts connect threads of one process): pass a Queue or Pipe']],
+  },
   cloneCheck(value) { serialize(value) },
   launch: (job, handles, options) => launch(job, handles, options as ForkOptions),
   track(owner, alive) {
@@ -44,7 +48,7 @@ export const processBackend: Backend = {
   },
 }
 
-async function launch(job: Job, handles: Array<Socket | Server>, options: ForkOptions): Promise<ProcessChild> {
+async function launch(job: Job, handles: object[], options: ForkOptions): Promise<ProcessChild> {
   const warm = options.env === undefined && options.cwd === undefined && !options.detached
   const child = (warm ? takeSpare() : undefined) ?? forkChild(options)
   child.refChannel(true)
@@ -52,7 +56,7 @@ async function launch(job: Job, handles: Array<Socket | Server>, options: ForkOp
   try {
     await child.ready
     for (const handle of handles) {
-      await new Promise<void>((resolve, reject) => child.cp.send({ skein: 'handle' }, handle, (e) => (e ? reject(e) : resolve())))
+      await new Promise<void>((resolve, reject) => child.cp.send({ skein: 'handle' }, handle as Socket, (e) => (e ? reject(e) : resolve())))
     }
     const started = new Promise<void>((resolve, reject) => {
       const onMessage = (m: ChildMessage) => {

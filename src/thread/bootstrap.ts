@@ -36,7 +36,7 @@ setCurrentThread({ name: data.job.name, ident: threadId, nativeId, daemon: data.
 const post = (m: ThreadMessage) => parentPort!.postMessage(m)
 let call: () => unknown
 try {
-  call = await loadJob(data.job, threadBackend, [])
+  call = await loadJob(data.job, threadBackend, data.ports)
 } catch (error) {
   printFailure('Thread', data.job.name, error)
   post({ skein: 'failed', error: serializeError(error) })

@@ -11,7 +11,7 @@
  * `threadAlive(tid)` says the thread is gone, so a worker that was terminated
  * (whose exit handlers never ran) still releases joinSync.
  */
-import { Worker, SHARE_ENV } from 'node:worker_threads'
+import { Worker, SHARE_ENV, type MessagePort } from 'node:worker_threads'
 import { allocate } from '../shm/arena.js'
 import { native } from '../native.js'
 import type { ChildHandle } from '../process/base.js'
@@ -28,6 +28,8 @@ export interface ThreadData {
   processChild: ChildInfo | undefined
   preloads: string[]
   bootstrap: string
+  /** Transferred MessagePort arguments, in job.handleArgs order. */
+  ports: MessagePort[]
 }
 
 /** Messages from a worker's bootstrap. */
@@ -104,12 +106,12 @@ export class ThreadChild implements ChildHandle {
 }
 
 /** Starts a worker for `job`; resolves once it runs the target. */
-export async function startThread(job: Job): Promise<ThreadChild> {
+export async function startThread(job: Job, ports: MessagePort[]): Promise<ThreadChild> {
   const slot = allocate(12, 4)
   const data: ThreadData = {
-    job, sab: slot.segment.sab, offset: slot.offset, processChild: context().child, preloads: preloads(), bootstrap: bootstrapUrl,
+    job, sab: slot.segment.sab, offset: slot.offset, processChild: context().child, preloads: preloads(), bootstrap: bootstrapUrl, ports,
   }
-  const worker = new Worker(TRAMPOLINE, { eval: true, workerData: data, env: SHARE_ENV, name: job.name })
+  const worker = new Worker(TRAMPOLINE, { eval: true, workerData: data, transferList: ports, env: SHARE_ENV, name: job.name })
   const child = new ThreadChild(worker, slot.segment.sab, slot.offset, job.name)
   await new Promise<void>((resolve, reject) => {
     const onMessage = (m: ThreadMessage) => {

@@ -5,9 +5,12 @@
  * Semantics: like Process, the worker imports the target's module (guard
  * thread-starting code with isMainThread()) and receives arguments by
  * structured clone; SharedArrayBuffers and skein's shared objects are shared,
- * not copied. Non-daemon threads keep the process alive; daemon threads are
- * unref'd and end with it. Sockets cannot be passed to a thread.
+ * not copied; `MessagePort` arguments are transferred. Non-daemon threads
+ * keep the process alive; daemon threads are unref'd and end with it.
+ * Sockets cannot be passed to a thread (relay their bytes over a MessagePort).
  */
+import { Server, Socket } from 'node:net'
+import { MessagePort } from 'node:worker_threads'
 import { native } from '../native.js'
 import { Runnable, registerBase, type Backend, type RunnableOptions } from '../process/base.js'
 import { startThread, type ThreadChild } from './child.js'
@@ -22,9 +25,12 @@ let counter = 0
 /** The thread backend: a worker with the skein bootstrap. */
 export const threadBackend: Backend = {
   kind: 'Thread',
-  allowHandles: false,
+  handles: {
+    types: [MessagePort],
+    refuse: [[Socket, 'cannot be passed to a thread (worker threads cannot receive sockets): pass it to a Process, or relay its bytes through a MessagePort argument'], [Server, 'cannot be passed to a thread (worker threads cannot receive sockets): pass it to a Process']],
+  },
   cloneCheck(value) { structuredClone(value) },
-  launch: (job) => startThread(job),
+  launch: (job, handles) => startThread(job, handles as MessagePort[]),
   track(owner, alive) {
     if (alive) active.add(owner as Thread)
     else active.delete(owner as Thread)

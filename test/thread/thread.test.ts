@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Server } from 'node:net'
+import { Server, Socket } from 'node:net'
 import { Thread, Timer, activeCount, enumerate, currentThread, mainThread, isMainThread } from '../../src/thread/index.js'
 import { add, checkName, hold, ring, spin } from '../fixtures/thread-targets.js'
 import { runScript } from '../fixtures/script.js'
@@ -77,6 +77,7 @@ test('misuse: start twice, join unstarted, arrow target, socket argument, unclon
   await t.join()
   await assert.rejects(new Thread({ target: () => 1 }).start(), /arrow function/)
   await assert.rejects(new Thread({ target: spin, args: [new Server()] }).start(), /cannot be passed to a thread/)
+  await assert.rejects(new Thread({ target: spin, args: [new Socket()] }).start(), /worker threads cannot receive sockets/)
   await assert.rejects(new Thread({ target: spin, args: [Symbol('x')] }).start(), /argument 0 cannot be cloned/)
 })
 
