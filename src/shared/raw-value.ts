@@ -1,7 +1,7 @@
 /**
  * RawValue: one typed number in shared memory, without a lock.
  */
-import { kDescribe, registerKind, type HandleDescriptor } from '../shm/handle.js'
+import { kDescribe, registerKind, type HandleDescriptor, type StructDescriptor } from '../shm/handle.js'
 import { Storage, attach, isAttach, kAttach } from './storage.js'
 import { checkElement, typeInfo, type ArrayOf, type ElementOf, type Typecode } from './typecodes.js'
 
@@ -79,12 +79,12 @@ export class RawValue<C extends Typecode = Typecode> {
 }
 
 /** The descriptor of `storage` under `kind`, plus `extra` fields. */
-export function describe(kind: string, storage: Storage<Typecode>, extra: Record<string, unknown> = {}): HandleDescriptor {
+export function describe(kind: string, storage: Storage<Typecode>, extra: Record<string, unknown> = {}): StructDescriptor {
   return { kind, segment: storage.segment.describe(), offset: storage.offset, ...storage.fields(), ...extra }
 }
 
 /** Rebuilds the storage a descriptor names on an attached segment. */
-export function storageOf(d: HandleDescriptor, segment: Storage<Typecode>['segment']): Storage<Typecode> {
+export function storageOf(d: StructDescriptor, segment: Storage<Typecode>['segment']): Storage<Typecode> {
   return new Storage(d.typecode as Typecode, segment, d.offset, d.length as number)
 }
 

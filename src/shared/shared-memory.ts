@@ -4,8 +4,7 @@
 import { randomBytes } from 'node:crypto'
 import { SkeinError } from '../errors.js'
 import { native } from '../native.js'
-import { allocate, type Slot } from '../shm/arena.js'
-import { kDescribe, registerKind, type HandleDescriptor } from '../shm/handle.js'
+import { kDescribe, registerPlainKind, type HandleDescriptor } from '../shm/handle.js'
 import { register, unregister } from './resource-tracker.js'
 
 /** Options of {@link SharedMemory}. */
@@ -120,20 +119,13 @@ export class SharedMemory implements Disposable {
   /** The cloneable descriptor `encode` sends to another thread or process (it names the segment). */
   [kDescribe](): HandleDescriptor {
     this.buf // throws if closed
-    anchor ??= allocate(8)
-    return { kind: 'skein.SharedMemory', segment: anchor.segment.describe(), offset: anchor.offset, name: this.name }
+    return { kind: 'skein.SharedMemory', name: this.name }
   }
 
   toString(): string {
     return `SharedMemory('${this.name}', size=${this.size})`
   }
 }
-
-/**
- * Handle descriptors must name an anonymous segment; a SharedMemory is found
- * by name instead, so it points at a tiny placeholder slot of this thread's.
- */
-let anchor: Slot | undefined
 
 function checkName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0 || name.length > 250 || /[/\0]/.test(name)) {
@@ -167,4 +159,4 @@ function open(name: string, size: number, create: boolean): SharedArrayBuffer {
   }
 }
 
-registerKind('skein.SharedMemory', (d) => new SharedMemory({ name: d.name as string }))
+registerPlainKind('skein.SharedMemory', (d) => new SharedMemory({ name: d.name as string }))

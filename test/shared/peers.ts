@@ -1,0 +1,64 @@
+// Helpers: start a test/fixtures/shared-peer.ts as a worker thread or a child process.
+import { fork, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { Worker } from 'node:worker_threads'
+import { encode } from '../../src/shm/handle.js'
+
+const PEER = new URL('../fixtures/shared-peer.ts', import.meta.url)
+
+export interface Peer {
+  run(op: string, payload: unknown): Promise<any>
+  close(): Promise<void>
+}
+
+export type PeerKind = 'thread' | 'process'
+
+export function startPeer(kind: PeerKind): Peer {
+  return kind === 'thread' ? threadPeer() : processPeer()
+}
+
+function unwrap(reply: { ok: boolean; result?: unknown; error?: string }): unknown {
+  if (!reply.ok) throw new Error(`peer failed: ${reply.error}`)
+  return reply.result
+}
+
+function threadPeer(): Peer {
+  // Node 20 doesn't carry tsx's loader into workers: register it in the worker, then load the peer.
+  const tsx = import.meta.resolve('tsx/esm/api')
+  const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(PEER.href)}) })`
+  const worker = new Worker(code, { eval: true })
+  return {
+    async run(op, payload) {
+      worker.postMessage({ op, payload: await encode(payload) })
+      const [reply] = await once(worker, 'message', { signal: AbortSignal.timeout(60_000) })
+      return unwrap(reply)
+    },
+    async close() {
+      // Ask it to end (closing its port), then give it 5 s to exit.
+      const exited = once(worker, 'exit', { signal: AbortSignal.timeout(5000) })
+      worker.postMessage({ op: 'stop' })
+      try {
+        await exited
+      } catch {
+        worker.unref()
+        throw new Error('the worker thread did not exit within 5 s of closing its port: something in it (a pending native wait?) keeps it alive')
+      }
+    },
+  }
+}
+
+function processPeer(): Peer {
+  const child: ChildProcess = fork(PEER, { execArgv: ['--import', 'tsx'], serialization: 'advanced', stdio: 'inherit' })
+  return {
+    async run(op, payload) {
+      child.send({ op, payload: await encode(payload) })
+      const [reply] = await once(child, 'message', { signal: AbortSignal.timeout(60_000) })
+      return unwrap(reply)
+    },
+    async close() {
+      const exited = once(child, 'exit')
+      child.disconnect()
+      await exited
+    },
+  }
+}
