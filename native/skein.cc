@@ -372,7 +372,8 @@ struct AsyncWaiter {
 
 void Poke(WaitThread* t) {
   t->ctrl.fetch_add(1);
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&t->ctrl), FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr, nullptr, 0);
+  // FUTEX_WAKE, not _PRIVATE: the waitv entry for ctrl is a shared-key wait.
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&t->ctrl), FUTEX_WAKE, INT32_MAX, nullptr, nullptr, 0);
 }
 
 void WaitLoop(WaitThread* t) {

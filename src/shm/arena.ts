@@ -46,10 +46,10 @@ let attaching: Slot | undefined
  * when the object is being rebuilt by {@link attachAt}, else fresh memory.
  * This keeps public constructors free of internal parameters.
  */
-export function claimSlot(bytes: number, align = 8): Slot {
+export function claimSlot(bytes: number, align = 8): Slot & { fresh: boolean } {
   const slot = attaching
   attaching = undefined
-  return slot ?? allocate(bytes, align)
+  return slot === undefined ? { ...allocate(bytes, align), fresh: true } : { ...slot, fresh: false }
 }
 
 /** Builds an object over an existing struct: `make` runs its constructor. */

@@ -19,9 +19,16 @@ export const kDescribe = Symbol.for('skein.describe')
 /** The cloneable description of a shared object. */
 export interface HandleDescriptor {
   kind: string
+  /** Absent for objects that live outside shared memory (a FileLock is a path). */
+  segment?: SegmentDescriptor
+  offset?: number
+  [extra: string]: unknown
+}
+
+/** A descriptor of an object in shared memory. */
+export interface StructDescriptor extends HandleDescriptor {
   segment: SegmentDescriptor
   offset: number
-  [extra: string]: unknown
 }
 
 /** Something that can be handed to another thread or process. */
@@ -29,14 +36,21 @@ export interface Shareable {
   [kDescribe](): HandleDescriptor | Promise<HandleDescriptor>
 }
 
-type Reviver = (d: HandleDescriptor, segment: Segment) => object | Promise<object>
+type Reviver = (d: StructDescriptor, segment: Segment) => object | Promise<object>
+type PlainReviver = (d: HandleDescriptor) => object | Promise<object>
 
 const revivers = new Map<string, Reviver>()
+const plainRevivers = new Map<string, PlainReviver>()
 const MARK = '__skein_handle__'
 
-/** Registers how descriptors of `kind` become objects again. */
+/** Registers how descriptors of `kind` (objects in shared memory) become objects again. */
 export function registerKind(kind: string, revive: Reviver): void {
   revivers.set(kind, revive)
+}
+
+/** Registers a kind whose descriptor carries no segment. */
+export function registerPlainKind(kind: string, revive: PlainReviver): void {
+  plainRevivers.set(kind, revive)
 }
 
 export function isShareable(value: unknown): value is Shareable {
@@ -93,11 +107,13 @@ export async function decode(value: unknown): Promise<unknown> {
 
 /** Attaches the object a descriptor names. */
 export async function revive(d: HandleDescriptor): Promise<object> {
+  const plain = plainRevivers.get(d.kind)
+  if (plain !== undefined) return plain(d)
   const reviver = revivers.get(d.kind)
-  if (reviver === undefined) {
+  if (reviver === undefined || d.segment === undefined || d.offset === undefined) {
     throw new TypeError(`cannot rebuild a shared '${d.kind}' here: its module was not loaded. Import it from 'skein' (the package root) so every kind registers`)
   }
-  return reviver(d, Segment.attach(d.segment))
+  return reviver(d as StructDescriptor, Segment.attach(d.segment))
 }
 
 function needsWalk(value: unknown): value is object {

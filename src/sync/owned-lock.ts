@@ -17,9 +17,10 @@ import { claimSlot } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { isShared, markShared, waitAsync, waitSync, wakeAll } from './wait.js'
+import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
 import { deadlineFrom, expired, NOWAIT, type BlockingOptions } from './options.js'
 import { isAlive, selfTid } from './identity.js'
-import { abortReason, TimeoutError } from '../errors.js'
+import { abortReason } from '../errors.js'
 
 const OWNER = 0
 const WAITERS = 1
@@ -30,9 +31,6 @@ const WORDS = 5
 
 /** How often a waiter on a shared lock checks that the holder still lives. */
 export const RECOVERY_POLL_MS = 100
-
-/** A held lock, released by `await using` / `using`. */
-export interface LockHold extends AsyncDisposable, Disposable {}
 
 export abstract class OwnedLock implements Shareable {
   readonly #segment: Segment
@@ -142,36 +140,18 @@ export abstract class OwnedLock implements Shareable {
   }
 
   /** Runs `fn` holding the lock; releases it however `fn` ends. */
-  async withLock<T>(fn: () => T | Promise<T>, opts?: BlockingOptions): Promise<T> {
-    if (!(await this.acquire(opts))) throw timeoutError(this.kind)
-    try {
-      return await fn()
-    } finally {
-      this.release()
-    }
+  withLock<T>(fn: () => T | Promise<T>, opts?: BlockingOptions): Promise<T> {
+    return withHeld(this, this.kind, fn, opts)
   }
 
   /** Like `withLock`, blocking this thread while it waits. */
   withLockSync<T>(fn: () => T, opts?: BlockingOptions): T {
-    if (!this.acquireSync(opts)) throw timeoutError(this.kind)
-    try {
-      return fn()
-    } finally {
-      this.release()
-    }
+    return withHeldSync(this, this.kind, fn, opts)
   }
 
   /** Acquires and returns a hold for `await using` / `using`. */
-  async hold(opts?: BlockingOptions): Promise<LockHold> {
-    if (!(await this.acquire(opts))) throw timeoutError(this.kind)
-    let held = true
-    const release = (): void => {
-      if (held) {
-        held = false
-        this.release()
-      }
-    }
-    return { [Symbol.dispose]: release, [Symbol.asyncDispose]: async () => release() }
+  hold(opts?: BlockingOptions): Promise<LockHold> {
+    return holdOf(this, this.kind, opts)
   }
 
   // ----- hooks for Condition (Python's _release_save / _acquire_restore / _is_owned)
@@ -266,8 +246,4 @@ export abstract class OwnedLock implements Shareable {
     const poll = performance.now() + RECOVERY_POLL_MS
     return deadline === null || deadline > poll ? poll : deadline
   }
-}
-
-function timeoutError(kind: string): TimeoutError {
-  return new TimeoutError(`${kind}: could not acquire the lock before the timeout; pass a longer timeout or find out who holds it`)
 }

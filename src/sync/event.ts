@@ -1,0 +1,114 @@
+/**
+ * Event: Python's `threading.Event` / `multiprocessing.Event`, one object for
+ * tasks, threads and processes.
+ *
+ * How it works. Four words: FLAG, GEN (bumped by every `set()`; waiters sleep
+ * on it), WAITERS, FLAGS (SHARED). A waiter that sees GEN move knows a
+ * `set()` happened during its wait, so it returns true even if the event was
+ * cleared again before it ran (Python's semantics).
+ */
+import { claimSlot, attachAt } from '../shm/arena.js'
+import type { Segment } from '../shm/segment.js'
+import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { isShared, markShared, waitAsync, waitSync, wakeAll } from './wait.js'
+import { checkTimeout } from './options.js'
+import { deadlineOf } from './wait.js'
+import { abortReason } from '../errors.js'
+
+const FLAG = 0
+const GEN = 1
+const WAITERS = 2
+const FLAGS = 3
+const WORDS = 4
+
+/**
+ * A flag that tasks, threads and processes can wait for.
+ *
+ * @example
+ * import { Event } from 'skein'
+ * const green = new Event()
+ * setTimeout(() => green.set(), 10)
+ * console.log(await green.wait())   // true
+ *
+ * Semantics: `set()` wakes every waiter; `wait(timeout)` returns true once
+ * set (at once if it already is), false at the timeout.
+ */
+export class Event implements Shareable {
+  readonly #segment: Segment
+  readonly #i32: Int32Array
+  readonly #base: number
+
+  constructor() {
+    const { segment, offset } = claimSlot(WORDS * 4)
+    this.#segment = segment
+    this.#i32 = segment.i32
+    this.#base = offset >> 2
+  }
+
+  /** Whether the flag is set. */
+  isSet(): boolean {
+    return Atomics.load(this.#i32, this.#base + FLAG) === 1
+  }
+
+  /** Sets the flag and wakes every waiter. */
+  set(): void {
+    const i32 = this.#i32
+    Atomics.store(i32, this.#base + FLAG, 1)
+    Atomics.add(i32, this.#base + GEN, 1)
+    if (Atomics.load(i32, this.#base + WAITERS) > 0) wakeAll(this.#segment, this.#base + GEN, this.#shared())
+  }
+
+  /** Clears the flag. */
+  clear(): void {
+    Atomics.store(this.#i32, this.#base + FLAG, 0)
+  }
+
+  /** Waits until set, without blocking the event loop; false at the timeout. */
+  async wait(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
+    if (this.isSet()) return true
+    const deadline = deadlineOf(checkTimeout(timeout, 'Event.wait()'))
+    const signal = opts?.signal
+    if (signal?.aborted) throw abortReason(signal)
+    const i32 = this.#i32
+    Atomics.add(i32, this.#base + WAITERS, 1)
+    try {
+      const gen = Atomics.load(i32, this.#base + GEN)
+      for (;;) {
+        if (this.isSet() || Atomics.load(i32, this.#base + GEN) !== gen) return true
+        if (deadline !== null && performance.now() >= deadline) return false
+        await waitAsync(this.#segment, this.#base + GEN, gen, deadline, signal, this.#shared())
+      }
+    } finally {
+      Atomics.sub(i32, this.#base + WAITERS, 1)
+    }
+  }
+
+  /** Waits until set, blocking this thread; false at the timeout. */
+  waitSync(timeout?: number): boolean {
+    if (this.isSet()) return true
+    const deadline = deadlineOf(checkTimeout(timeout, 'Event.waitSync()'))
+    const i32 = this.#i32
+    Atomics.add(i32, this.#base + WAITERS, 1)
+    try {
+      const gen = Atomics.load(i32, this.#base + GEN)
+      for (;;) {
+        if (this.isSet() || Atomics.load(i32, this.#base + GEN) !== gen) return true
+        if (deadline !== null && performance.now() >= deadline) return false
+        waitSync(this.#segment, this.#base + GEN, gen, deadline)
+      }
+    } finally {
+      Atomics.sub(i32, this.#base + WAITERS, 1)
+    }
+  }
+
+  [kDescribe](): HandleDescriptor {
+    markShared(this.#segment, this.#base + FLAGS, this.#base, this.#base + WORDS)
+    return { kind: 'Event', segment: this.#segment.describe(), offset: this.#base * 4 }
+  }
+
+  #shared(): boolean {
+    return isShared(this.#segment, this.#base + FLAGS)
+  }
+}
+
+registerKind('Event', (d, segment) => attachAt({ segment, offset: d.offset }, () => new Event()))

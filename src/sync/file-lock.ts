@@ -1,0 +1,157 @@
+/**
+ * FileLock: a lock between unrelated processes (two CLI runs), backed by the
+ * kernel's flock(2) on a file.
+ *
+ * How it works. The lock file is opened once and kept open; acquire is
+ * `flock(LOCK_EX | LOCK_NB)` on that descriptor. flock belongs to the open
+ * file description, so the kernel drops it the moment the holder's process
+ * dies, however it dies. Within one thread, tasks queue on a local `Lock`
+ * first (a second flock on the same descriptor would succeed). While another
+ * process holds the file, an async waiter retries with a backoff capped at
+ * `POLL_MAX_MS` (the event loop never blocks); a blocking waiter sleeps in
+ * the kernel.
+ */
+import { openSync, closeSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { native, LOCK_EX, LOCK_NB, LOCK_UN } from '../native.js'
+import { kDescribe, registerPlainKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { Lock } from './lock.js'
+import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
+import { deadlineFrom, expired, NOWAIT, type BlockingOptions } from './options.js'
+import { abortReason } from '../errors.js'
+
+const EWOULDBLOCK = 11
+const POLL_MAX_MS = 16
+
+/**
+ * An exclusive lock on a file, shared by any processes that open the same path.
+ *
+ * @example
+ * import { FileLock } from 'skein'
+ * const lock = new FileLock('/tmp/tickets.lock')
+ * await lock.withLock(async () => { console.log('no other process is in here') })
+ * lock.close()
+ *
+ * Semantics: the same interface as `Lock`. The file is created if missing and
+ * never deleted (deleting a lock file while others use it breaks flock-based
+ * locking). A holder that dies releases the lock at once (kernel-backed).
+ * `close()` releases and closes the file; using the lock after that throws.
+ */
+export class FileLock implements Shareable {
+  readonly path: string
+  #fd: number
+  #held = false
+  readonly #local = new Lock()
+
+  constructor(path: string) {
+    if (typeof path !== 'string' || path === '') throw new TypeError('FileLock(path): path must be a non-empty string naming the lock file')
+    this.path = resolve(path)
+    try {
+      this.#fd = openSync(this.path, 'a+', 0o644)
+    } catch (error) {
+      throw new Error(`FileLock: cannot open lock file ${this.path}: ${(error as Error).message}; check the folder exists and is writable`, { cause: error })
+    }
+  }
+
+  /** Whether this FileLock object holds the lock. */
+  locked(): boolean {
+    return this.#held
+  }
+
+  /** Acquires without blocking the event loop; false if not acquired in time. */
+  async acquire(opts?: BlockingOptions): Promise<boolean> {
+    const fd = this.#open()
+    const deadline = deadlineFrom(opts, 'FileLock.acquire()')
+    const signal = opts?.signal
+    if (!(await this.#local.acquire(opts))) return false
+    try {
+      for (let pause = 1; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
+        if (this.#try(fd)) return true
+        if (expired(deadline)) break
+        if (signal?.aborted) throw abortReason(signal)
+        await new Promise((r) => setTimeout(r, deadline === null || deadline === NOWAIT ? pause : Math.min(pause, Math.max(0, deadline - performance.now()))))
+      }
+    } catch (error) {
+      this.#local.release()
+      throw error
+    }
+    this.#local.release()
+    return false
+  }
+
+  /** Acquires, blocking this thread; false if not acquired in time. */
+  acquireSync(opts?: BlockingOptions): boolean {
+    const fd = this.#open()
+    const deadline = deadlineFrom(opts, 'FileLock.acquireSync()')
+    if (!this.#local.acquireSync(opts)) return false
+    if (deadline === null) {
+      const err = native.flock(fd, LOCK_EX)
+      if (err !== 0) {
+        this.#local.release()
+        throw new Error(`FileLock: flock failed on ${this.path} (errno ${err})`)
+      }
+      this.#held = true
+      return true
+    }
+    for (let pause = 1; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
+      if (this.#try(fd)) return true
+      if (expired(deadline)) break
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(pause, Math.max(0, deadline - performance.now())))
+    }
+    this.#local.release()
+    return false
+  }
+
+  /** Releases the lock. Throws RangeError if this object does not hold it. */
+  release(): void {
+    const fd = this.#open()
+    if (!this.#held) throw new RangeError(`FileLock.release(): ${this.path} is not held by this FileLock; release only after a successful acquire`)
+    this.#held = false
+    native.flock(fd, LOCK_UN)
+    this.#local.release()
+  }
+
+  /** Runs `fn` holding the lock; releases it however `fn` ends. */
+  withLock<T>(fn: () => T | Promise<T>, opts?: BlockingOptions): Promise<T> {
+    return withHeld(this, `FileLock(${this.path})`, fn, opts)
+  }
+
+  /** Like `withLock`, blocking this thread while it waits. */
+  withLockSync<T>(fn: () => T, opts?: BlockingOptions): T {
+    return withHeldSync(this, `FileLock(${this.path})`, fn, opts)
+  }
+
+  /** Acquires and returns a hold for `await using` / `using`. */
+  hold(opts?: BlockingOptions): Promise<LockHold> {
+    return holdOf(this, `FileLock(${this.path})`, opts)
+  }
+
+  /** Releases the lock if held and closes the file. */
+  close(): void {
+    if (this.#fd < 0) return
+    if (this.#held) this.release()
+    closeSync(this.#fd)
+    this.#fd = -1
+  }
+
+  [kDescribe](): HandleDescriptor {
+    return { kind: 'FileLock', path: this.path }
+  }
+
+  #try(fd: number): boolean {
+    const err = native.flock(fd, LOCK_EX | LOCK_NB)
+    if (err === 0) {
+      this.#held = true
+      return true
+    }
+    if (err !== EWOULDBLOCK) throw new Error(`FileLock: flock failed on ${this.path} (errno ${err})`)
+    return false
+  }
+
+  #open(): number {
+    if (this.#fd < 0) throw new Error(`FileLock(${this.path}) is closed; create a new FileLock to lock the file again`)
+    return this.#fd
+  }
+}
+
+registerPlainKind('FileLock', (d) => new FileLock(d.path as string))

@@ -1,0 +1,186 @@
+/**
+ * Semaphore and BoundedSemaphore: Python's counting semaphores, one object
+ * for tasks, threads and processes.
+ *
+ * How it works. Four 32-bit words: COUNT (permits left), WAITERS, SEQ (the
+ * sequence word waiters sleep on, see wait.ts), FLAGS (SHARED), and MAX
+ * (-1: unbounded). Acquire is a CAS loop decrementing COUNT while positive;
+ * release adds to COUNT (checking MAX for a bounded one) and, if anyone
+ * waits, bumps SEQ and wakes. A semaphore has no owner (any thread may
+ * release, as in Python), so it is not given back when a holder dies; use a
+ * Lock when that matters.
+ */
+import { claimSlot, attachAt } from '../shm/arena.js'
+import type { Segment } from '../shm/segment.js'
+import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { isShared, markShared, waitAsync, waitSync, wakeAll } from './wait.js'
+import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
+import { deadlineFrom, expired, NOWAIT, type BlockingOptions } from './options.js'
+import { abortReason } from '../errors.js'
+
+const COUNT = 0
+const WAITERS = 1
+const SEQ = 2
+const FLAGS = 3
+const MAX = 4
+const WORDS = 5
+const UNBOUNDED = -1
+
+/**
+ * A counting semaphore: at most `value` holders at once.
+ *
+ * @example
+ * import { Semaphore } from 'skein'
+ * const sem = new Semaphore(2)
+ * await sem.withLock(async () => { console.log('one of at most two inside') })
+ *
+ * Semantics: `acquire` takes one permit, waiting while none is left;
+ * `release(n)` gives back `n`. Waiters are not served in order. A negative
+ * initial value throws `RangeError`.
+ */
+export class Semaphore implements Shareable {
+  readonly #segment: Segment
+  readonly #i32: Int32Array
+  readonly #base: number
+
+  constructor(value = 1) {
+    checkValue(value, new.target.name)
+    const { segment, offset, fresh } = claimSlot(WORDS * 4)
+    this.#segment = segment
+    this.#i32 = segment.i32
+    this.#base = offset >> 2
+    if (fresh) {
+      Atomics.store(this.#i32, this.#base + COUNT, value)
+      Atomics.store(this.#i32, this.#base + MAX, new.target === BoundedSemaphore ? value : UNBOUNDED)
+    }
+  }
+
+  /** Permits currently available (Python's `_value`; for display and tests). */
+  get value(): number {
+    return Atomics.load(this.#i32, this.#base + COUNT)
+  }
+
+  /** Takes a permit without blocking the event loop; `false` if none came in time. */
+  acquire(opts?: BlockingOptions): Promise<boolean> {
+    if (this.#tryAcquire()) return Promise.resolve(true)
+    let deadline: number | null
+    try {
+      deadline = deadlineFrom(opts, `${this.constructor.name}.acquire()`)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    if (deadline === NOWAIT) return Promise.resolve(false)
+    return this.#acquireSlow(deadline, opts?.signal)
+  }
+
+  /** Takes a permit, blocking this thread; `false` if none came in time. */
+  acquireSync(opts?: BlockingOptions): boolean {
+    if (this.#tryAcquire()) return true
+    const deadline = deadlineFrom(opts, `${this.constructor.name}.acquireSync()`)
+    if (deadline === NOWAIT) return false
+    const i32 = this.#i32
+    Atomics.add(i32, this.#base + WAITERS, 1)
+    try {
+      for (;;) {
+        const seq = Atomics.load(i32, this.#base + SEQ)
+        if (this.#tryAcquire()) return true
+        if (expired(deadline)) return false
+        waitSync(this.#segment, this.#base + SEQ, seq, deadline)
+      }
+    } finally {
+      Atomics.sub(i32, this.#base + WAITERS, 1)
+    }
+  }
+
+  async #acquireSlow(deadline: number | null, signal: AbortSignal | undefined): Promise<boolean> {
+    if (signal?.aborted) throw abortReason(signal)
+    const i32 = this.#i32
+    Atomics.add(i32, this.#base + WAITERS, 1)
+    try {
+      for (;;) {
+        const seq = Atomics.load(i32, this.#base + SEQ)
+        if (this.#tryAcquire()) return true
+        if (expired(deadline)) return false
+        await waitAsync(this.#segment, this.#base + SEQ, seq, deadline, signal, this.#shared())
+      }
+    } finally {
+      Atomics.sub(i32, this.#base + WAITERS, 1)
+    }
+  }
+
+  /** Gives back `n` permits (default 1). A BoundedSemaphore throws RangeError past its initial value. */
+  release(n = 1): void {
+    if (!Number.isInteger(n) || n < 1) {
+      throw new RangeError(`${this.constructor.name}.release(n): n must be a positive integer (got ${String(n)})`)
+    }
+    const i32 = this.#i32
+    const max = Atomics.load(i32, this.#base + MAX)
+    if (max === UNBOUNDED) {
+      Atomics.add(i32, this.#base + COUNT, n)
+    } else {
+      for (;;) {
+        const c = Atomics.load(i32, this.#base + COUNT)
+        if (c + n > max) {
+          throw new RangeError(`BoundedSemaphore.release(): released too many times (would hold ${c + n} permits, the bound is ${max}); release only what you acquired`)
+        }
+        if (Atomics.compareExchange(i32, this.#base + COUNT, c, c + n) === c) break
+      }
+    }
+    if (Atomics.load(i32, this.#base + WAITERS) > 0) {
+      Atomics.add(i32, this.#base + SEQ, 1)
+      wakeAll(this.#segment, this.#base + SEQ, this.#shared())
+    }
+  }
+
+  /** Runs `fn` holding the lock; releases it however `fn` ends. */
+  withLock<T>(fn: () => T | Promise<T>, opts?: BlockingOptions): Promise<T> {
+    return withHeld(this, this.constructor.name, fn, opts)
+  }
+
+  /** Like `withLock`, blocking this thread while it waits. */
+  withLockSync<T>(fn: () => T, opts?: BlockingOptions): T {
+    return withHeldSync(this, this.constructor.name, fn, opts)
+  }
+
+  /** Acquires and returns a hold for `await using` / `using`. */
+  hold(opts?: BlockingOptions): Promise<LockHold> {
+    return holdOf(this, this.constructor.name, opts)
+  }
+
+  [kDescribe](): HandleDescriptor {
+    markShared(this.#segment, this.#base + FLAGS, this.#base, this.#base + WORDS)
+    return { kind: this.constructor.name, segment: this.#segment.describe(), offset: this.#base * 4 }
+  }
+
+  #tryAcquire(): boolean {
+    const i32 = this.#i32
+    const at = this.#base + COUNT
+    for (let c = Atomics.load(i32, at); c > 0; c = Atomics.load(i32, at)) {
+      if (Atomics.compareExchange(i32, at, c, c - 1) === c) return true
+    }
+    return false
+  }
+
+  #shared(): boolean {
+    return isShared(this.#segment, this.#base + FLAGS)
+  }
+}
+
+/**
+ * A semaphore that refuses to be released above its initial value.
+ *
+ * @example
+ * import { BoundedSemaphore } from 'skein'
+ * const b = new BoundedSemaphore(1)
+ * try { b.release() } catch (e) { console.log((e as Error).name) } // RangeError
+ */
+export class BoundedSemaphore extends Semaphore {}
+
+function checkValue(value: number, name: string): void {
+  if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
+    throw new RangeError(`${name}(value): value must be an integer >= 0 (got ${String(value)})`)
+  }
+}
+
+registerKind('Semaphore', (d, segment) => attachAt({ segment, offset: d.offset }, () => new Semaphore(0)))
+registerKind('BoundedSemaphore', (d, segment) => attachAt({ segment, offset: d.offset }, () => new BoundedSemaphore(0)))
