@@ -1,0 +1,72 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { FileLock } from '../../src/sync/index.js'
+import { RawArray } from '../../src/shared/index.js'
+import { startPeer } from '../helpers/peer.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'skein-filelock-'))
+
+test('two FileLocks on one path exclude each other; release and close', async () => {
+  const path = join(dir, 'a.lock')
+  const a = new FileLock(path)
+  const b = new FileLock(path)
+  assert.equal(await a.acquire(), true)
+  assert.equal(await b.acquire({ blocking: false }), false)
+  assert.equal(b.acquireSync({ timeout: 20 }), false)
+  assert.equal(await b.acquire({ timeout: 20 }), false)
+  setTimeout(() => a.release(), 10)
+  assert.equal(await b.acquire({ timeout: 5000 }), true)
+  b.release()
+  assert.throws(() => b.release(), RangeError)
+  a.close()
+  b.close()
+  await assert.rejects(a.acquire(), /closed/)
+})
+
+test('tasks of one thread queue on one FileLock', async () => {
+  const lock = new FileLock(join(dir, 'b.lock'))
+  let inside = 0
+  let peak = 0
+  await Promise.all(Array.from({ length: 10 }, () => lock.withLock(async () => {
+    inside++
+    peak = Math.max(peak, inside)
+    await new Promise((r) => setTimeout(r, 1))
+    inside--
+  })))
+  assert.equal(peak, 1)
+  lock.close()
+})
+
+test('misuse: empty path, missing folder', () => {
+  assert.throws(() => new FileLock(''), TypeError)
+  assert.throws(() => new FileLock(join(dir, 'no-such-dir', 'x.lock')), /cannot open lock file/)
+})
+
+test('a FileLock held by a process is released when that process is SIGKILLed', async () => {
+  const path = join(dir, 'c.lock')
+  const lock = new FileLock(path)
+  const marker = new RawArray('i', 1)
+  const peer = await startPeer('process')
+  assert.equal(await peer.call('fileLockHold', lock, marker), true)
+  assert.equal(await lock.acquire({ blocking: false }), false)
+  await peer.kill('SIGKILL')
+  assert.equal(await lock.acquire({ timeout: 10_000 }), true)
+  lock.close()
+})
+
+test('a FileLock passed to another process is the same file lock', async () => {
+  const lock = new FileLock(join(dir, 'd.lock'))
+  const peer = await startPeer('process')
+  try {
+    await lock.acquire()
+    assert.equal(await peer.call('fileLockTry', lock), false)
+    lock.release()
+    assert.equal(await peer.call('fileLockTry', lock), true)
+  } finally {
+    lock.close()
+    await peer.close()
+  }
+})
