@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { Lock, RLock } from '../../src/sync/index.js'
+import { readdirSync } from 'node:fs'
+import { Lock, RLock, Semaphore, Event } from '../../src/sync/index.js'
 import { RawArray } from '../../src/shared/index.js'
 import { TimeoutError } from '../../src/errors.js'
 import { startPeer, type Level } from '../helpers/peer.js'
@@ -155,4 +156,12 @@ test('a lock held by a terminated thread is recovered, also by acquireSync', asy
   assert.equal(lock.recovered, true)
   lock.release()
   assert.equal(lock.locked(), false)
+})
+
+test('creating thousands of primitives costs no segment (file descriptor) each', () => {
+  const fds = () => readdirSync('/proc/self/fd').length
+  const before = fds()
+  const keep = []
+  for (let i = 0; i < 3000; i++) keep.push(new Lock(), new RLock(), new Semaphore(2), new Event())
+  assert.ok(fds() - before <= 2, `created ${fds() - before} fds for ${keep.length} primitives`)
 })
