@@ -51,12 +51,6 @@ test('withLock returns what fn returns, releases when fn throws, and times out',
   assert.equal(w.withLockSync(() => 7), 7)
 })
 
-// Known issue (sync/owned-lock, the lead's): a worker thread or process that
-// waited in the async acquire() under contention never exits afterwards
-// (terminate() hangs too), which would hang this file. Until it is fixed the
-// contention tests use withLockSync; ASYNC_OK=1 runs the async ones.
-const asyncSkip = process.env.ASYNC_OK === '1' ? false : 'a peer that waited in async acquire() never exits (sync/owned-lock bug); ASYNC_OK=1 to run'
-
 async function increments(threads: number, n: number, locked: boolean, mode: 'sync' | 'async' | 'mixed' = 'sync'): Promise<number> {
   const v = new Value('i', 0)
   const ready = new RawValue('i', 0)
@@ -73,7 +67,7 @@ test('4 worker threads x 2000 withLockSync increments on a Value("i") are exact'
   assert.equal(await increments(4, 2000, true, 'sync'), 8000)
 })
 
-test('4 worker threads x 2000 withLock increments (async and sync mixed) are exact', { skip: asyncSkip }, async () => {
+test('4 worker threads x 2000 withLock increments (async and sync mixed) are exact', async () => {
   assert.equal(await increments(4, 2000, true, 'mixed'), 8000)
 })
 
@@ -87,18 +81,18 @@ test('the same without the lock loses updates (v.value += 1 is not atomic), so t
   assert.fail(`no lost update in 5 runs (${totals.join(', ')}): the threads never overlapped`)
 })
 
-test('2 processes x 500 plus this thread x 500 withLockSync increments are exact', async () => {
+test('2 processes x 500 plus this thread x 500 withLock increments (async and sync mixed) are exact', async () => {
   const v = new Value('i', 0)
   const ready = new RawValue('i', 0)
   const peers = Array.from({ length: 2 }, () => startPeer('process'))
   try {
     const mine = (async () => {
       for (let k = 0; k < 500; k++) {
-        v.withLockSync(() => { v.value += 1 })
-        if (k % 50 === 0) await new Promise((r) => setImmediate(r))
+        if (k % 2 === 0) await v.withLock(() => { v.value += 1 })
+        else v.withLockSync(() => { v.value += 1 })
       }
     })()
-    await Promise.all([...peers.map((p) => p.run('increment', { v, n: 500, ready, parties: 2, mode: 'sync' })), mine])
+    await Promise.all([...peers.map((p) => p.run('increment', { v, n: 500, ready, parties: 2, mode: 'mixed' })), mine])
   } finally {
     await Promise.all(peers.map((p) => p.close()))
   }
