@@ -118,20 +118,21 @@ export abstract class OwnedLock implements Shareable {
   /** Releases the lock. Throws RangeError if it is not held (RLock: if not held by this thread). */
   release(): void {
     const i32 = this.#i32
-    const owner = Atomics.load(i32, this.#base + OWNER)
+    const at = this.#base + OWNER
     if (this.#reentrant) {
+      const owner = Atomics.load(i32, at)
       if (owner !== selfTid) {
         throw new RangeError(owner === 0
           ? 'RLock.release(): the lock is not held; release only after a successful acquire'
           : 'RLock.release(): this thread does not own the lock (an RLock must be released by the thread that acquired it)')
       }
-      const depth = Atomics.sub(i32, this.#base + DEPTH, 1)
-      if (depth > 1) return
-    } else if (owner === 0) {
+      if (Atomics.sub(i32, this.#base + DEPTH, 1) > 1) return
+      Atomics.store(i32, at, 0)
+    } else if (Atomics.exchange(i32, at, 0) === 0) {
+      // One locked instruction both frees the lock and tells whether it was held.
       throw new RangeError('Lock.release(): the lock is not held; release only after a successful acquire')
     }
-    Atomics.store(i32, this.#base + OWNER, 0)
-    this.#wake()
+    if (Atomics.load(i32, this.#base + WAITERS) > 0) this.#wake()
   }
 
   /** Whether any thread or task holds the lock. */
@@ -165,7 +166,7 @@ export abstract class OwnedLock implements Shareable {
   releaseSave(): number {
     const depth = this.#reentrant ? Atomics.exchange(this.#i32, this.#base + DEPTH, 0) : 1
     Atomics.store(this.#i32, this.#base + OWNER, 0)
-    this.#wake()
+    if (Atomics.load(this.#i32, this.#base + WAITERS) > 0) this.#wake()
     return depth
   }
 
@@ -228,12 +229,10 @@ export abstract class OwnedLock implements Shareable {
     return true
   }
 
+  /** Tells sleepers the lock moved: bump SEQ, then wake (wait.ts protocol). */
   #wake(): void {
-    const i32 = this.#i32
-    if (Atomics.load(i32, this.#base + WAITERS) > 0) {
-      Atomics.add(i32, this.#base + SEQ, 1)
-      wakeAll(this.#segment, this.#base + SEQ, this.#shared())
-    }
+    Atomics.add(this.#i32, this.#base + SEQ, 1)
+    wakeAll(this.#segment, this.#base + SEQ, this.#shared())
   }
 
   #shared(): boolean {
