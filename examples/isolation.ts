@@ -1,13 +1,13 @@
 /**
  * Isolation: a child process has its own copy of every module-level
  * variable. The child changes `counter`; the parent's stays 0. Sharing state
- * takes a shared object (below: `Value`).
+ * takes a shared object: a `Value('i', 0)` passed to a child is the same
+ * shared memory there, and the parent reads the child's 100.
  *
  *   npx tsx examples/isolation.ts
  */
 import { pathToFileURL } from 'node:url'
-import { Process, isMainProcess } from '../src/process/index.js'
-import { isMainThread } from '../src/thread/index.js'
+import { Process, Value, isMainProcess, isMainThread } from '../src/index.js'
 
 /** Module-level state: each process has its own. */
 export let counter = 0
@@ -18,7 +18,16 @@ export function bump(times: number): void {
   console.log(`  child  (pid ${process.pid}): counter = ${counter}`)
 }
 
-export async function main(): Promise<void> {
+/** Runs in the child: changes shared memory, which the parent sees. */
+export async function bumpShared(shared: Value<'i'>, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) await shared.withLock(() => { shared.value += 1 })
+  console.log(`  child  (pid ${process.pid}): shared.value = ${shared.value}`)
+}
+
+/** What the parent saw after each child; returned for tests. */
+export interface IsolationResult { counter: number; shared: number }
+
+export async function main(): Promise<IsolationResult> {
   console.log(`  parent (pid ${process.pid}): counter = ${counter} before`)
   const p = new Process({ target: bump, args: [100] })
   await p.start()
@@ -26,9 +35,15 @@ export async function main(): Promise<void> {
   console.log(`  parent (pid ${process.pid}): counter = ${counter} after the child added 100 — unchanged, as in Python`)
 
   // ── Shared state with Value ─────────────────────────────────────────────
-  // TODO(shared): when `Value` lands (src/shared/), show the same child
-  // incrementing `new Value('i', 0)` passed as an argument, and the parent
-  // reading 100 — the one way a child's change is seen by the parent.
+  // A Value lives in shared memory; passed as an argument it is the same
+  // memory in the child (not a copy), so the child's change is the parent's.
+  const shared = new Value('i', 0)
+  const q = new Process({ target: bumpShared, args: [shared, 100] })
+  await q.start()
+  await q.join()
+  console.log(`  parent (pid ${process.pid}): shared.value = ${shared.value} after the child added 100 to a Value('i', 0) — shared memory`)
+  if (counter !== 0 || shared.value !== 100) throw new Error(`expected counter 0 and shared 100, got ${counter} and ${shared.value}`)
+  return { counter, shared: shared.value }
 }
 
 if (isMainProcess() && isMainThread() && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
