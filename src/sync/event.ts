@@ -10,10 +10,9 @@
 import { claimSlot, attachAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import { isShared, markShared, waitAsync, waitSync, wakeAll } from './wait.js'
+import { isShared, markShared, waitUntil, waitUntilSync, wakeAll } from './wait.js'
 import { checkTimeout } from './options.js'
 import { deadlineOf } from './wait.js'
-import { abortReason } from '../errors.js'
 
 const FLAG = 0
 const GEN = 1
@@ -67,38 +66,14 @@ export class Event implements Shareable {
   async wait(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
     if (this.isSet()) return true
     const deadline = deadlineOf(checkTimeout(timeout, 'Event.wait()'))
-    const signal = opts?.signal
-    if (signal?.aborted) throw abortReason(signal)
-    const i32 = this.#i32
-    Atomics.add(i32, this.#base + WAITERS, 1)
-    try {
-      const gen = Atomics.load(i32, this.#base + GEN)
-      for (;;) {
-        if (this.isSet() || Atomics.load(i32, this.#base + GEN) !== gen) return true
-        if (deadline !== null && performance.now() >= deadline) return false
-        await waitAsync(this.#segment, this.#base + GEN, gen, deadline, signal, this.#shared())
-      }
-    } finally {
-      Atomics.sub(i32, this.#base + WAITERS, 1)
-    }
+    return waitUntil(this.#segment, this.#base + WAITERS, this.#base + GEN, this.#setSince(), deadline, opts?.signal, this.#shared)
   }
 
   /** Waits until set, blocking this thread; false at the timeout. */
   waitSync(timeout?: number): boolean {
     if (this.isSet()) return true
     const deadline = deadlineOf(checkTimeout(timeout, 'Event.waitSync()'))
-    const i32 = this.#i32
-    Atomics.add(i32, this.#base + WAITERS, 1)
-    try {
-      const gen = Atomics.load(i32, this.#base + GEN)
-      for (;;) {
-        if (this.isSet() || Atomics.load(i32, this.#base + GEN) !== gen) return true
-        if (deadline !== null && performance.now() >= deadline) return false
-        waitSync(this.#segment, this.#base + GEN, gen, deadline)
-      }
-    } finally {
-      Atomics.sub(i32, this.#base + WAITERS, 1)
-    }
+    return waitUntilSync(this.#segment, this.#base + WAITERS, this.#base + GEN, this.#setSince(), deadline)
   }
 
   [kDescribe](): HandleDescriptor {
@@ -106,9 +81,13 @@ export class Event implements Shareable {
     return { kind: 'Event', segment: this.#segment.describe(), offset: this.#base * 4 }
   }
 
-  #shared(): boolean {
-    return isShared(this.#segment, this.#base + FLAGS)
+  /** A test that is true once the flag is set or any set() happened since now. */
+  #setSince(): () => boolean {
+    const gen = Atomics.load(this.#i32, this.#base + GEN)
+    return () => this.isSet() || Atomics.load(this.#i32, this.#base + GEN) !== gen
   }
+
+  readonly #shared = (): boolean => isShared(this.#segment, this.#base + FLAGS)
 }
 
 registerKind('Event', (d, segment) => attachAt({ segment, offset: d.offset }, () => new Event()))

@@ -16,11 +16,10 @@
 import { claimSlot } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import { isShared, markShared, waitAsync, waitSync, wakeAll } from './wait.js'
+import { isShared, markShared, waitUntil, waitUntilSync, wakeAll } from './wait.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
-import { deadlineFrom, expired, NOWAIT, type BlockingOptions } from './options.js'
+import { deadlineFrom, NOWAIT, type BlockingOptions } from './options.js'
 import { isAlive, selfTid } from './identity.js'
-import { abortReason } from '../errors.js'
 
 const OWNER = 0
 const WAITERS = 1
@@ -69,7 +68,7 @@ export abstract class OwnedLock implements Shareable {
       return Promise.reject(error)
     }
     if (deadline === NOWAIT) return Promise.resolve(false)
-    return this.#acquireSlow(deadline, opts?.signal)
+    return waitUntil(this.#segment, this.#base + WAITERS, this.#base + SEQ, this.#attempt, deadline, opts?.signal, this.#shared, this.#slice)
   }
 
   /**
@@ -84,35 +83,7 @@ export abstract class OwnedLock implements Shareable {
     if (deadline === null && Atomics.load(this.#i32, this.#base + OWNER) === selfTid) {
       throw new Error(`${this.kind}.acquireSync(): this thread already holds this lock, so waiting would never end (self-deadlock). Release it first, use an RLock for re-entrant locking, or pass a timeout`)
     }
-    const i32 = this.#i32
-    Atomics.add(i32, this.#base + WAITERS, 1)
-    try {
-      for (;;) {
-        const seq = Atomics.load(i32, this.#base + SEQ)
-        if (this.#tryAcquire() || this.#tryRecover()) return true
-        if (expired(deadline)) return false
-        waitSync(this.#segment, this.#base + SEQ, seq, this.#sliceEnd(deadline))
-      }
-    } finally {
-      Atomics.sub(i32, this.#base + WAITERS, 1)
-    }
-  }
-
-  async #acquireSlow(deadline: number | null, signal: AbortSignal | undefined): Promise<boolean> {
-    if (signal?.aborted) throw abortReason(signal)
-    const i32 = this.#i32
-    Atomics.add(i32, this.#base + WAITERS, 1)
-    try {
-      for (;;) {
-        const seq = Atomics.load(i32, this.#base + SEQ)
-        if (this.#tryAcquire() || this.#tryRecover()) return true
-        if (expired(deadline)) return false
-        const shared = this.#shared()
-        await waitAsync(this.#segment, this.#base + SEQ, seq, shared ? this.#sliceEnd(deadline) : deadline, signal, shared)
-      }
-    } finally {
-      Atomics.sub(i32, this.#base + WAITERS, 1)
-    }
+    return waitUntilSync(this.#segment, this.#base + WAITERS, this.#base + SEQ, this.#attempt, deadline, this.#slice)
   }
 
   /** Releases the lock. Throws RangeError if it is not held (RLock: if not held by this thread). */
@@ -178,20 +149,8 @@ export abstract class OwnedLock implements Shareable {
 
   /** @internal Blocking form of acquireRestore. */
   acquireRestoreSync(depth: number): void {
-    const i32 = this.#i32
-    if (!this.#tryAcquire()) {
-      Atomics.add(i32, this.#base + WAITERS, 1)
-      try {
-        for (;;) {
-          const seq = Atomics.load(i32, this.#base + SEQ)
-          if (this.#tryAcquire() || this.#tryRecover()) break
-          waitSync(this.#segment, this.#base + SEQ, seq, this.#sliceEnd(null))
-        }
-      } finally {
-        Atomics.sub(i32, this.#base + WAITERS, 1)
-      }
-    }
-    if (this.#reentrant) Atomics.store(i32, this.#base + DEPTH, depth)
+    waitUntilSync(this.#segment, this.#base + WAITERS, this.#base + SEQ, this.#attempt, null, this.#slice)
+    if (this.#reentrant) Atomics.store(this.#i32, this.#base + DEPTH, depth)
   }
 
   [kDescribe](): HandleDescriptor {
@@ -235,12 +194,12 @@ export abstract class OwnedLock implements Shareable {
     wakeAll(this.#segment, this.#base + SEQ, this.#shared())
   }
 
-  #shared(): boolean {
-    return isShared(this.#segment, this.#base + FLAGS)
-  }
+  readonly #attempt = (): boolean => this.#tryAcquire() || this.#tryRecover()
+
+  readonly #shared = (): boolean => isShared(this.#segment, this.#base + FLAGS)
 
   /** Sleep no longer than the recovery poll when others could hold the lock. */
-  #sliceEnd(deadline: number | null): number | null {
+  readonly #slice = (deadline: number | null): number | null => {
     if (!this.#shared()) return deadline
     const poll = performance.now() + RECOVERY_POLL_MS
     return deadline === null || deadline > poll ? poll : deadline

@@ -13,10 +13,9 @@
 import { claimSlot, attachAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import { isShared, markShared, waitAsync, waitSync, wakeAll } from './wait.js'
+import { isShared, markShared, waitUntil, waitUntilSync, wakeAll } from './wait.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
-import { deadlineFrom, expired, NOWAIT, type BlockingOptions } from './options.js'
-import { abortReason } from '../errors.js'
+import { deadlineFrom, NOWAIT, type BlockingOptions } from './options.js'
 
 const COUNT = 0
 const WAITERS = 1
@@ -70,7 +69,7 @@ export class Semaphore implements Shareable {
       return Promise.reject(error)
     }
     if (deadline === NOWAIT) return Promise.resolve(false)
-    return this.#acquireSlow(deadline, opts?.signal)
+    return waitUntil(this.#segment, this.#base + WAITERS, this.#base + SEQ, this.#attempt, deadline, opts?.signal, this.#shared)
   }
 
   /** Takes a permit, blocking this thread; `false` if none came in time. */
@@ -78,34 +77,7 @@ export class Semaphore implements Shareable {
     if (this.#tryAcquire()) return true
     const deadline = deadlineFrom(opts, `${this.constructor.name}.acquireSync()`)
     if (deadline === NOWAIT) return false
-    const i32 = this.#i32
-    Atomics.add(i32, this.#base + WAITERS, 1)
-    try {
-      for (;;) {
-        const seq = Atomics.load(i32, this.#base + SEQ)
-        if (this.#tryAcquire()) return true
-        if (expired(deadline)) return false
-        waitSync(this.#segment, this.#base + SEQ, seq, deadline)
-      }
-    } finally {
-      Atomics.sub(i32, this.#base + WAITERS, 1)
-    }
-  }
-
-  async #acquireSlow(deadline: number | null, signal: AbortSignal | undefined): Promise<boolean> {
-    if (signal?.aborted) throw abortReason(signal)
-    const i32 = this.#i32
-    Atomics.add(i32, this.#base + WAITERS, 1)
-    try {
-      for (;;) {
-        const seq = Atomics.load(i32, this.#base + SEQ)
-        if (this.#tryAcquire()) return true
-        if (expired(deadline)) return false
-        await waitAsync(this.#segment, this.#base + SEQ, seq, deadline, signal, this.#shared())
-      }
-    } finally {
-      Atomics.sub(i32, this.#base + WAITERS, 1)
-    }
+    return waitUntilSync(this.#segment, this.#base + WAITERS, this.#base + SEQ, this.#attempt, deadline)
   }
 
   /** Gives back `n` permits (default 1). A BoundedSemaphore throws RangeError past its initial value. */
@@ -161,9 +133,9 @@ export class Semaphore implements Shareable {
     return false
   }
 
-  #shared(): boolean {
-    return isShared(this.#segment, this.#base + FLAGS)
-  }
+  readonly #attempt = (): boolean => this.#tryAcquire()
+
+  readonly #shared = (): boolean => isShared(this.#segment, this.#base + FLAGS)
 }
 
 /**

@@ -209,3 +209,62 @@ function cleanup(waiter: Waiter): void {
 export function deadlineOf(timeout: number | undefined | null): number | null {
   return timeout === undefined || timeout === null || timeout === Infinity ? null : performance.now() + timeout
 }
+
+/**
+ * The blocking loop every primitive shares: count this thread in the
+ * struct's WAITERS word, then until `attempt()` succeeds or `deadline`
+ * passes, read the sequence word, retry, and sleep while the word stays put.
+ * `slice` may shorten each sleep (a lock polls for a dead owner).
+ */
+export function waitUntilSync(
+  segment: Segment,
+  waitersIndex: number,
+  seqIndex: number,
+  attempt: () => boolean,
+  deadline: number | null,
+  slice: (deadline: number | null) => number | null = identity,
+): boolean {
+  const i32 = segment.i32
+  Atomics.add(i32, waitersIndex, 1)
+  try {
+    for (;;) {
+      const seq = Atomics.load(i32, seqIndex)
+      if (attempt()) return true
+      if (deadline !== null && performance.now() >= deadline) return false
+      waitSync(segment, seqIndex, seq, slice(deadline))
+    }
+  } finally {
+    Atomics.sub(i32, waitersIndex, 1)
+  }
+}
+
+/** The async form of {@link waitUntilSync}; `shared()` tells whether wakes may come from elsewhere. */
+export async function waitUntil(
+  segment: Segment,
+  waitersIndex: number,
+  seqIndex: number,
+  attempt: () => boolean,
+  deadline: number | null,
+  signal: AbortSignal | undefined,
+  shared: () => boolean,
+  slice: (deadline: number | null) => number | null = identity,
+): Promise<boolean> {
+  if (signal?.aborted) throw abortReason(signal)
+  const i32 = segment.i32
+  Atomics.add(i32, waitersIndex, 1)
+  try {
+    for (;;) {
+      const seq = Atomics.load(i32, seqIndex)
+      if (attempt()) return true
+      if (deadline !== null && performance.now() >= deadline) return false
+      const isShared = shared()
+      await waitAsync(segment, seqIndex, seq, isShared ? slice(deadline) : deadline, signal, isShared)
+    }
+  } finally {
+    Atomics.sub(i32, waitersIndex, 1)
+  }
+}
+
+function identity(deadline: number | null): number | null {
+  return deadline
+}
