@@ -25,7 +25,14 @@ const PARTIES = 4
 const RING = 5
 const WORDS = 6
 
-/** Options of a Barrier. */
+/**
+ * Options of a Barrier.
+ *
+ * @example
+ * import { Barrier } from 'skein'
+ * export function report() { console.log('all arrived') }
+ * const b = new Barrier(2, { action: report, timeout: 5000 })
+ */
 export interface BarrierOptions {
   /** Run by the last party to arrive, before any is released. Must be an exported function to cross processes. */
   action?: () => unknown

@@ -6,7 +6,14 @@
 import { TimeoutError } from '../errors.js'
 import type { BlockingOptions } from './options.js'
 
-/** A held lock, released by `await using` / `using`. */
+/**
+ * A held lock, released by `await using` / `using`.
+ *
+ * @example
+ * import { Lock } from 'skein'
+ * const lock = new Lock()
+ * { await using _held = await lock.hold(); console.log(lock.locked()) } // true, then released
+ */
 export interface LockHold extends AsyncDisposable, Disposable {}
 
 /** What the helpers need of a lock. */

@@ -5,7 +5,14 @@
  */
 import { deadlineOf } from './wait.js'
 
-/** Options of `acquire`/`wait`-style calls. */
+/**
+ * Options of `acquire`-style calls.
+ *
+ * @example
+ * import { Lock } from 'skein'
+ * const lock = new Lock()
+ * const got = await lock.acquire({ timeout: 100, signal: AbortSignal.timeout(1000) })
+ */
 export interface BlockingOptions {
   /** `false`: don't wait at all; default `true`. */
   blocking?: boolean

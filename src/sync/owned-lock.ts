@@ -31,6 +31,14 @@ const WORDS = 5
 /** How often a waiter on a shared lock checks that the holder still lives. */
 export const RECOVERY_POLL_MS = 100
 
+/**
+ * The common shape of `Lock` and `RLock` (a type for parameters that take either).
+ *
+ * @example
+ * import { Lock, RLock, type OwnedLock } from 'skein'
+ * const guard = (lock: OwnedLock) => lock.withLock(() => 'inside')
+ * console.log(await guard(new Lock()), await guard(new RLock()))
+ */
 export abstract class OwnedLock implements Shareable {
   readonly #segment: Segment
   readonly #i32: Int32Array
