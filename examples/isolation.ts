@@ -46,4 +46,4 @@ export async function main(): Promise<IsolationResult> {
   return { counter, shared: shared.value }
 }
 
-if (isMainProcess() && isMainThread() && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
+if (isMainProcess() && isMainThread() && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main()

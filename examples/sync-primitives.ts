@@ -185,7 +185,7 @@ export async function main(): Promise<SyncPrimitivesResult> {
   return result
 }
 
-if (isMainProcess() && isMainThread() && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isMainProcess() && isMainThread() && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   if (process.argv[2] === DAEMON_FLAG) await daemonDemo()
   else await main()
 }

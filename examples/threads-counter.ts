@@ -69,4 +69,4 @@ export async function main({ threads: count = THREADS }: { threads?: number } = 
   return result
 }
 
-if (isMainProcess() && isMainThread() && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
+if (isMainProcess() && isMainThread() && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main()

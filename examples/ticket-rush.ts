@@ -103,4 +103,4 @@ export async function main(): Promise<TicketRushResult> {
   }
 }
 
-if (isMainProcess() && isMainThread() && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
+if (isMainProcess() && isMainThread() && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main()

@@ -1,0 +1,92 @@
+/**
+ * The tour: every example's `main()`, in the order of the course — processes,
+ * shared state and locks, threads, then tasks — each under a banner, timed,
+ * with a one-line summary at the end. Exits non-zero if any scenario threw.
+ *
+ *   npm run demo                     (node --import tsx examples/tour.ts)
+ *   npm run demo -- ticket crawler   (only scenarios whose name contains one of the words)
+ *
+ * Children started by the examples import the example's own module, never
+ * this one; and this module's run is guarded, so importing it runs nothing.
+ */
+import { pathToFileURL } from 'node:url'
+import { isMainProcess, isMainThread } from '../src/index.js'
+import * as processBasics from './process-basics.js'
+import * as joinTiming from './join-timing.js'
+import * as isolation from './isolation.js'
+import * as ticketRush from './ticket-rush.js'
+import * as threadsCounter from './threads-counter.js'
+import * as syncPrimitives from './sync-primitives.js'
+import * as parallelThreads from './parallel-threads.js'
+import * as echoServer from './echo-server.js'
+import * as crawler from './crawler.js'
+import * as greenletSwitch from './greenlet-switch.js'
+import * as timeout from './timeout.js'
+
+/** One scenario of the tour. */
+export interface Scenario { name: string; about: string; main: () => Promise<unknown> }
+
+export const scenarios: Scenario[] = [
+  { name: 'process basics', about: 'Process subclass, pids, terminate, daemon children, no orphans or zombies', main: processBasics.main },
+  { name: 'join timing', about: 'three sleepers joined together (~3 s) and one after another (~6 s)', main: joinTiming.main },
+  { name: 'isolation', about: "a child's globals are its own; a Value is shared", main: isolation.main },
+  { name: 'ticket rush', about: '10 processes, 1 ticket: no lock, Lock, FileLock', main: ticketRush.main },
+  { name: 'threads counter', about: '100 threads decrement a shared counter, without and with a Lock', main: threadsCounter.main },
+  { name: 'sync primitives', about: 'RLock, Semaphore, Event traffic light, daemon thread, currentThread, activeCount', main: syncPrimitives.main },
+  { name: 'parallel threads', about: 'CPU-bound work on 2 threads vs 1 (no GIL)', main: parallelThreads.main },
+  { name: 'echo server', about: 'a Process, then a Thread, per TCP client', main: echoServer.main },
+  { name: 'crawler', about: '1,000 requests through a TaskPool(100)', main: crawler.main },
+  { name: 'greenlet switch', about: "greenlet's explicit switch, with generators", main: greenletSwitch.main },
+  { name: 'timeout', about: 'withTimeout cancelling slow work', main: timeout.main },
+]
+
+/** How one scenario went. */
+export interface Outcome { name: string; ok: boolean; seconds: number; error?: unknown }
+
+/** Runs the scenarios in order, each under a banner; never throws. */
+export async function runTour(selected: Scenario[] = scenarios): Promise<Outcome[]> {
+  const outcomes: Outcome[] = []
+  for (const [i, s] of selected.entries()) {
+    console.log(`\n━━━ ${i + 1}/${selected.length} ${s.name} — ${s.about} ━━━`)
+    const t = performance.now()
+    try {
+      await s.main()
+      outcomes.push({ name: s.name, ok: true, seconds: (performance.now() - t) / 1000 })
+    } catch (error) {
+      outcomes.push({ name: s.name, ok: false, seconds: (performance.now() - t) / 1000, error })
+      console.error(`✘ ${s.name} failed:`, error)
+    }
+    const o = outcomes.at(-1)!
+    console.log(`${o.ok ? '✔' : '✘'} ${s.name}: ${o.ok ? 'passed' : 'FAILED'} in ${o.seconds.toFixed(1)} s`)
+  }
+  return outcomes
+}
+
+/** The tour's closing line. */
+export function summary(outcomes: Outcome[]): string {
+  const passed = outcomes.filter((o) => o.ok).length
+  const total = outcomes.reduce((sum, o) => sum + o.seconds, 0)
+  const each = outcomes.map((o) => `${o.ok ? '✔' : '✘'} ${o.name} ${o.seconds.toFixed(1)} s`).join(', ')
+  return `tour: ${passed}/${outcomes.length} passed in ${total.toFixed(1)} s — ${each}`
+}
+
+async function cli(words: string[]): Promise<void> {
+  const selected = words.length === 0 ? scenarios : scenarios.filter((s) => words.some((w) => s.name.includes(w)))
+  if (selected.length === 0) {
+    console.error(`no scenario matches ${words.join(', ')}; scenarios: ${scenarios.map((s) => s.name).join(', ')}`)
+    process.exitCode = 2
+    return
+  }
+  const outcomes = await runTour(selected)
+  console.log(`\n${summary(outcomes)}`)
+  if (outcomes.some((o) => !o.ok)) process.exitCode = 1
+}
+
+// No top-level await: a module still evaluating cannot be imported again
+// (skein's target lookup re-imports the modules on the caller's stack).
+if (isMainProcess() && isMainThread() && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  cli(process.argv.slice(2)).catch((error) => {
+    console.error(error)
+    process.exitCode = 1
+  })
+}

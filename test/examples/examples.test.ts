@@ -1,0 +1,83 @@
+/**
+ * Behaviour tests of the examples: each runs an example's `main()` (or the
+ * tour in a child process) and checks what it reports — no timing claims,
+ * since the box may be busy.
+ */
+import { test, describe } from 'node:test'
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import * as isolation from '../../examples/isolation.js'
+import * as ticketRush from '../../examples/ticket-rush.js'
+import * as threadsCounter from '../../examples/threads-counter.js'
+import * as syncPrimitives from '../../examples/sync-primitives.js'
+import * as greenletSwitch from '../../examples/greenlet-switch.js'
+import { scenarios, summary } from '../../examples/tour.js'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+
+/** Runs `fn` with console.log silenced (children's output still shows). */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const log = console.log
+  console.log = () => {}
+  try {
+    return await fn()
+  } finally {
+    console.log = log
+  }
+}
+
+describe('examples', () => {
+  test('isolation: a global changed in a child stays 0 in the parent; a Value reads 100', async () => {
+    assert.deepEqual(await quietly(isolation.main), { counter: 0, shared: 100 })
+  })
+
+  test('ticket rush: without a lock the ticket is oversold; with a Lock or a FileLock exactly one sale', async () => {
+    const result = await quietly(ticketRush.main)
+    assert.ok(result.noLock > 1, `no lock sold ${result.noLock}; the start gate should make every buyer read 1`)
+    assert.equal(result.lock, 1)
+    assert.equal(result.fileLock, 1)
+  })
+
+  test('threads counter: with a Lock the counter ends at 0', async () => {
+    const result = await quietly(() => threadsCounter.main({ threads: 10 }))
+    assert.equal(result.lock, 0)
+    assert.ok(result.noLock >= 0 && result.noLock < 10, `no lock ended at ${result.noLock}`)
+  })
+
+  test('sync primitives: RLock re-entered 4 deep, Semaphore(3) lets 3 in, activeCount counts the threads, the daemon ends', async () => {
+    const result = await quietly(syncPrimitives.main)
+    assert.equal(result.rlockDepth, 4)
+    assert.equal(result.semaphoreMax, 3)
+    assert.equal(result.activeDuringTraffic, 6)
+    assert.ok(result.daemonTicks > 0)
+  })
+
+  test('greenlet switch: producer and consumer alternate, the consumer eats everything', async () => {
+    const lines = await quietly(greenletSwitch.main)
+    assert.deepEqual(lines.filter((l) => l.startsWith('consumer: ate')), ['consumer: ate apple', 'consumer: ate bread', 'consumer: ate cheese'])
+  })
+})
+
+describe('tour', () => {
+  test('lists every example once, in the course order', () => {
+    assert.deepEqual(scenarios.map((s) => s.name), [
+      'process basics', 'join timing', 'isolation', 'ticket rush', 'threads counter', 'sync primitives',
+      'parallel threads', 'echo server', 'crawler', 'greenlet switch', 'timeout',
+    ])
+    assert.match(summary([{ name: 'a', ok: true, seconds: 1 }, { name: 'b', ok: false, seconds: 2 }]), /^tour: 1\/2 passed in 3\.0 s/)
+  })
+
+  test('importing the tour runs nothing (children import example modules safely)', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/examples/import-tour.ts'], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+    assert.equal(r.status, 0, r.stderr)
+    assert.equal(r.stdout.trim(), 'imported')
+  })
+
+  test('runs selected scenarios and exits 0 with a summary', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/tour.ts', 'greenlet', 'timeout'], { cwd: root, encoding: 'utf8', timeout: 60_000 })
+    assert.equal(r.status, 0, r.stderr)
+    assert.match(r.stdout, /━━━ 1\/2 greenlet switch/)
+    assert.match(r.stdout, /tour: 2\/2 passed/)
+  })
+})
