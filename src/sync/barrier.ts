@@ -13,7 +13,7 @@
 import { claimSlot, attachAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import { isShared, markShared, waitAsync, waitSync, wakeAll, deadlineOf } from './wait.js'
+import { WaitWord, deadlineOf } from './wait.js'
 import { checkTimeout } from './options.js'
 import { BrokenBarrierError } from '../errors.js'
 
@@ -23,7 +23,8 @@ const BROKEN = 2
 const FLAGS = 3
 const PARTIES = 4
 const RING = 5
-const WORDS = 6
+const WAITERS = 6 // unused by Barrier's own loops; kept for the common WaitWord layout
+const WORDS = 7
 
 /**
  * Options of a Barrier.
@@ -60,6 +61,7 @@ export class Barrier implements Shareable {
   readonly #base: number
   readonly #action: (() => unknown) | undefined
   readonly #timeout: number | undefined
+  readonly #word: WaitWord
 
   constructor(parties: number, opts: BarrierOptions = {}) {
     if (!Number.isInteger(parties) || parties < 1 || parties > 0x7fffffff) {
@@ -74,6 +76,7 @@ export class Barrier implements Shareable {
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
+    this.#word = new WaitWord(segment, this.#base + GEN, this.#base + FLAGS, this.#base + WAITERS)
     if (fresh) Atomics.store(this.#i32, this.#base + PARTIES, parties)
   }
 
@@ -109,7 +112,7 @@ export class Barrier implements Shareable {
     for (;;) {
       if (Atomics.load(this.#i32, this.#base + GEN) !== gen) return this.#outcome(gen, index)
       if (deadline !== null && performance.now() >= deadline) return this.#timedOut(gen)
-      await waitAsync(this.#segment, this.#base + GEN, gen, deadline, undefined, this.#shared())
+      await this.#word.sleep(gen, deadline, undefined)
     }
   }
 
@@ -121,7 +124,7 @@ export class Barrier implements Shareable {
       arrival = this.#tryArrive()
       if (arrival === undefined) {
         if (deadline !== null && performance.now() >= deadline) throw new BrokenBarrierError('Barrier.waitSync(): timed out waiting for the previous generation to drain')
-        waitSync(this.#segment, this.#base + GEN, Atomics.load(this.#i32, this.#base + GEN), deadline)
+        this.#word.sleepSync(Atomics.load(this.#i32, this.#base + GEN), deadline)
       }
     }
     const { index, gen } = arrival
@@ -138,7 +141,7 @@ export class Barrier implements Shareable {
     for (;;) {
       if (Atomics.load(this.#i32, this.#base + GEN) !== gen) return this.#outcome(gen, index)
       if (deadline !== null && performance.now() >= deadline) return this.#timedOut(gen)
-      waitSync(this.#segment, this.#base + GEN, gen, deadline)
+      this.#word.sleepSync(gen, deadline)
     }
   }
 
@@ -157,7 +160,7 @@ export class Barrier implements Shareable {
   }
 
   async [kDescribe](): Promise<HandleDescriptor> {
-    markShared(this.#segment, this.#base + FLAGS, this.#base, this.#base + WORDS)
+    this.#word.markShared()
     let action: unknown
     if (this.#action !== undefined) {
       const { describeFunction } = await import('../process/locate.js')
@@ -171,7 +174,7 @@ export class Barrier implements Shareable {
       const arrival = this.#tryArrive()
       if (arrival !== undefined) return arrival
       if (deadline !== null && performance.now() >= deadline) throw new BrokenBarrierError('Barrier.wait(): timed out waiting for the previous generation to drain')
-      await waitAsync(this.#segment, this.#base + GEN, Atomics.load(this.#i32, this.#base + GEN), deadline, undefined, this.#shared())
+      await this.#word.sleep(Atomics.load(this.#i32, this.#base + GEN), deadline, undefined)
     }
   }
 
@@ -204,7 +207,7 @@ export class Barrier implements Shareable {
     Atomics.and(i32, this.#base + RING, ~(1 << ((gen + 1) & 31)))
     Atomics.store(i32, this.#base + COUNT, 0)
     if (Atomics.compareExchange(i32, this.#base + GEN, gen, gen + 1) === gen) {
-      wakeAll(this.#segment, this.#base + GEN, this.#shared())
+      this.#word.wake()
     }
   }
 
@@ -216,10 +219,6 @@ export class Barrier implements Shareable {
   #timedOut(gen: number): never {
     this.#advance(gen, true)
     throw new BrokenBarrierError('Barrier.wait(): timed out before every party arrived; the barrier is now broken (call reset() to reuse it)')
-  }
-
-  #shared(): boolean {
-    return isShared(this.#segment, this.#base + FLAGS)
   }
 }
 

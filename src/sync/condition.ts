@@ -14,7 +14,7 @@
 import { claimSlot, attachAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, revive, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import { isShared, markShared, waitAsync, waitSync, wakeAll, deadlineOf } from './wait.js'
+import { WaitWord, deadlineOf } from './wait.js'
 import { checkTimeout, type BlockingOptions } from './options.js'
 import { RLock } from './rlock.js'
 import type { OwnedLock } from './owned-lock.js'
@@ -24,7 +24,8 @@ import { abortReason } from '../errors.js'
 const SEQ = 0
 const STATE = 1
 const FLAGS = 2
-const WORDS = 3
+const WAITERS = 3 // unused by Condition's own loops; kept for the common WaitWord layout
+const WORDS = 4
 const SLEEPER = 1 << 16
 const TOKENS = 0xffff
 
@@ -47,12 +48,14 @@ export class Condition implements Shareable {
   readonly #i32: Int32Array
   readonly #base: number
   readonly #lock: OwnedLock
+  readonly #word: WaitWord
 
   constructor(lock?: OwnedLock) {
     const { segment, offset } = claimSlot(WORDS * 4)
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
+    this.#word = new WaitWord(segment, this.#base + SEQ, this.#base + FLAGS, this.#base + WAITERS)
     this.#lock = lock ?? new RLock()
   }
 
@@ -105,7 +108,7 @@ export class Condition implements Shareable {
           break
         }
         try {
-          await waitAsync(this.#segment, this.#base + SEQ, s, deadline, signal, this.#shared())
+          await this.#word.sleep(s, deadline, signal)
         } catch {
           // aborted: handled at the top of the loop
         }
@@ -126,7 +129,7 @@ export class Condition implements Shareable {
       for (let s = seq; ; s = Atomics.load(this.#i32, this.#base + SEQ)) {
         if (this.#takeToken()) return true
         if (deadline !== null && performance.now() >= deadline) return this.#leave()
-        waitSync(this.#segment, this.#base + SEQ, s, deadline)
+        this.#word.sleepSync(s, deadline)
       }
     } finally {
       this.#lock.acquireRestoreSync(depth)
@@ -181,8 +184,7 @@ export class Condition implements Shareable {
       if (k <= 0) return
       if (Atomics.compareExchange(i32, at, st, st + k) === st) break
     }
-    Atomics.add(i32, this.#base + SEQ, 1)
-    wakeAll(this.#segment, this.#base + SEQ, this.#shared())
+    this.#word.notify()
   }
 
   /** Wakes every waiter. Must hold the lock. */
@@ -191,7 +193,7 @@ export class Condition implements Shareable {
   }
 
   async [kDescribe](): Promise<HandleDescriptor> {
-    markShared(this.#segment, this.#base + FLAGS, this.#base, this.#base + WORDS)
+    this.#word.markShared()
     return { kind: 'Condition', segment: this.#segment.describe(), offset: this.#base * 4, lock: this.#lock[kDescribe]() }
   }
 
@@ -228,10 +230,6 @@ export class Condition implements Shareable {
       const next = (st & TOKENS) > 0 ? st - SLEEPER - 1 : st - SLEEPER
       if (Atomics.compareExchange(i32, at, st, next) === st) return (st & TOKENS) > 0
     }
-  }
-
-  #shared(): boolean {
-    return isShared(this.#segment, this.#base + FLAGS)
   }
 }
 

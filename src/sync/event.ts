@@ -10,7 +10,7 @@
 import { claimSlot, attachAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import { isShared, markShared, waitUntil, waitUntilSync, wakeAll } from './wait.js'
+import { WaitWord } from './wait.js'
 import { checkTimeout } from './options.js'
 import { deadlineOf } from './wait.js'
 
@@ -36,12 +36,14 @@ export class Event implements Shareable {
   readonly #segment: Segment
   readonly #i32: Int32Array
   readonly #base: number
+  readonly #word: WaitWord
 
   constructor() {
     const { segment, offset } = claimSlot(WORDS * 4)
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
+    this.#word = new WaitWord(segment, this.#base + GEN, this.#base + FLAGS, this.#base + WAITERS)
   }
 
   /** Whether the flag is set. */
@@ -54,7 +56,7 @@ export class Event implements Shareable {
     const i32 = this.#i32
     Atomics.store(i32, this.#base + FLAG, 1)
     Atomics.add(i32, this.#base + GEN, 1)
-    if (Atomics.load(i32, this.#base + WAITERS) > 0) wakeAll(this.#segment, this.#base + GEN, this.#shared())
+    if (this.#word.waiting) this.#word.wake()
   }
 
   /** Clears the flag. */
@@ -66,18 +68,18 @@ export class Event implements Shareable {
   async wait(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
     if (this.isSet()) return true
     const deadline = deadlineOf(checkTimeout(timeout, 'Event.wait()'))
-    return waitUntil(this.#segment, this.#base + WAITERS, this.#base + GEN, this.#setSince(), deadline, opts?.signal, this.#shared)
+    return this.#word.until(this.#setSince(), deadline, opts?.signal)
   }
 
   /** Waits until set, blocking this thread; false at the timeout. */
   waitSync(timeout?: number): boolean {
     if (this.isSet()) return true
     const deadline = deadlineOf(checkTimeout(timeout, 'Event.waitSync()'))
-    return waitUntilSync(this.#segment, this.#base + WAITERS, this.#base + GEN, this.#setSince(), deadline)
+    return this.#word.untilSync(this.#setSince(), deadline)
   }
 
   [kDescribe](): HandleDescriptor {
-    markShared(this.#segment, this.#base + FLAGS, this.#base, this.#base + WORDS)
+    this.#word.markShared()
     return { kind: 'Event', segment: this.#segment.describe(), offset: this.#base * 4 }
   }
 
@@ -86,8 +88,6 @@ export class Event implements Shareable {
     const gen = Atomics.load(this.#i32, this.#base + GEN)
     return () => this.isSet() || Atomics.load(this.#i32, this.#base + GEN) !== gen
   }
-
-  readonly #shared = (): boolean => isShared(this.#segment, this.#base + FLAGS)
 }
 
 registerKind('Event', (d, segment) => attachAt({ segment, offset: d.offset }, () => new Event()))

@@ -16,7 +16,7 @@
 import { claimSlot } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import { isShared, markShared, waitUntil, waitUntilSync, wakeAll } from './wait.js'
+import { WaitWord, type UntilOptions } from './wait.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
 import { deadlineFrom, NOWAIT, type BlockingOptions } from './options.js'
 import { isAlive, selfTid } from './identity.js'
@@ -27,6 +27,7 @@ const SEQ = 2
 const FLAGS = 3
 const DEPTH = 4
 const WORDS = 5
+const RESOLVED_TRUE = Promise.resolve(true)
 
 /** How often a waiter on a shared lock checks that the holder still lives. */
 export const RECOVERY_POLL_MS = 100
@@ -44,6 +45,7 @@ export abstract class OwnedLock implements Shareable {
   readonly #i32: Int32Array
   readonly #base: number
   readonly #reentrant: boolean
+  readonly #word: WaitWord
   #recovered = false
 
   protected constructor(reentrant: boolean) {
@@ -52,6 +54,7 @@ export abstract class OwnedLock implements Shareable {
     this.#i32 = segment.i32
     this.#base = offset >> 2
     this.#reentrant = reentrant
+    this.#word = new WaitWord(segment, this.#base + SEQ, this.#base + FLAGS, this.#base + WAITERS)
   }
 
   /** The kind name used when crossing threads and processes. */
@@ -68,7 +71,8 @@ export abstract class OwnedLock implements Shareable {
    * with the signal's reason if it is aborted.
    */
   acquire(opts?: BlockingOptions): Promise<boolean> {
-    if (this.#tryAcquire()) return Promise.resolve(true)
+    if (this.#tryAcquire()) return RESOLVED_TRUE
+    if (opts === undefined && !this.#word.shared) return this.#word.enqueue(this.#retry)
     let deadline: number | null
     try {
       deadline = deadlineFrom(opts, `${this.kind}.acquire()`)
@@ -76,7 +80,7 @@ export abstract class OwnedLock implements Shareable {
       return Promise.reject(error)
     }
     if (deadline === NOWAIT) return Promise.resolve(false)
-    return waitUntil(this.#segment, this.#base + WAITERS, this.#base + SEQ, this.#attempt, deadline, opts?.signal, this.#shared, this.#slice)
+    return this.#word.until(this.#attempt, deadline, opts?.signal, this.#recovery)
   }
 
   /**
@@ -91,27 +95,24 @@ export abstract class OwnedLock implements Shareable {
     if (deadline === null && Atomics.load(this.#i32, this.#base + OWNER) === selfTid) {
       throw new Error(`${this.kind}.acquireSync(): this thread already holds this lock, so waiting would never end (self-deadlock). Release it first, use an RLock for re-entrant locking, or pass a timeout`)
     }
-    return waitUntilSync(this.#segment, this.#base + WAITERS, this.#base + SEQ, this.#attempt, deadline, this.#slice)
+    return this.#word.untilSync(this.#attempt, deadline, this.#recovery)
   }
 
   /** Releases the lock. Throws RangeError if it is not held (RLock: if not held by this thread). */
   release(): void {
     const i32 = this.#i32
-    const at = this.#base + OWNER
+    const owner = Atomics.load(i32, this.#base + OWNER)
     if (this.#reentrant) {
-      const owner = Atomics.load(i32, at)
       if (owner !== selfTid) {
         throw new RangeError(owner === 0
           ? 'RLock.release(): the lock is not held; release only after a successful acquire'
           : 'RLock.release(): this thread does not own the lock (an RLock must be released by the thread that acquired it)')
       }
       if (Atomics.sub(i32, this.#base + DEPTH, 1) > 1) return
-      Atomics.store(i32, at, 0)
-    } else if (Atomics.exchange(i32, at, 0) === 0) {
-      // One locked instruction both frees the lock and tells whether it was held.
+    } else if (owner === 0) {
       throw new RangeError('Lock.release(): the lock is not held; release only after a successful acquire')
     }
-    if (Atomics.load(i32, this.#base + WAITERS) > 0) this.#wake()
+    this.#free()
   }
 
   /** Whether any thread or task holds the lock. */
@@ -144,8 +145,7 @@ export abstract class OwnedLock implements Shareable {
   /** @internal Fully releases, returning the depth to restore. */
   releaseSave(): number {
     const depth = this.#reentrant ? Atomics.exchange(this.#i32, this.#base + DEPTH, 0) : 1
-    Atomics.store(this.#i32, this.#base + OWNER, 0)
-    if (Atomics.load(this.#i32, this.#base + WAITERS) > 0) this.#wake()
+    this.#free()
     return depth
   }
 
@@ -157,16 +157,30 @@ export abstract class OwnedLock implements Shareable {
 
   /** @internal Blocking form of acquireRestore. */
   acquireRestoreSync(depth: number): void {
-    waitUntilSync(this.#segment, this.#base + WAITERS, this.#base + SEQ, this.#attempt, null, this.#slice)
+    this.#word.untilSync(this.#attempt, null, this.#recovery)
     if (this.#reentrant) Atomics.store(this.#i32, this.#base + DEPTH, depth)
   }
 
   [kDescribe](): HandleDescriptor {
-    markShared(this.#segment, this.#base + FLAGS, this.#base, this.#base + WORDS)
+    this.#word.markShared()
     return { kind: this.kind, segment: this.#segment.describe(), offset: this.#base * 4 }
   }
 
   // ----- internals
+
+  /**
+   * Gives the held lock away: to the oldest waiting task if the lock never
+   * left this thread (the owner word stays this thread's), else frees it and
+   * wakes one waiter.
+   */
+  #free(): void {
+    if (this.#word.handOff()) {
+      if (this.#reentrant) Atomics.store(this.#i32, this.#base + DEPTH, 1)
+      return
+    }
+    Atomics.store(this.#i32, this.#base + OWNER, 0)
+    if (this.#word.waiting) this.#word.notify(1)
+  }
 
   #tryAcquire(): boolean {
     const i32 = this.#i32
@@ -186,7 +200,7 @@ export abstract class OwnedLock implements Shareable {
 
   /** Takes the lock over if its holder died. */
   #tryRecover(): boolean {
-    if (!this.#shared()) return false
+    if (!this.#word.shared) return false
     const i32 = this.#i32
     const owner = Atomics.load(i32, this.#base + OWNER)
     if (owner === 0 || owner === selfTid || isAlive(owner)) return false
@@ -196,20 +210,17 @@ export abstract class OwnedLock implements Shareable {
     return true
   }
 
-  /** Tells sleepers the lock moved: bump SEQ, then wake (wait.ts protocol). */
-  #wake(): void {
-    Atomics.add(this.#i32, this.#base + SEQ, 1)
-    wakeAll(this.#segment, this.#base + SEQ, this.#shared())
-  }
+  readonly #attempt = (): boolean => this.#tryAcquire()
 
-  readonly #attempt = (): boolean => this.#tryAcquire() || this.#tryRecover()
+  readonly #retry = (): Promise<boolean> => this.acquire()
 
-  readonly #shared = (): boolean => isShared(this.#segment, this.#base + FLAGS)
-
-  /** Sleep no longer than the recovery poll when others could hold the lock. */
-  readonly #slice = (deadline: number | null): number | null => {
-    if (!this.#shared()) return deadline
-    const poll = performance.now() + RECOVERY_POLL_MS
-    return deadline === null || deadline > poll ? poll : deadline
+  /** Sleep no longer than the recovery poll when others could hold the lock; then check the holder lives. */
+  readonly #recovery: UntilOptions = {
+    slice: (deadline) => {
+      if (!this.#word.shared) return deadline
+      const poll = performance.now() + RECOVERY_POLL_MS
+      return deadline === null || deadline > poll ? poll : deadline
+    },
+    recover: () => this.#tryRecover(),
   }
 }

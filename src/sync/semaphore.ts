@@ -13,7 +13,7 @@
 import { claimSlot, attachAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import { isShared, markShared, waitUntil, waitUntilSync, wakeAll } from './wait.js'
+import { WaitWord } from './wait.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
 import { deadlineFrom, NOWAIT, type BlockingOptions } from './options.js'
 
@@ -24,6 +24,7 @@ const FLAGS = 3
 const MAX = 4
 const WORDS = 5
 const UNBOUNDED = -1
+const RESOLVED_TRUE = Promise.resolve(true)
 
 /**
  * A counting semaphore: at most `value` holders at once.
@@ -41,6 +42,7 @@ export class Semaphore implements Shareable {
   readonly #segment: Segment
   readonly #i32: Int32Array
   readonly #base: number
+  readonly #word: WaitWord
 
   constructor(value = 1) {
     checkValue(value, new.target.name)
@@ -48,6 +50,7 @@ export class Semaphore implements Shareable {
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
+    this.#word = new WaitWord(segment, this.#base + SEQ, this.#base + FLAGS, this.#base + WAITERS)
     if (fresh) {
       Atomics.store(this.#i32, this.#base + COUNT, value)
       Atomics.store(this.#i32, this.#base + MAX, new.target === BoundedSemaphore ? value : UNBOUNDED)
@@ -61,7 +64,8 @@ export class Semaphore implements Shareable {
 
   /** Takes a permit without blocking the event loop; `false` if none came in time. */
   acquire(opts?: BlockingOptions): Promise<boolean> {
-    if (this.#tryAcquire()) return Promise.resolve(true)
+    if (this.#tryAcquire()) return RESOLVED_TRUE
+    if (opts === undefined && !this.#word.shared) return this.#word.enqueue(this.#retry)
     let deadline: number | null
     try {
       deadline = deadlineFrom(opts, `${this.constructor.name}.acquire()`)
@@ -69,7 +73,7 @@ export class Semaphore implements Shareable {
       return Promise.reject(error)
     }
     if (deadline === NOWAIT) return Promise.resolve(false)
-    return waitUntil(this.#segment, this.#base + WAITERS, this.#base + SEQ, this.#attempt, deadline, opts?.signal, this.#shared)
+    return this.#word.until(this.#attempt, deadline, opts?.signal)
   }
 
   /** Takes a permit, blocking this thread; `false` if none came in time. */
@@ -77,7 +81,7 @@ export class Semaphore implements Shareable {
     if (this.#tryAcquire()) return true
     const deadline = deadlineFrom(opts, `${this.constructor.name}.acquireSync()`)
     if (deadline === NOWAIT) return false
-    return waitUntilSync(this.#segment, this.#base + WAITERS, this.#base + SEQ, this.#attempt, deadline)
+    return this.#word.untilSync(this.#attempt, deadline)
   }
 
   /** Gives back `n` permits (default 1). A BoundedSemaphore throws RangeError past its initial value. */
@@ -87,21 +91,28 @@ export class Semaphore implements Shareable {
     }
     const i32 = this.#i32
     const max = Atomics.load(i32, this.#base + MAX)
+    if (max !== UNBOUNDED) {
+      const c = Atomics.load(i32, this.#base + COUNT)
+      if (c + n > max) {
+        throw new RangeError(`BoundedSemaphore.release(): released too many times (would hold ${c + n} permits, the bound is ${max}); release only what you acquired`)
+      }
+    }
+    // Permits go straight to waiting tasks of this thread first (never-shared semaphores only).
+    let left = n
+    while (left > 0 && this.#word.handOff()) left--
+    if (left === 0) return
     if (max === UNBOUNDED) {
-      Atomics.add(i32, this.#base + COUNT, n)
+      Atomics.add(i32, this.#base + COUNT, left)
     } else {
       for (;;) {
         const c = Atomics.load(i32, this.#base + COUNT)
-        if (c + n > max) {
-          throw new RangeError(`BoundedSemaphore.release(): released too many times (would hold ${c + n} permits, the bound is ${max}); release only what you acquired`)
+        if (c + left > max) {
+          throw new RangeError(`BoundedSemaphore.release(): released too many times (would hold ${c + left} permits, the bound is ${max}); release only what you acquired`)
         }
-        if (Atomics.compareExchange(i32, this.#base + COUNT, c, c + n) === c) break
+        if (Atomics.compareExchange(i32, this.#base + COUNT, c, c + left) === c) break
       }
     }
-    if (Atomics.load(i32, this.#base + WAITERS) > 0) {
-      Atomics.add(i32, this.#base + SEQ, 1)
-      wakeAll(this.#segment, this.#base + SEQ, this.#shared())
-    }
+    if (this.#word.waiting) this.#word.notify(left)
   }
 
   /** Runs `fn` holding the lock; releases it however `fn` ends. */
@@ -120,7 +131,7 @@ export class Semaphore implements Shareable {
   }
 
   [kDescribe](): HandleDescriptor {
-    markShared(this.#segment, this.#base + FLAGS, this.#base, this.#base + WORDS)
+    this.#word.markShared()
     return { kind: this.constructor.name, segment: this.#segment.describe(), offset: this.#base * 4 }
   }
 
@@ -135,7 +146,7 @@ export class Semaphore implements Shareable {
 
   readonly #attempt = (): boolean => this.#tryAcquire()
 
-  readonly #shared = (): boolean => isShared(this.#segment, this.#base + FLAGS)
+  readonly #retry = (): Promise<boolean> => this.acquire()
 }
 
 /**

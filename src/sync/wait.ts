@@ -8,16 +8,22 @@
  * proves a wake-up was meant, so no wake can be lost (the protocol of Drepper,
  * "Futexes Are Tricky", with a sequence counter in place of the lock word).
  *
+ * Each primitive owns one {@link WaitWord} over its sequence word:
  * - Blocking waits call the addon's `futexWait` (FUTEX_WAIT on the shared
  *   address: it reaches waiters in every process, which `Atomics.wait` does not).
- * - Async waits are grouped per (segment, word, expected value) in this
- *   thread. While an object has never left this thread (its FLAGS word has no
- *   SHARED bit) a wake is a plain JS call that resolves the local group: no
- *   system call, no native thread. Once shared, each group also holds one
- *   native wait (the addon's futex_waitv thread), whatever the number of
- *   local tasks waiting on it, and wakers also issue FUTEX_WAKE.
- * - Timeouts and aborts of async waiters are JS timers and listeners; the
- *   native wait is cancelled when its group empties.
+ * - Async waiters queue in the WaitWord, FIFO, grouped by the value they
+ *   read. While the object has never left its thread (no SHARED bit in its
+ *   FLAGS word) a wake is a plain JS call that resolves at most as many local
+ *   waiters as can proceed (1 for a lock release, n for `release(n)`): no
+ *   system call, no native thread, no thundering herd. A lock or semaphore
+ *   that never left its thread goes further: `handOff()` gives the released
+ *   permit straight to the oldest waiting task (FIFO, like async-sema and
+ *   asyncio), so no newcomer can barge in and no waiter wakes for nothing.
+ *   Once shared, each group
+ *   also holds one native wait (the addon's futex_waitv thread), whatever the
+ *   number of local tasks in it, and wakers also issue FUTEX_WAKE.
+ * - Timeouts and aborts of async waiters are JS timers and listeners; a
+ *   group's native wait is cancelled when the group empties.
  */
 import { native, type WaitResult } from '../native.js'
 import type { Segment } from '../shm/segment.js'
@@ -26,11 +32,14 @@ import { abortReason } from '../errors.js'
 /** Bit of an object's FLAGS word: it has been handed to another thread or process. */
 export const SHARED = 1
 
+/** Async wait outcomes: woken (retry), timed out, or granted (the releaser handed over its permit). */
 export const WOKEN = 0
 export const TIMED_OUT = 1
+export const GRANTED = 2
+type AsyncResult = typeof WOKEN | typeof TIMED_OUT | typeof GRANTED
 
 interface Waiter {
-  resolve(result: typeof WOKEN | typeof TIMED_OUT): void
+  resolve(result: AsyncResult): void
   reject(reason: unknown): void
   timer: NodeJS.Timeout | undefined
   signal: AbortSignal | undefined
@@ -39,111 +48,232 @@ interface Waiter {
 }
 
 interface Group {
-  key: string
-  segment: Segment
-  index: number
+  word: WaitWord
   expected: number
-  waiters: Set<Waiter>
+  waiters: Set<Waiter> // insertion order: FIFO
   nativeId: number // 0: no native wait armed
 }
 
-const groups = new Map<string, Group>()          // key: token:index:expected
-const byWord = new Map<string, Set<Group>>()      // key: token:index
+interface LightWaiter {
+  resolve(value: boolean | Promise<boolean>): void
+  retry(): Promise<boolean>
+}
+
+/** Options of the waiting loops. */
+export interface UntilOptions {
+  /** Shortens each sleep (a lock polls for a dead owner). */
+  slice?: (deadline: number | null) => number | null
+  /** Called when a sliced sleep ended without a wake; true means "acquired after all". */
+  recover?: () => boolean
+}
+
 const byNativeId = new Map<number, Group>()
 let nextNativeId = 1
 let callbackInstalled = false
 
-/** Whether the object whose FLAGS word is `flagsIndex` has been shared. */
-export function isShared(segment: Segment, flagsIndex: number): boolean {
-  return (Atomics.load(segment.i32, flagsIndex) & SHARED) !== 0
-}
-
 /**
- * Marks an object as shared (called when it is described for another thread
- * or process) and arms a native wait for every local group already waiting on
- * its words `[first, end)`, so wakes from elsewhere reach them.
+ * The sequence word of one primitive, with its FLAGS and WAITERS words, and
+ * this thread's queue of async waiters on it.
  */
-export function markShared(segment: Segment, flagsIndex: number, first: number, end: number): void {
-  if (Atomics.or(segment.i32, flagsIndex, SHARED) & SHARED) return
-  for (const group of groups.values()) {
-    if (group.segment === segment && group.index >= first && group.index < end) arm(group)
+export class WaitWord {
+  readonly segment: Segment
+  readonly i32: Int32Array
+  readonly seq: number
+  readonly #flags: number
+  readonly #waiters: number
+  readonly #groups = new Map<number, Group>() // expected value → group
+  // The light queue: plain waits (no timeout, no signal) on a never-shared
+  // object, FIFO, resolved by handOff(). `#head` indexes the oldest.
+  #light: Array<LightWaiter | undefined> = []
+  #head = 0
+
+  /** Word indexes (Int32 units) of the sequence, FLAGS and WAITERS words. */
+  constructor(segment: Segment, seq: number, flags: number, waiters: number) {
+    this.segment = segment
+    this.i32 = segment.i32
+    this.seq = seq
+    this.#flags = flags
+    this.#waiters = waiters
   }
-}
 
-/**
- * Blocks this thread while word `index` equals `expected`, until woken or
- * `deadline` (a `performance.now()` time; null: none).
- */
-export function waitSync(segment: Segment, index: number, expected: number, deadline: number | null): WaitResult {
-  const timeout = deadline === null ? -1 : Math.max(0, deadline - performance.now())
-  return native.futexWait(segment.sab, index * 4, expected, timeout)
-}
+  /** Whether the object has been handed to another thread or process. */
+  get shared(): boolean {
+    return (Atomics.load(this.i32, this.#flags) & SHARED) !== 0
+  }
 
-/**
- * Resolves with WOKEN once word `index` may have moved from `expected`, or
- * TIMED_OUT at `deadline`; rejects with the signal's reason on abort.
- * `shared` says whether wakes may come from other threads or processes.
- */
-export function waitAsync(
-  segment: Segment,
-  index: number,
-  expected: number,
-  deadline: number | null,
-  signal: AbortSignal | undefined,
-  shared: boolean,
-): Promise<typeof WOKEN | typeof TIMED_OUT> {
-  if (Atomics.load(segment.i32, index) !== expected) return Promise.resolve(WOKEN)
-  if (signal?.aborted) return Promise.reject(abortReason(signal))
-  return new Promise((resolve, reject) => {
-    const group = groupFor(segment, index, expected)
-    const waiter: Waiter = { resolve, reject, timer: undefined, signal, onAbort: undefined, group }
-    group.waiters.add(waiter)
-    if (deadline !== null) {
-      waiter.timer = setTimeout(() => {
-        leave(waiter)
-        resolve(TIMED_OUT)
-      }, Math.max(0, deadline - performance.now()))
-    }
-    if (signal !== undefined) {
-      waiter.onAbort = () => {
-        leave(waiter)
-        reject(abortReason(signal))
+  /** Whether anyone (any thread, any process) waits or is about to. */
+  get waiting(): boolean {
+    return Atomics.load(this.i32, this.#waiters) > 0
+  }
+
+  /**
+   * Marks the object shared (it is being described for another thread or
+   * process) and arms a native wait for every local group already waiting,
+   * so wakes from elsewhere reach them.
+   */
+  markShared(): void {
+    if (Atomics.or(this.i32, this.#flags, SHARED) & SHARED) return
+    for (const group of this.#groups.values()) arm(group)
+    // Light waiters can't hear wakes from elsewhere: send them back through the full path.
+    const light = this.#light.slice(this.#head)
+    this.#light = []
+    this.#head = 0
+    for (const waiter of light) waiter!.resolve(waiter!.retry())
+  }
+
+  /**
+   * Queues a plain wait (no timeout, no signal) on a never-shared object:
+   * the cheapest slow path, a promise resolved by a later {@link handOff}.
+   * `retry` re-runs the full acquire if the object gets shared meanwhile.
+   */
+  enqueue(retry: () => Promise<boolean>): Promise<boolean> {
+    return new Promise((resolve) => {
+      this.#light.push({ resolve, retry })
+    })
+  }
+
+  /** Bumps the sequence word and wakes up to `max` local waiters (and, if shared, every sleeper elsewhere). */
+  notify(max = Infinity): void {
+    Atomics.add(this.i32, this.seq, 1)
+    this.wake(max)
+  }
+
+  /** Wakes without bumping (for callers that moved the word themselves). */
+  wake(max = Infinity): void {
+    if (this.#groups.size > 0) this.#wakeLocal(max)
+    if (this.shared) native.futexWake(this.segment.sab, this.seq * 4, 0)
+  }
+
+  /**
+   * Gives a released permit directly to the oldest local async waiter, if
+   * the object never left this thread and someone waits; returns whether it
+   * did (then the caller must not free the permit itself).
+   */
+  handOff(): boolean {
+    if (this.#head < this.#light.length) {
+      const waiter = this.#light[this.#head]!
+      this.#light[this.#head++] = undefined
+      if (this.#head === this.#light.length) {
+        this.#light.length = 0
+        this.#head = 0
+      } else if (this.#head > 1024 && this.#head * 2 > this.#light.length) {
+        this.#light = this.#light.slice(this.#head)
+        this.#head = 0
       }
-      signal.addEventListener('abort', waiter.onAbort, { once: true })
+      waiter.resolve(true)
+      return true
     }
-    if (shared && group.nativeId === 0) arm(group)
-  })
-}
-
-/**
- * Wakes every waiter on word `index`: local async waiters directly, and —
- * when the object is shared — sleepers in other threads and processes.
- * Call after bumping the word.
- */
-export function wakeAll(segment: Segment, index: number, shared: boolean): void {
-  const set = byWord.get(wordKey(segment, index))
-  if (set !== undefined) {
-    for (const group of [...set]) settle(group)
+    if (this.#groups.size === 0 || this.shared) return false
+    for (const group of this.#groups.values()) {
+      for (const waiter of group.waiters) {
+        group.waiters.delete(waiter)
+        if (group.waiters.size === 0) this.dropGroup(group)
+        cleanup(waiter)
+        waiter.resolve(GRANTED)
+        return true
+      }
+    }
+    return false
   }
-  if (shared) native.futexWake(segment.sab, index * 4, 0)
-}
 
-function wordKey(segment: Segment, index: number): string {
-  return `${segment.token}:${index}`
-}
-
-function groupFor(segment: Segment, index: number, expected: number): Group {
-  const key = `${segment.token}:${index}:${expected}`
-  let group = groups.get(key)
-  if (group === undefined) {
-    group = { key, segment, index, expected, waiters: new Set(), nativeId: 0 }
-    groups.set(key, group)
-    const wk = wordKey(segment, index)
-    let set = byWord.get(wk)
-    if (set === undefined) byWord.set(wk, (set = new Set()))
-    set.add(group)
+  /** Blocks this thread while the word equals `expected`, until woken or `deadline`. */
+  sleepSync(expected: number, deadline: number | null): WaitResult {
+    const timeout = deadline === null ? -1 : Math.max(0, deadline - performance.now())
+    return native.futexWait(this.segment.sab, this.seq * 4, expected, timeout)
   }
-  return group
+
+  /** Resolves WOKEN once the word may have moved from `expected`, TIMED_OUT at `deadline`; rejects on abort. */
+  sleep(expected: number, deadline: number | null, signal: AbortSignal | undefined): Promise<AsyncResult> {
+    if (Atomics.load(this.i32, this.seq) !== expected) return Promise.resolve(WOKEN)
+    if (signal?.aborted) return Promise.reject(abortReason(signal))
+    return new Promise((resolve, reject) => {
+      let group = this.#groups.get(expected)
+      if (group === undefined) {
+        group = { word: this, expected, waiters: new Set(), nativeId: 0 }
+        this.#groups.set(expected, group)
+        if (this.shared) arm(group)
+      }
+      const waiter: Waiter = { resolve, reject, timer: undefined, signal, onAbort: undefined, group }
+      group.waiters.add(waiter)
+      if (deadline !== null) {
+        waiter.timer = setTimeout(() => {
+          leave(waiter)
+          resolve(TIMED_OUT)
+        }, Math.max(0, deadline - performance.now()))
+      }
+      if (signal !== undefined) {
+        waiter.onAbort = () => {
+          leave(waiter)
+          reject(abortReason(signal))
+        }
+        signal.addEventListener('abort', waiter.onAbort, { once: true })
+      }
+    })
+  }
+
+  /**
+   * The blocking loop every primitive shares: count this thread in WAITERS,
+   * then until `attempt()` succeeds or `deadline` passes, read the sequence
+   * word, retry, and sleep while the word stays put.
+   */
+  untilSync(attempt: () => boolean, deadline: number | null, opts: UntilOptions = {}): boolean {
+    const i32 = this.i32
+    Atomics.add(i32, this.#waiters, 1)
+    try {
+      for (;;) {
+        const seq = Atomics.load(i32, this.seq)
+        if (attempt()) return true
+        if (deadline !== null && performance.now() >= deadline) return false
+        const sliced = opts.slice === undefined ? deadline : opts.slice(deadline)
+        if (this.sleepSync(seq, sliced) === 1 && sliced !== deadline && opts.recover?.()) return true
+      }
+    } finally {
+      Atomics.sub(i32, this.#waiters, 1)
+    }
+  }
+
+  /** The async form of {@link untilSync}. */
+  async until(attempt: () => boolean, deadline: number | null, signal: AbortSignal | undefined, opts: UntilOptions = {}): Promise<boolean> {
+    if (signal?.aborted) throw abortReason(signal)
+    const i32 = this.i32
+    Atomics.add(i32, this.#waiters, 1)
+    try {
+      for (;;) {
+        const seq = Atomics.load(i32, this.seq)
+        if (attempt()) return true
+        if (deadline !== null && performance.now() >= deadline) return false
+        const sliced = opts.slice === undefined || !this.shared ? deadline : opts.slice(deadline)
+        const result = await this.sleep(seq, sliced, signal)
+        if (result === GRANTED || (result === TIMED_OUT && sliced !== deadline && opts.recover?.())) return true
+      }
+    } finally {
+      Atomics.sub(i32, this.#waiters, 1)
+    }
+  }
+
+  /** Resolves up to `max` local waiters, oldest group and waiter first. */
+  #wakeLocal(max: number): void {
+    let left = max
+    for (const group of this.#groups.values()) {
+      for (const waiter of group.waiters) {
+        if (left-- <= 0) return
+        group.waiters.delete(waiter)
+        cleanup(waiter)
+        waiter.resolve(WOKEN)
+      }
+      this.dropGroup(group)
+    }
+  }
+
+  /** @internal Forgets a group (empty or settled) and its native wait. */
+  dropGroup(group: Group): void {
+    if (this.#groups.get(group.expected) === group) this.#groups.delete(group.expected)
+    if (group.nativeId !== 0) {
+      byNativeId.delete(group.nativeId)
+      native.cancelWait(group.nativeId)
+      group.nativeId = 0
+    }
+  }
 }
 
 function arm(group: Group): void {
@@ -153,42 +283,22 @@ function arm(group: Group): void {
   }
   group.nativeId = nextNativeId++
   byNativeId.set(group.nativeId, group)
-  native.waitAsync(group.segment.sab, group.index * 4, group.expected, -1, group.nativeId)
+  native.waitAsync(group.word.segment.sab, group.word.seq * 4, group.expected, -1, group.nativeId)
 }
 
+/** The native waiter saw a group's word move: every waiter of that group retries. */
 function onNativeWake(flat: number[]): void {
   for (let i = 0; i < flat.length; i += 2) {
     const group = byNativeId.get(flat[i])
-    if (group !== undefined) {
-      byNativeId.delete(group.nativeId)
-      group.nativeId = 0
-      settle(group)
-    }
-  }
-}
-
-/** Removes a group and resolves all its waiters as woken. */
-function settle(group: Group): void {
-  drop(group)
-  for (const waiter of group.waiters) {
-    cleanup(waiter)
-    waiter.resolve(WOKEN)
-  }
-  group.waiters.clear()
-}
-
-function drop(group: Group): void {
-  if (groups.get(group.key) === group) groups.delete(group.key)
-  const wk = wordKey(group.segment, group.index)
-  const set = byWord.get(wk)
-  if (set !== undefined) {
-    set.delete(group)
-    if (set.size === 0) byWord.delete(wk)
-  }
-  if (group.nativeId !== 0) {
+    if (group === undefined) continue
     byNativeId.delete(group.nativeId)
-    native.cancelWait(group.nativeId)
     group.nativeId = 0
+    group.word.dropGroup(group)
+    for (const waiter of group.waiters) {
+      cleanup(waiter)
+      waiter.resolve(WOKEN)
+    }
+    group.waiters.clear()
   }
 }
 
@@ -197,7 +307,7 @@ function leave(waiter: Waiter): void {
   cleanup(waiter)
   const group = waiter.group
   group.waiters.delete(waiter)
-  if (group.waiters.size === 0) drop(group)
+  if (group.waiters.size === 0) group.word.dropGroup(group)
 }
 
 function cleanup(waiter: Waiter): void {
@@ -205,66 +315,7 @@ function cleanup(waiter: Waiter): void {
   if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort)
 }
 
-/** Converts `{ timeout }` (ms; undefined or negative-less) to a deadline. */
+/** Converts a timeout (ms; undefined, null or Infinity: none) to a deadline. */
 export function deadlineOf(timeout: number | undefined | null): number | null {
   return timeout === undefined || timeout === null || timeout === Infinity ? null : performance.now() + timeout
-}
-
-/**
- * The blocking loop every primitive shares: count this thread in the
- * struct's WAITERS word, then until `attempt()` succeeds or `deadline`
- * passes, read the sequence word, retry, and sleep while the word stays put.
- * `slice` may shorten each sleep (a lock polls for a dead owner).
- */
-export function waitUntilSync(
-  segment: Segment,
-  waitersIndex: number,
-  seqIndex: number,
-  attempt: () => boolean,
-  deadline: number | null,
-  slice: (deadline: number | null) => number | null = identity,
-): boolean {
-  const i32 = segment.i32
-  Atomics.add(i32, waitersIndex, 1)
-  try {
-    for (;;) {
-      const seq = Atomics.load(i32, seqIndex)
-      if (attempt()) return true
-      if (deadline !== null && performance.now() >= deadline) return false
-      waitSync(segment, seqIndex, seq, slice(deadline))
-    }
-  } finally {
-    Atomics.sub(i32, waitersIndex, 1)
-  }
-}
-
-/** The async form of {@link waitUntilSync}; `shared()` tells whether wakes may come from elsewhere. */
-export async function waitUntil(
-  segment: Segment,
-  waitersIndex: number,
-  seqIndex: number,
-  attempt: () => boolean,
-  deadline: number | null,
-  signal: AbortSignal | undefined,
-  shared: () => boolean,
-  slice: (deadline: number | null) => number | null = identity,
-): Promise<boolean> {
-  if (signal?.aborted) throw abortReason(signal)
-  const i32 = segment.i32
-  Atomics.add(i32, waitersIndex, 1)
-  try {
-    for (;;) {
-      const seq = Atomics.load(i32, seqIndex)
-      if (attempt()) return true
-      if (deadline !== null && performance.now() >= deadline) return false
-      const isShared = shared()
-      await waitAsync(segment, seqIndex, seq, isShared ? slice(deadline) : deadline, signal, isShared)
-    }
-  } finally {
-    Atomics.sub(i32, waitersIndex, 1)
-  }
-}
-
-function identity(deadline: number | null): number | null {
-  return deadline
 }

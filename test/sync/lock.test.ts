@@ -165,3 +165,25 @@ test('creating thousands of primitives costs no segment (file descriptor) each',
   for (let i = 0; i < 3000; i++) keep.push(new Lock(), new RLock(), new Semaphore(2), new Event())
   assert.ok(fds() - before <= 2, `created ${fds() - before} fds for ${keep.length} primitives`)
 })
+
+test('tasks already waiting on a Lock still get it after the lock is handed to a thread', async () => {
+  const lock = new Lock()
+  await lock.acquire()
+  const waiting = [lock.acquire(), lock.acquire()]
+  const peer = await startPeer('thread')
+  try {
+    assert.equal(await peer.call('ping'), await peer.call('ping')) // peer is up
+    const counter = new RawArray('i', 1)
+    const inPeer = peer.call('lockedIncrements', lock, counter, 100) // shares the lock: waiters convert
+    lock.release()
+    assert.equal(await waiting[0], true)
+    lock.release()
+    assert.equal(await waiting[1], true)
+    lock.release()
+    await inPeer
+    assert.equal(counter.array[0], 100)
+    assert.equal(lock.locked(), false)
+  } finally {
+    await peer.close()
+  }
+})

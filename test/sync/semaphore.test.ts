@@ -85,3 +85,16 @@ for (const level of ['thread', 'process'] as Level[]) {
     }
   })
 }
+
+test('waiting tasks get permits in arrival order (FIFO hand-off, no barging)', async () => {
+  const sem = new Semaphore(1)
+  await sem.acquire()
+  const order: number[] = []
+  const waiters = [0, 1, 2, 3].map((i) => sem.acquire().then(() => { order.push(i); sem.release() }))
+  sem.release()
+  // A newcomer arriving after the release must queue behind the waiters.
+  const late = sem.acquire().then(() => { order.push(9); sem.release() })
+  await Promise.all([...waiters, late])
+  assert.deepEqual(order, [0, 1, 2, 3, 9])
+  assert.equal(sem.value, 1)
+})
