@@ -101,6 +101,12 @@ export abstract class OwnedLock implements Shareable {
   /** Releases the lock. Throws RangeError if it is not held (RLock: if not held by this thread). */
   release(): void {
     const i32 = this.#i32
+    if (!this.#reentrant && !this.#word.hasLocal) {
+      // The hot path: one exchange frees the lock and tells whether it was held.
+      if (Atomics.exchange(i32, this.#base + OWNER, 0) === 0) throw notHeld()
+      if (this.#word.waiting) this.#word.notify(1)
+      return
+    }
     const owner = Atomics.load(i32, this.#base + OWNER)
     if (this.#reentrant) {
       if (owner !== selfTid) {
@@ -110,7 +116,7 @@ export abstract class OwnedLock implements Shareable {
       }
       if (Atomics.sub(i32, this.#base + DEPTH, 1) > 1) return
     } else if (owner === 0) {
-      throw new RangeError('Lock.release(): the lock is not held; release only after a successful acquire')
+      throw notHeld()
     }
     this.#free()
   }
@@ -223,4 +229,8 @@ export abstract class OwnedLock implements Shareable {
     },
     recover: () => this.#tryRecover(),
   }
+}
+
+function notHeld(): RangeError {
+  return new RangeError('Lock.release(): the lock is not held; release only after a successful acquire')
 }

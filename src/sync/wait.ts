@@ -101,6 +101,11 @@ export class WaitWord {
     return (Atomics.load(this.i32, this.#flags) & SHARED) !== 0
   }
 
+  /** Whether tasks of this thread wait on the word (cheap: no atomic). */
+  get hasLocal(): boolean {
+    return this.#head < this.#light.length || this.#groups.size > 0
+  }
+
   /** Whether anyone (any thread, any process) waits or is about to. */
   get waiting(): boolean {
     return Atomics.load(this.i32, this.#waiters) > 0
