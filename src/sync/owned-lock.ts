@@ -104,7 +104,7 @@ export abstract class OwnedLock implements Shareable {
     if (!this.#reentrant && !this.#word.hasLocal) {
       // The hot path: one exchange frees the lock and tells whether it was held.
       if (Atomics.exchange(i32, this.#base + OWNER, 0) === 0) throw notHeld()
-      if (this.#word.waiting) this.#word.notify(1)
+      if (this.#word.waiting) this.#word.notify(1, 1)
       return
     }
     const owner = Atomics.load(i32, this.#base + OWNER)
@@ -185,7 +185,9 @@ export abstract class OwnedLock implements Shareable {
       return
     }
     Atomics.store(this.#i32, this.#base + OWNER, 0)
-    if (this.#word.waiting) this.#word.notify(1)
+    // One waiter can take the lock, so wake one (no herd of threads); a wake
+    // lost on a waiter that was leaving is covered by the 100 ms sliced sleeps.
+    if (this.#word.waiting) this.#word.notify(1, 1)
   }
 
   #tryAcquire(): boolean {

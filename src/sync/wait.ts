@@ -137,16 +137,21 @@ export class WaitWord {
     })
   }
 
-  /** Bumps the sequence word and wakes up to `max` local waiters (and, if shared, every sleeper elsewhere). */
-  notify(max = Infinity): void {
+  /**
+   * Bumps the sequence word and wakes up to `max` local waiters and, if
+   * shared, up to `remote` sleepers elsewhere (default: all). Waking fewer
+   * than all elsewhere is only safe for waiters that also poll (a lock's
+   * sliced sleeps): a woken sleeper that then gives up would swallow the wake.
+   */
+  notify(max = Infinity, remote = Infinity): void {
     Atomics.add(this.i32, this.seq, 1)
-    this.wake(max)
+    this.wake(max, remote)
   }
 
   /** Wakes without bumping (for callers that moved the word themselves). */
-  wake(max = Infinity): void {
+  wake(max = Infinity, remote = Infinity): void {
     if (this.#groups.size > 0) this.#wakeLocal(max)
-    if (this.shared) native.futexWake(this.segment.sab, this.seq * 4, 0)
+    if (this.shared) native.futexWake(this.segment.sab, this.seq * 4, remote === Infinity ? 0 : remote)
   }
 
   /**
