@@ -7,8 +7,8 @@
  */
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { fileURLToPath } from 'node:url'
-import { TaskPool } from '../src/task/index.ts'
+import { TaskPool } from 'skein'
+import { isEntry } from './entry.js'
 
 const PAGES = 1_000
 const CONCURRENCY = 100
@@ -93,4 +93,4 @@ export async function main(): Promise<void> {
   }
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await main()
+if (isEntry(import.meta.url)) await main()

@@ -13,10 +13,9 @@
  *   npx tsx examples/echo-server.ts
  */
 import { connect, createServer, type Server, type Socket } from 'node:net'
-import { pathToFileURL } from 'node:url'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
-import { Process, isMainProcess } from '../src/process/index.js'
-import { Thread, isMainThread } from '../src/thread/index.js'
+import { Process, Thread } from 'skein'
+import { isEntry } from './entry.js'
 
 const CLIENTS = Number(process.env.CLIENTS ?? 50)
 
@@ -67,7 +66,9 @@ async function round(label: string, server: Server): Promise<void> {
   const results = await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(port, i)))
   const seconds = (performance.now() - t) / 1000
   server.close()
-  console.log(`${label}: ${results.filter(Boolean).length}/${CLIENTS} echoes verified in ${seconds.toFixed(2)} s`)
+  const verified = results.filter(Boolean).length
+  console.log(`${label}: ${verified}/${CLIENTS} echoes verified in ${seconds.toFixed(2)} s`)
+  if (verified !== CLIENTS) throw new Error(`${label}: only ${verified} of ${CLIENTS} echoes came back intact`)
 }
 
 export async function main(): Promise<void> {
@@ -79,9 +80,11 @@ export async function main(): Promise<void> {
   })
   await round('a Process per client', byProcess)
   for (const p of children) await p.join()
-  console.log(`  ${children.length} child processes, exit codes all 0: ${children.every((p) => p.exitCode === 0)}`)
+  const clean = children.every((p) => p.exitCode === 0)
+  console.log(`  ${children.length} child processes, exit codes all 0: ${clean}`)
+  if (!clean) throw new Error('a per-client process did not exit with code 0')
 
   await round('a Thread per client (bytes relayed over a MessagePort)', createServer({ allowHalfOpen: true }, relayToThread))
 }
 
-if (isMainProcess() && isMainThread() && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
+if (isEntry(import.meta.url)) await main()

@@ -9,7 +9,7 @@
  *
  * Run alone: npx tsx examples/greenlet-switch.ts
  */
-import { fileURLToPath } from 'node:url'
+import { isEntry } from './entry.js'
 
 /** A request to move control to `target`, carrying `value`. */
 type Switch = { target: string; value: unknown }
@@ -61,4 +61,4 @@ export async function main(): Promise<string[]> {
   return lines
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await main()
+if (isEntry(import.meta.url)) await main()

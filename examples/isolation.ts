@@ -6,8 +6,8 @@
  *
  *   npx tsx examples/isolation.ts
  */
-import { pathToFileURL } from 'node:url'
-import { Process, Value, isMainProcess, isMainThread } from '../src/index.js'
+import { Process, Value } from 'skein'
+import { isEntry } from './entry.js'
 
 /** Module-level state: each process has its own. */
 export let counter = 0
@@ -46,4 +46,4 @@ export async function main(): Promise<IsolationResult> {
   return { counter, shared: shared.value }
 }
 
-if (isMainProcess() && isMainThread() && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
+if (isEntry(import.meta.url)) await main()

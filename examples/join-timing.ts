@@ -4,9 +4,8 @@
  *
  *   npx tsx examples/join-timing.ts
  */
-import { pathToFileURL } from 'node:url'
-import { Process, isMainProcess } from '../src/process/index.js'
-import { isMainThread } from '../src/thread/index.js'
+import { Process } from 'skein'
+import { isEntry } from './entry.js'
 
 /** The child's work: sleep `seconds`. */
 export async function nap(seconds: number): Promise<void> {
@@ -31,6 +30,7 @@ export async function main(): Promise<void> {
   const sequential = (performance.now() - t) / 1000
   console.log(`one after another:      ${sequential.toFixed(2)} s (1 + 2 + 3 = 6 s)`)
   console.log(`exit codes: ${children.map((p) => p.exitCode).join(', ')}`)
+  if (children.some((p) => p.exitCode !== 0)) throw new Error('a sleeper did not exit with code 0')
 }
 
-if (isMainProcess() && isMainThread() && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
+if (isEntry(import.meta.url)) await main()

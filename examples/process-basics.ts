@@ -7,9 +7,9 @@
  */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-import { Process, activeChildren, isMainProcess, parentProcess } from '../src/process/index.js'
-import { isMainThread } from '../src/thread/index.js'
+import { fileURLToPath } from 'node:url'
+import { Process, activeChildren, parentProcess } from 'skein'
+import { isEntry } from './entry.js'
 
 /** A subclass: its fields are cloned to the child, where run() is called. */
 export class Greeter extends Process {
@@ -67,11 +67,13 @@ export async function main(): Promise<void> {
   const killed = await spawnParent('--as-parent')
   process.kill(killed.parent, 'SIGKILL')
   const bothGone = (await gone(killed.daemon)) && (await gone(killed.child!))
+  await killed.exited // the killed helper is our own child: let it be reaped before counting zombies
   console.log(`a parent killed with SIGKILL: children ${killed.daemon} (daemon) and ${killed.child} ${bothGone ? 'went with it — no orphans' : 'ARE ORPHANED'}`)
 
   const zombies = readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
     .filter((pid) => { try { return /\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8')) } catch { return false } })
   console.log(`zombie children left: ${zombies.length}; active children: ${activeChildren().length}`)
+  if (!bothGone || zombies.length > 0) throw new Error('a child outlived its parent, or a zombie was left behind')
 }
 
 /** The small parent script: starts children, prints their pids, then returns or waits. */
@@ -87,7 +89,7 @@ async function asParent(mode: string): Promise<void> {
   console.log(JSON.stringify({ daemon: daemon.pid, child: child.pid }))
 }
 
-if (isMainProcess() && isMainThread() && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isEntry(import.meta.url)) {
   const mode = process.argv[2]
   if (mode?.startsWith('--as-')) await asParent(mode)
   else await main()

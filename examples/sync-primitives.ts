@@ -13,11 +13,12 @@
  *   npx tsx examples/sync-primitives.ts
  */
 import { spawn as spawnProcess } from 'node:child_process'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import {
   Event, Lock, RLock, RawArray, RawValue, Semaphore, Thread,
-  activeCount, currentThread, isMainProcess, isMainThread, sleep,
-} from '../src/index.js'
+  activeCount, currentThread, sleep,
+} from 'skein'
+import { isEntry } from './entry.js'
 
 // ── RLock ───────────────────────────────────────────────────────────────────
 
@@ -185,7 +186,7 @@ export async function main(): Promise<SyncPrimitivesResult> {
   return result
 }
 
-if (isMainProcess() && isMainThread() && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isEntry(import.meta.url)) {
   if (process.argv[2] === DAEMON_FLAG) await daemonDemo()
   else await main()
 }

@@ -21,8 +21,8 @@
  *
  *   npx tsx examples/threads-counter.ts
  */
-import { pathToFileURL } from 'node:url'
-import { Event, Lock, RawValue, Thread, isMainProcess, isMainThread, sleep } from '../src/index.js'
+import { Event, Lock, RawValue, Thread, sleep } from 'skein'
+import { isEntry } from './entry.js'
 
 const THREADS = Number(process.env.THREADS ?? 100)
 const PAUSE_MS = 10
@@ -69,4 +69,4 @@ export async function main({ threads: count = THREADS }: { threads?: number } = 
   return result
 }
 
-if (isMainProcess() && isMainThread() && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
+if (isEntry(import.meta.url)) await main()

@@ -19,8 +19,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { Barrier, FileLock, Lock, Process, RawArray, isMainProcess, isMainThread, sleep } from '../src/index.js'
+import { Barrier, FileLock, Lock, Process, RawArray, sleep } from 'skein'
+import { isEntry } from './entry.js'
 
 const BUYERS = 10
 const NETWORK_DELAY_MS = 100
@@ -103,4 +103,4 @@ export async function main(): Promise<TicketRushResult> {
   }
 }
 
-if (isMainProcess() && isMainThread() && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main()
+if (isEntry(import.meta.url)) await main()

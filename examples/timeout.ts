@@ -4,9 +4,8 @@
  *
  * Run alone: npx tsx examples/timeout.ts
  */
-import { fileURLToPath } from 'node:url'
-import { TimeoutError } from '../src/errors.ts'
-import { sleep, spawn, withTimeout } from '../src/task/index.ts'
+import { TimeoutError, sleep, spawn, withTimeout } from 'skein'
+import { isEntry } from './entry.js'
 
 /** Pretends to download `chunks` chunks, 20 ms each, checking its signal. */
 async function download(signal: AbortSignal, chunks: number): Promise<string> {
@@ -41,4 +40,4 @@ export async function main(): Promise<void> {
   console.log(`  task.ready() = ${task.ready()}, task.exception is TimeoutError: ${task.exception instanceof TimeoutError}`)
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await main()
+if (isEntry(import.meta.url)) await main()

@@ -3,14 +3,12 @@
  * shared state and locks, threads, then tasks — each under a banner, timed,
  * with a one-line summary at the end. Exits non-zero if any scenario threw.
  *
- *   npm run demo                     (node --import tsx examples/tour.ts)
+ *   npm run demo                     (compiles examples/ to .build/, then runs the tour with plain node)
  *   npm run demo -- ticket crawler   (only scenarios whose name contains one of the words)
  *
  * Children started by the examples import the example's own module, never
  * this one; and this module's run is guarded, so importing it runs nothing.
  */
-import { pathToFileURL } from 'node:url'
-import { isMainProcess, isMainThread } from '../src/index.js'
 import * as processBasics from './process-basics.js'
 import * as joinTiming from './join-timing.js'
 import * as isolation from './isolation.js'
@@ -22,6 +20,7 @@ import * as echoServer from './echo-server.js'
 import * as crawler from './crawler.js'
 import * as greenletSwitch from './greenlet-switch.js'
 import * as timeout from './timeout.js'
+import { isEntry } from './entry.js'
 
 /** One scenario of the tour. */
 export interface Scenario { name: string; about: string; main: () => Promise<unknown> }
@@ -84,7 +83,7 @@ async function cli(words: string[]): Promise<void> {
 
 // No top-level await: a module still evaluating cannot be imported again
 // (skein's target lookup re-imports the modules on the caller's stack).
-if (isMainProcess() && isMainThread() && process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+if (isEntry(import.meta.url)) {
   cli(process.argv.slice(2)).catch((error) => {
     console.error(error)
     process.exitCode = 1
