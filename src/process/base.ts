@@ -46,7 +46,7 @@ export interface Backend {
 
 /** Options common to Process and Thread. */
 export interface RunnableOptions {
-  target?: (...args: any[]) => unknown
+  target?: (...args: never[]) => unknown
   args?: readonly unknown[]
   name?: string
   daemon?: boolean

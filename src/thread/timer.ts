@@ -26,7 +26,7 @@ export class Timer extends Thread {
   /** Shared cancel flag: 1 once cancelled. */
   readonly cancelled: Int32Array
 
-  constructor(interval: number, target: (...args: any[]) => unknown, args: readonly unknown[] = []) {
+  constructor(interval: number, target: (...args: never[]) => unknown, args: readonly unknown[] = []) {
     if (typeof interval !== 'number' || !(interval >= 0)) throw new RangeError('Timer interval must be a number of milliseconds ≥ 0')
     super({ target, args })
     this.interval = interval
