@@ -12,7 +12,7 @@ import type { Typecode } from './typecodes.js'
 /**
  * A {@link RawArray} with a lock (Python's `multiprocessing.Array`).
  *
- * By default the lock is a new `RLock`; `{ lock: false }` gives none (then
+ * By default the lock is a new `Lock` (not an RLock: see synchronized.ts); `{ lock: false }` gives none (then
  * `getLock()` throws), and `{ lock: someLock }` shares a lock you made. The
  * lock travels with the array to threads and processes, as the same lock.
  * Single element reads and writes of integer codes are atomic; anything
@@ -30,7 +30,7 @@ export class SharedArray<C extends Typecode = Typecode> extends RawArray<C> {
   /**
    * @param typecode one of `b B h H i I l L q Q f d`.
    * @param sizeOrValues a length (elements start at zero) or the initial elements.
-   * @param options `{ lock }`: `true` (default, a new RLock), `false`, or a lock.
+   * @param options `{ lock }`: `true` (default, a new Lock), `false`, or a lock.
    */
   constructor(typecode: C, sizeOrValues: SizeOrValues<C>, options?: SynchronizedOptions) {
     const guard = new Guard(options, 'SharedArray')

@@ -2,15 +2,22 @@
  * The lock half of Value and SharedArray (Python's `Synchronized` wrapper):
  * resolves the `lock` option, and runs code under the lock.
  *
- * How it works: `lock: true` makes a fresh RLock (Python's default), `false`
+ * How it works: `lock: true` makes a fresh `Lock`, `false`
  * none, and a lock object is used as given (share one lock between several
  * values). Crossing a thread or process boundary, the lock travels as its own
  * descriptor inside the value's, and is revived as the same lock.
+ *
+ * Decision: the default is a `Lock`, not Python's `RLock`. An RLock is
+ * re-entrant per *thread*, so tasks of one thread would all "own" it and
+ * `withLock(async () => …)` would not exclude them across an `await`: lost
+ * updates with no error. A Lock excludes tasks, threads and processes alike;
+ * nesting it in one thread is reported (self-deadlock error) rather than
+ * silently allowed. Pass `{ lock: new RLock() }` for Python's behaviour.
  */
 import { TimeoutError } from '../errors.js'
 import { isShareable, kDescribe, revive, type HandleDescriptor } from '../shm/handle.js'
 import type { BlockingOptions } from '../sync/options.js'
-import { RLock } from '../sync/rlock.js'
+import { Lock } from '../sync/lock.js'
 
 /** What a Value or SharedArray can be guarded by: a `Lock`, an `RLock`, or anything shaped like them. */
 export interface SharedLock {
@@ -21,7 +28,7 @@ export interface SharedLock {
 
 /** Options of {@link Value} and {@link SharedArray}. */
 export interface SynchronizedOptions {
-  /** `true` (default): a new RLock; `false`: no lock; or the lock to use. */
+  /** `true` (default): a new Lock; `false`: no lock; or the lock to use. */
   lock?: boolean | SharedLock
 }
 
@@ -36,10 +43,10 @@ export class Guard {
       throw new TypeError(`${owner}: options must be an object like { lock: false }; got ${options === null ? 'null' : typeof options}`)
     }
     const lock = options?.lock ?? true
-    if (lock === true) this.#lock = new RLock()
+    if (lock === true) this.#lock = new Lock()
     else if (lock === false) this.#lock = null
     else if (isLock(lock)) this.#lock = lock
-    else throw new TypeError(`${owner}: options.lock must be true (a new RLock), false (no lock), or a Lock/RLock to share; got ${typeof lock}`)
+    else throw new TypeError(`${owner}: options.lock must be true (a new Lock), false (no lock), or a Lock/RLock to share; got ${typeof lock}`)
   }
 
   /** Wraps an already resolved lock (or none): for revivers. */

@@ -11,7 +11,7 @@ import type { ElementOf, Typecode } from './typecodes.js'
 /**
  * A {@link RawValue} with a lock (Python's `multiprocessing.Value`).
  *
- * By default the lock is a new `RLock`; `{ lock: false }` gives none (then
+ * By default the lock is a new `Lock` (not an RLock: see synchronized.ts); `{ lock: false }` gives none (then
  * `getLock()` throws), and `{ lock: someLock }` shares a lock you made. The
  * lock travels with the value to threads and processes, as the same lock.
  *
@@ -33,7 +33,7 @@ export class Value<C extends Typecode = Typecode> extends RawValue<C> {
   /**
    * @param typecode one of `b B h H i I l L q Q f d`.
    * @param initial the starting value (default 0, or 0n for bigint codes).
-   * @param options `{ lock }`: `true` (default, a new RLock), `false`, or a lock.
+   * @param options `{ lock }`: `true` (default, a new Lock), `false`, or a lock.
    */
   constructor(typecode: C, initial?: ElementOf<C>, options?: SynchronizedOptions) {
     const guard = new Guard(options, 'Value')

@@ -16,7 +16,7 @@ import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, revive, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { WaitWord, deadlineOf } from './wait.js'
 import { checkTimeout, type BlockingOptions } from './options.js'
-import { RLock } from './rlock.js'
+import { Lock } from './lock.js'
 import type { OwnedLock } from './owned-lock.js'
 import type { LockHold } from './held.js'
 import { abortReason } from '../errors.js'
@@ -30,7 +30,9 @@ const SLEEPER = 1 << 16
 const TOKENS = 0xffff
 
 /**
- * A condition variable bound to a `Lock` or `RLock` (a new `RLock` by default).
+ * A condition variable bound to a `Lock` or `RLock` (a new `Lock` by default:
+ * unlike Python's RLock default, it also excludes tasks of one thread, as
+ * asyncio's Condition does).
  *
  * @example
  * import { Condition } from 'skein'
@@ -56,7 +58,7 @@ export class Condition implements Shareable {
     this.#i32 = segment.i32
     this.#base = offset >> 2
     this.#word = new WaitWord(segment, this.#base + SEQ, this.#base + FLAGS, this.#base + WAITERS)
-    this.#lock = lock ?? new RLock()
+    this.#lock = lock ?? new Lock()
   }
 
   /** The underlying lock. */

@@ -37,8 +37,9 @@ test('encode/decode in one thread gives the same memory and the same lock', asyn
   copy.a.array[0] = 0.75
   assert.equal(a.get(0), 0.75)
   v.getLock().acquireSync()
-  assert.equal(copy.v.getLock().acquireSync({ blocking: false }), true, 'an RLock: same owner thread')
+  assert.equal(copy.v.getLock().acquireSync({ blocking: false }), false, 'the same Lock: already held')
   copy.v.getLock().release()
+  assert.equal(v.getLock().acquireSync({ blocking: false }), true, 'released through the copy')
   v.getLock().release()
   const unlocked = (await decode(await encode(new Value('i', 3, { lock: false })))) as Value<'i'>
   assert.equal(unlocked.value, 3)

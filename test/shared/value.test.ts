@@ -5,15 +5,18 @@ import { Lock } from '../../src/sync/lock.js'
 import { RLock } from '../../src/sync/rlock.js'
 import { startPeer } from './peers.js'
 
-test('Value and SharedArray get an RLock by default', async () => {
+test('Value and SharedArray get a Lock by default; an RLock on request', async () => {
   const v = new Value('i', 1)
-  assert.ok(v.getLock() instanceof RLock)
+  assert.ok(v.getLock() instanceof Lock)
   assert.ok(v instanceof RawValue)
   const a = new SharedArray('i', 3)
-  assert.ok(a.getLock() instanceof RLock)
+  assert.ok(a.getLock() instanceof Lock)
   assert.notEqual(a.getLock(), v.getLock())
-  // re-entrant: the same thread may take it again inside withLock
-  assert.equal(await v.withLock(() => v.withLockSync(() => v.value + 1)), 2)
+  // not re-entrant: nesting in one thread is reported, not silently allowed
+  assert.throws(() => v.withLockSync(() => v.withLockSync(() => 0)), /self-deadlock/)
+  // Python's behaviour, on request: the same thread may take it again inside withLock
+  const r = new Value('i', 1, { lock: new RLock() })
+  assert.equal(await r.withLock(() => r.withLockSync(() => r.value + 1)), 2)
 })
 
 test('{ lock: false } has no lock, and says so', async () => {
@@ -97,4 +100,14 @@ test('2 processes x 500 plus this thread x 500 withLock increments (async and sy
     await Promise.all(peers.map((p) => p.close()))
   }
   assert.equal(v.value, 1500)
+})
+
+test('withLock excludes tasks of one thread too, across awaits (the default lock is a Lock)', async () => {
+  const v = new Value('i', 0)
+  await Promise.all(Array.from({ length: 20 }, () => v.withLock(async () => {
+    const seen = v.value
+    await new Promise((r) => setTimeout(r, 1))
+    v.value = seen + 1
+  })))
+  assert.equal(v.value, 20)
 })

@@ -82,3 +82,16 @@ for (const level of ['thread', 'process'] as Level[]) {
     }
   })
 }
+
+test('the default lock excludes tasks of one thread across awaits', async () => {
+  const c = new Condition()
+  let inside = 0
+  let peak = 0
+  await Promise.all(Array.from({ length: 10 }, () => c.withLock(async () => {
+    inside++
+    peak = Math.max(peak, inside)
+    await new Promise((r) => setTimeout(r, 1))
+    inside--
+  })))
+  assert.equal(peak, 1)
+})
