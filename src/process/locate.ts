@@ -68,7 +68,7 @@ export async function describeFunction(fn: Function): Promise<FunctionRef> {
   }
   // The module is still evaluating (a top-level await): trust a module-level
   // binding of the same name; the child checks that it is exported.
-  if (isIdentifier(fn.name) && (await inspectFunction(fn, true)).bound) return { url, name: fn.name }
+  if (isIdentifier(fn.name) && (await inspectFunction(fn, true)).bound) return remember(fn, { url, name: fn.name })
   throw notExported(fn, url)
 }
 

@@ -34,10 +34,18 @@ context().child = data.processChild
 setCurrentThread({ name: data.job.name, ident: threadId, nativeId, daemon: data.job.daemon })
 
 const post = (m: ThreadMessage) => parentPort!.postMessage(m)
+/** Lets the next worker of this thread load its code (see LOAD_GATE in child.ts). */
+function openGate(): void {
+  const gate = new Int32Array(data.gate)
+  Atomics.store(gate, 0, 0)
+  Atomics.notify(gate, 0, 1)
+}
 let call: () => unknown
 try {
   call = await loadJob(data.job, threadBackend, data.ports)
+  openGate()
 } catch (error) {
+  openGate()
   printFailure('Thread', data.job.name, error)
   post({ skein: 'failed', error: serializeError(error) })
   process.exit(1)

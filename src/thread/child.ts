@@ -28,6 +28,8 @@ export interface ThreadData {
   processChild: ChildInfo | undefined
   preloads: string[]
   bootstrap: string
+  /** The start-up gate (see {@link LOAD_GATE}); held from before the preloads until the target is loaded. */
+  gate: SharedArrayBuffer
   /** Transferred MessagePort arguments, in job.handleArgs order. */
   ports: MessagePort[]
 }
@@ -41,12 +43,30 @@ const DONE = 0
 const TID = 1
 const CODE = 2
 const SLICE_MS = 50
+const GATE_MAX_MS = 5000
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
 const bootstrapUrl = new URL(`./bootstrap${ext}`, import.meta.url).href
+
+/**
+ * Node 20's ESM loader with loader hooks (tsx) registered in several workers
+ * at once sometimes fails to link a module graph ("request for './x.js' is
+ * not in cache", ERR_VM_MODULE_LINK_FAILURE; nodejs/node#52187), seen in
+ * bursts of thread starts. When hooks are preloaded, the workers of this
+ * thread take turns loading code: a word in a SharedArrayBuffer, held from
+ * before the preloads until the target is loaded (Atomics.wait is fine here:
+ * all holders are threads of this process). A holder that never lets go
+ * (terminated mid-start) is waited for at most GATE_MAX_MS.
+ */
+const LOAD_GATE = new SharedArrayBuffer(4)
 
 const TRAMPOLINE = `
 const { workerData } = require('node:worker_threads');
 (async () => {
+  if (workerData.preloads.length > 0) {
+    const gate = new Int32Array(workerData.gate);
+    const end = Date.now() + ${GATE_MAX_MS};
+    while (Atomics.compareExchange(gate, 0, 0, 1) !== 0 && Date.now() < end) Atomics.wait(gate, 0, 1, 50);
+  }
   for (const url of workerData.preloads) {
     await import(url);
     if (/\\/tsx\\/dist\\/loader\\.mjs$/.test(url)) (await import(new URL('./esm/api/index.mjs', url).href)).register();
@@ -109,7 +129,7 @@ export class ThreadChild implements ChildHandle {
 export async function startThread(job: Job, ports: MessagePort[]): Promise<ThreadChild> {
   const slot = allocate(12, 4)
   const data: ThreadData = {
-    job, sab: slot.segment.sab, offset: slot.offset, processChild: context().child, preloads: preloads(), bootstrap: bootstrapUrl, ports,
+    job, sab: slot.segment.sab, offset: slot.offset, processChild: context().child, preloads: preloads(), bootstrap: bootstrapUrl, gate: LOAD_GATE, ports,
   }
   const worker = new Worker(TRAMPOLINE, { eval: true, workerData: data, transferList: ports, env: SHARE_ENV, name: job.name })
   const child = new ThreadChild(worker, slot.segment.sab, slot.offset, job.name)

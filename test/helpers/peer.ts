@@ -83,3 +83,14 @@ function withHangGuard<T>(p: Promise<T>, name: string): Promise<T> {
   const guard = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`peer op ${name} hung for 60 s`)), 60_000) })
   return Promise.race([p, guard]).finally(() => clearTimeout(timer))
 }
+
+/**
+ * Starts `n` peers one after another: each has loaded its code before the
+ * next starts (Node 20's loader with tsx hooks can fail to link a module
+ * graph when several workers load at once; see LOAD_GATE in src/thread/child.ts).
+ */
+export async function startPeers(level: Level, n: number): Promise<Peer[]> {
+  const peers: Peer[] = []
+  for (let i = 0; i < n; i++) peers.push(await startPeer(level))
+  return peers
+}

@@ -22,18 +22,29 @@ function unwrap(reply: { ok: boolean; result?: unknown; error?: string }): unkno
   return reply.result
 }
 
+let loading: Promise<unknown> = Promise.resolve()
+
 function threadPeer(): Peer {
   // Node 20 doesn't carry tsx's loader into workers: register it in the worker, then load the peer.
   const tsx = import.meta.resolve('tsx/esm/api')
-  const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(PEER.href)}) })`
-  const worker = new Worker(code, { eval: true })
+  const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(PEER.href)}) }).then(() => require('node:worker_threads').parentPort.postMessage('ready'))`
+  // One worker loads its code at a time (Node 20's loader with tsx hooks can
+  // fail to link a graph when several workers load at once; see LOAD_GATE in src/thread/child.ts).
+  let worker!: Worker
+  const ready = loading.then(async () => {
+    worker = new Worker(code, { eval: true })
+    await once(worker, 'message', { signal: AbortSignal.timeout(60_000) })
+  })
+  loading = ready.catch(() => {})
   return {
     async run(op, payload) {
+      await ready
       worker.postMessage({ op, payload: await encode(payload) })
       const [reply] = await once(worker, 'message', { signal: AbortSignal.timeout(60_000) })
       return unwrap(reply)
     },
     async close() {
+      await ready
       // Ask it to end (closing its port), then give it 5 s to exit.
       const exited = once(worker, 'exit', { signal: AbortSignal.timeout(5000) })
       worker.postMessage({ op: 'stop' })

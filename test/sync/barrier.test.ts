@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Barrier } from '../../src/sync/index.js'
 import { BrokenBarrierError } from '../../src/errors.js'
-import { startPeer, type Level } from '../helpers/peer.js'
+import { startPeer, startPeers, type Level } from '../helpers/peer.js'
 
 test('misuse: Barrier(0), negative or fractional parties, bad action', () => {
   assert.throws(() => new Barrier(0), RangeError)
@@ -59,7 +59,7 @@ test('reset while a party waits gives it BrokenBarrierError', async () => {
 for (const level of ['thread', 'process'] as Level[]) {
   test(`a Barrier shared by this thread and 2 ${level}s`, async () => {
     const b = new Barrier(3)
-    const peers = await Promise.all([startPeer(level), startPeer(level)])
+    const peers = await startPeers(level, 2)
     try {
       for (let round = 0; round < 5; round++) {
         const idx = await Promise.all([peers[0].call('barrierWaitSync', b), peers[1].call('barrierWait', b, 30_000), b.wait(30_000)])

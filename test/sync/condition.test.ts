@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Condition, Lock, RLock } from '../../src/sync/index.js'
 import { RawArray } from '../../src/shared/index.js'
-import { startPeer, type Level } from '../helpers/peer.js'
+import { startPeer, startPeers, type Level } from '../helpers/peer.js'
 
 test('wait/notify without holding the lock throws', async () => {
   const c = new Condition()
@@ -65,7 +65,7 @@ for (const level of ['thread', 'process'] as Level[]) {
   test(`producer here, 2 consumers in ${level}s on one Condition: every item taken once`, async () => {
     const c = new Condition()
     const items = new RawArray('i', 1)
-    const peers = await Promise.all([startPeer(level), startPeer(level)])
+    const peers = await startPeers(level, 2)
     try {
       const consumed = Promise.all(peers.map((p) => p.call('conditionConsumer', c, items, 50)))
       for (let i = 0; i < 100; i++) {

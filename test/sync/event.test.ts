@@ -1,7 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Event } from '../../src/sync/index.js'
-import { startPeer, type Level } from '../helpers/peer.js'
+import { startPeer, startPeers, type Level } from '../helpers/peer.js'
 
 test('set, clear, isSet and wait among tasks', async () => {
   const e = new Event()
@@ -37,7 +37,7 @@ test('misuse: negative timeout; abort signal', async () => {
 for (const level of ['thread', 'process'] as Level[]) {
   test(`an Event set here wakes a ${level} waiting on it, async and blocking`, async () => {
     const e = new Event()
-    const peers = await Promise.all([startPeer(level), startPeer(level)])
+    const peers = await startPeers(level, 2)
     try {
       const a = peers[0].call('waitEvent', e, 30_000)
       const b = peers[1].call('waitEventSync', e, 30_000)

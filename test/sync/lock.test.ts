@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs'
 import { Lock, RLock, Semaphore, Event } from '../../src/sync/index.js'
 import { RawArray } from '../../src/shared/index.js'
 import { TimeoutError } from '../../src/errors.js'
-import { startPeer, type Level } from '../helpers/peer.js'
+import { startPeer, startPeers, type Level } from '../helpers/peer.js'
 
 const tick = () => new Promise((r) => setTimeout(r, 1))
 
@@ -107,7 +107,7 @@ for (const level of ['thread', 'process'] as Level[]) {
     test(`4 ${level}s x 2000 increments under one Lock are exact`, async () => {
       const lock = new Lock()
       const counter = new RawArray('i', 1)
-      const peers = await Promise.all([0, 1, 2, 3].map(() => startPeer(level)))
+      const peers = await startPeers(level, 4)
       try {
         await Promise.all(peers.map((p) => p.call('lockedIncrements', lock, counter, 2000)))
         assert.equal(counter.array[0], 8000)
@@ -119,7 +119,7 @@ for (const level of ['thread', 'process'] as Level[]) {
     test(`RLock shared with ${level}s is exact too`, async () => {
       const lock = new RLock()
       const counter = new RawArray('i', 1)
-      const peers = await Promise.all([0, 1].map(() => startPeer(level)))
+      const peers = await startPeers(level, 2)
       try {
         await Promise.all([...peers.map((p) => p.call('lockedIncrements', lock, counter, 1000)), (async () => {
           for (let i = 0; i < 1000; i++) await lock.withLock(() => { counter.array[0]++ })

@@ -2,7 +2,7 @@ import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { Semaphore, BoundedSemaphore } from '../../src/sync/index.js'
 import { RawArray } from '../../src/shared/index.js'
-import { startPeer, type Level } from '../helpers/peer.js'
+import { startPeer, startPeers, type Level } from '../helpers/peer.js'
 
 describe('Semaphore among tasks', () => {
   test('at most N inside at once', async () => {
@@ -62,7 +62,7 @@ for (const level of ['thread', 'process'] as Level[]) {
   test(`Semaphore(2) shared with 3 ${level}s never lets more than 2 in`, async () => {
     const sem = new BoundedSemaphore(2)
     const counter = new RawArray('i', 2)
-    const peers = await Promise.all([0, 1, 2].map(() => startPeer(level)))
+    const peers = await startPeers(level, 3)
     try {
       await Promise.all(peers.map((p) => p.call('semaphoreRounds', sem, counter, 30)))
       assert.equal(counter.array[1], 2, 'peak inside')
@@ -76,7 +76,7 @@ for (const level of ['thread', 'process'] as Level[]) {
   test(`Semaphore as a mutex across ${level}s keeps a count exact`, async () => {
     const sem = new Semaphore(1)
     const counter = new RawArray('i', 1)
-    const peers = await Promise.all([0, 1].map(() => startPeer(level)))
+    const peers = await startPeers(level, 2)
     try {
       await Promise.all(peers.map((p) => p.call('lockedIncrements', sem, counter, 2000)))
       assert.equal(counter.array[0], 4000)
