@@ -93,9 +93,7 @@ export class Semaphore implements Shareable {
     const max = Atomics.load(i32, this.#base + MAX)
     if (max !== UNBOUNDED) {
       const c = Atomics.load(i32, this.#base + COUNT)
-      if (c + n > max) {
-        throw new RangeError(`BoundedSemaphore.release(): released too many times (would hold ${c + n} permits, the bound is ${max}); release only what you acquired`)
-      }
+      if (c + n > max) throw overReleased(c + n, max)
     }
     // Permits go straight to waiting tasks of this thread first (never-shared semaphores only).
     let left = n
@@ -106,9 +104,7 @@ export class Semaphore implements Shareable {
     } else {
       for (;;) {
         const c = Atomics.load(i32, this.#base + COUNT)
-        if (c + left > max) {
-          throw new RangeError(`BoundedSemaphore.release(): released too many times (would hold ${c + left} permits, the bound is ${max}); release only what you acquired`)
-        }
+        if (c + left > max) throw overReleased(c + left, max)
         if (Atomics.compareExchange(i32, this.#base + COUNT, c, c + left) === c) break
       }
     }
@@ -158,6 +154,10 @@ export class Semaphore implements Shareable {
  * try { b.release() } catch (e) { console.log((e as Error).name) } // RangeError
  */
 export class BoundedSemaphore extends Semaphore {}
+
+function overReleased(would: number, max: number): RangeError {
+  return new RangeError(`BoundedSemaphore.release(): released too many times (would hold ${would} permits, the bound is ${max}); release only what you acquired`)
+}
 
 function checkValue(value: number, name: string): void {
   if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
