@@ -53,7 +53,13 @@ export async function main({ threads: count = THREADS }: { threads?: number } = 
   const threads = Array.from({ length: count }, () => new Thread({ target: decrement, args: [racy, safe, lock, gate] }))
 
   let t = performance.now()
-  await Promise.all(threads.map((th) => th.start()))
+  try {
+    await Promise.all(threads.map((th) => th.start()))
+  } catch (error) {
+    gate.set() // let the threads that did start finish, so nothing is left waiting on the gate
+    for (const th of threads) await th.join(30_000).catch(() => {})
+    throw error
+  }
   console.log(`${count} threads started in ${((performance.now() - t) / 1000).toFixed(2)} s; each does: temp = n; sleep(${PAUSE_MS} ms); n = temp - 1`)
   t = performance.now()
   gate.set()
