@@ -22,6 +22,8 @@ import { abortReason } from '../errors.js'
 
 const EWOULDBLOCK = 11
 const POLL_MAX_MS = 16
+/** A word nobody changes: Atomics.wait on it is a plain blocking pause. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4))
 
 /**
  * An exclusive lock on a file, shared by any processes that open the same path.
@@ -96,7 +98,7 @@ export class FileLock implements Shareable {
     for (let pause = 1; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
       if (this.#try(fd)) return true
       if (expired(deadline)) break
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Math.min(pause, Math.max(0, deadline - performance.now())))
+      Atomics.wait(PAUSE, 0, 0, Math.min(pause, Math.max(0, deadline - performance.now())))
     }
     this.#local.release()
     return false
