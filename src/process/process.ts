@@ -63,9 +63,15 @@ async function launch(job: Job, handles: object[], options: ForkOptions): Promis
         if (m?.skein === 'started') { done(); resolve() }
         if (m?.skein === 'failed') { done(); reject(reviveError(m.error, `child process ${job.name}, pid ${child.id}`)) }
       }
-      const onExit = (code: number | null, signal: string | null) => {
+      const fail = (code: number | null, signal: string | null) => {
         done()
         reject(new Error(`child process ${job.name} (pid ${child.id}) exited (${code ?? signal}) before running its target; see its stderr`))
+      }
+      // 'exit' comes from SIGCHLD and may overtake a 'started' still unread in
+      // the IPC pipe (a quick target): decide only once the channel drained.
+      const onExit = (code: number | null, signal: string | null) => {
+        if (child.cp.connected) child.cp.once('disconnect', () => fail(code, signal))
+        else fail(code, signal)
       }
       const done = () => { child.cp.off('message', onMessage); child.cp.off('exit', onExit) }
       child.cp.on('message', onMessage)
