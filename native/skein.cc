@@ -646,6 +646,26 @@ void Flock(const FunctionCallbackInfo<Value>& a) {
   a.GetReturnValue().Set(r == 0 ? 0 : errno);
 }
 
+// discard(sab, byteOffset, length) -> 0 or errno. Gives the pages of a range of
+// a shared segment back to the kernel (MADV_REMOVE on the memfd): a queue's
+// ring calls it behind its readers so a long-running queue holds only the
+// pages its unread items use. The range reads back as zeros.
+void Discard(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  if (!a[0]->IsSharedArrayBuffer()) return Throw(iso, "discard: expected a SharedArrayBuffer");
+  Local<SharedArrayBuffer> sab = a[0].As<SharedArrayBuffer>();
+  int64_t off = IntArg(a, 1);
+  int64_t len = IntArg(a, 2);
+  long page = sysconf(_SC_PAGESIZE);
+  if (off < 0 || len <= 0 || off % page != 0 || len % page != 0 ||
+      static_cast<size_t>(off + len) > sab->ByteLength()) {
+    return Throw(iso, "discard: the range must be page-aligned and inside the segment");
+  }
+  char* base = static_cast<char*>(sab->Data()) + off;
+  int r = madvise(base, static_cast<size_t>(len), MADV_REMOVE);
+  a.GetReturnValue().Set(r == 0 ? 0 : errno);
+}
+
 void Set(Isolate* iso, Local<Context> ctx, Local<Object> exports, const char* name, v8::FunctionCallback fn,
          Local<Value> data) {
   Local<Function> f = v8::FunctionTemplate::New(iso, fn, data)->GetFunction(ctx).ToLocalChecked();
@@ -674,4 +694,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   Set(iso, context, exports, "setPdeathsig", SetPdeathsig, data);
   Set(iso, context, exports, "waitExit", WaitExit, data);
   Set(iso, context, exports, "flock", Flock, data);
+  Set(iso, context, exports, "discard", Discard, data);
 }

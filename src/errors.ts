@@ -83,6 +83,23 @@ export class EOFError extends SkeinError {
 }
 
 /**
+ * A `put` (or `send`) on a queue that was closed with `close()`.
+ *
+ * @example
+ * import { Queue, QueueClosedError } from 'skein'
+ * const q = new Queue<number>(); q.close()
+ * try { q.putNowait(1) } catch (e) { console.log(e instanceof QueueClosedError) } // true
+ */
+export class QueueClosedError<T = unknown> extends SkeinError {
+  /** The item that was refused; it was not enqueued. */
+  readonly item: T
+  constructor(item: T, message = 'the queue is closed: nothing more can be put in it. Readers take what is left, then see EOFError (for await ends)') {
+    super(message, 'ERR_SKEIN_QUEUE_CLOSED')
+    this.item = item
+  }
+}
+
+/**
  * A blocking operation did not complete within its timeout.
  * skein's own class (`name === 'TimeoutError'`), distinct from DOMException.
  *

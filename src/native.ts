@@ -27,6 +27,8 @@ interface Addon {
   setPdeathsig(signal: number, expectedParentPid: number): boolean
   waitExit(pid: number, timeoutMs: number): ExitStatus | null
   flock(fd: number, op: number): number
+  /** Gives a page-aligned range of a segment back to the kernel (reads back as zeros); 0 or errno. */
+  discard(sab: SharedArrayBuffer, byteOffset: number, length: number): number
 }
 
 function load(): Addon {

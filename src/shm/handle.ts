@@ -106,7 +106,7 @@ export async function decode(value: unknown): Promise<unknown> {
 }
 
 /** Attaches the object a descriptor names. */
-export async function revive(d: HandleDescriptor): Promise<object> {
+export function revive(d: HandleDescriptor): object | Promise<object> {
   const plain = plainRevivers.get(d.kind)
   if (plain !== undefined) return plain(d)
   const reviver = revivers.get(d.kind)
@@ -114,6 +114,75 @@ export async function revive(d: HandleDescriptor): Promise<object> {
     throw new TypeError(`cannot rebuild a shared '${d.kind}' here: its module was not loaded. Import it from 'skein' (the package root) so every kind registers`)
   }
   return reviver(d as StructDescriptor, Segment.attach(d.segment))
+}
+
+/**
+ * The synchronous forms of {@link encode} / {@link revive}, for the blocking
+ * calls of queues and pipes (`putSync`, `getSync`). Objects whose description
+ * or revival is asynchronous (a Value, a Barrier with an action) can't go this
+ * way: the error says to use the async form.
+ */
+export function encodeSync(value: unknown): unknown {
+  if (!needsWalk(value)) return value
+  if (isShareable(value)) {
+    const d = value[kDescribe]()
+    if (d instanceof Promise) throw asyncOnly((value as object).constructor?.name ?? 'object', 'put()/send()')
+    return { [MARK]: d }
+  }
+  if (Array.isArray(value)) return value.map(encodeSync)
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [encodeSync(k), encodeSync(v)]))
+  if (value instanceof Set) return new Set([...value].map(encodeSync))
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = encodeSync(v)
+    return out
+  }
+  return value
+}
+
+/** The synchronous form of {@link decode}. */
+export function decodeSync(value: unknown): unknown {
+  if (!needsWalk(value)) return value
+  if (Array.isArray(value)) return value.map(decodeSync)
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [decodeSync(k), decodeSync(v)]))
+  if (value instanceof Set) return new Set([...value].map(decodeSync))
+  if (isPlainObject(value)) {
+    const record = value as Record<string, unknown>
+    const marked = record[MARK] as HandleDescriptor | undefined
+    if (marked !== undefined && Object.keys(record).length === 1) {
+      const out = revive(marked)
+      return out instanceof Promise ? rejectAsync(out, marked.kind) : out
+    }
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(record)) out[k] = decodeSync(v)
+    return out
+  }
+  return value
+}
+
+/** Whether `value` holds any shareable object (so it needs encode/decode). */
+export function holdsShareable(value: unknown): boolean {
+  if (!needsWalk(value)) return false
+  if (isShareable(value)) return true
+  if (Array.isArray(value)) return value.some(holdsShareable)
+  if (value instanceof Map) {
+    for (const [k, v] of value) if (holdsShareable(k) || holdsShareable(v)) return true
+    return false
+  }
+  if (value instanceof Set) {
+    for (const v of value) if (holdsShareable(v)) return true
+    return false
+  }
+  return isPlainObject(value) && Object.values(value).some(holdsShareable)
+}
+
+function rejectAsync(pending: Promise<object>, kind: string): never {
+  pending.catch(() => {}) // revived for nothing; don't leave an unhandled rejection
+  throw asyncOnly(kind, 'get()/recv()')
+}
+
+function asyncOnly(kind: string, form: string): TypeError {
+  return new TypeError(`a shared ${kind} can't cross through a blocking (*Sync) call: it attaches asynchronously. Use the async ${form} for items that hold one`)
 }
 
 function needsWalk(value: unknown): value is object {

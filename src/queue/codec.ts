@@ -1,0 +1,140 @@
+/**
+ * How items become bytes in a ring and back.
+ *
+ * How it works. The commonest items skip `v8.serialize`: numbers (8 bytes),
+ * strings (UTF-8), booleans, null, undefined and byte arrays are written
+ * straight into shared memory and read straight back; encoding, not
+ * transport, limits a queue's rate (DESIGN.md's spike: 6.6 M small ints/s
+ * raw, 0.74 M/s through v8.serialize). Everything else goes through
+ * structured clone (`v8.serialize`: Map, Set, Date, BigInt, typed arrays,
+ * nested objects), after shared objects in it (a Lock, another Queue) are
+ * swapped for their descriptors, so they arrive as the same objects.
+ */
+import { serialize, deserialize } from 'node:v8'
+import { encode, encodeSync, decode, decodeSync, holdsShareable } from '../shm/handle.js'
+
+/** Tags: how a frame's payload is to be read. */
+export const T_UNDEFINED = 0
+export const T_NULL = 1
+export const T_FALSE = 2
+export const T_TRUE = 3
+export const T_NUMBER = 4
+export const T_STRING = 5
+export const T_BYTES = 6 // a Uint8Array
+export const T_BUFFER = 7 // a Buffer
+export const T_CLONE = 8 // v8.serialize
+export const T_HANDLES = 9 // v8.serialize of an item holding shared objects
+
+/** An item ready to be written: a tag and, unless inline, its bytes. */
+export interface Encoded {
+  tag: number
+  /** Payload length in bytes. */
+  length: number
+  /** The bytes to copy (clones and byte arrays); strings and numbers are written in place. */
+  bytes?: Uint8Array
+  /** The string, for T_STRING. */
+  text?: string
+  /** The number, for T_NUMBER. */
+  number?: number
+}
+
+const encodedUndefined: Encoded = { tag: T_UNDEFINED, length: 0 }
+const encodedNull: Encoded = { tag: T_NULL, length: 0 }
+const encodedFalse: Encoded = { tag: T_FALSE, length: 0 }
+const encodedTrue: Encoded = { tag: T_TRUE, length: 0 }
+
+/**
+ * Encodes an item without waiting (for the *Sync forms and the fast path of
+ * the async ones). Throws a TypeError naming the fix if it can't be cloned.
+ */
+export function encodeItemSync(item: unknown, where: string): Encoded {
+  const fast = encodeFast(item)
+  if (fast !== undefined) return fast
+  if (holdsShareable(item)) return clone(encodeSync(item), T_HANDLES, where)
+  return clone(item, T_CLONE, where)
+}
+
+/** Encodes an item, describing shared objects in it (some describe asynchronously). */
+export async function encodeItem(item: unknown, where: string): Promise<Encoded> {
+  const fast = encodeFast(item)
+  if (fast !== undefined) return fast
+  if (holdsShareable(item)) return clone(await encode(item), T_HANDLES, where)
+  return clone(item, T_CLONE, where)
+}
+
+function encodeFast(item: unknown): Encoded | undefined {
+  switch (typeof item) {
+    case 'number':
+      return { tag: T_NUMBER, length: 8, number: item }
+    case 'string':
+      return { tag: T_STRING, length: Buffer.byteLength(item), text: item }
+    case 'boolean':
+      return item ? encodedTrue : encodedFalse
+    case 'undefined':
+      return encodedUndefined
+    case 'object':
+      if (item === null) return encodedNull
+      if (item instanceof Uint8Array) {
+        const tag = Buffer.isBuffer(item) ? T_BUFFER : item.constructor === Uint8Array ? T_BYTES : -1
+        if (tag >= 0) return { tag, length: item.byteLength, bytes: item }
+      }
+      return undefined
+    default:
+      return undefined
+  }
+}
+
+function clone(value: unknown, tag: number, where: string): Encoded {
+  let bytes: Buffer
+  try {
+    bytes = serialize(value)
+  } catch (error) {
+    throw new TypeError(`${where}: the item can't be sent to another thread or process (${(error as Error).message}). Send plain data (objects, arrays, Map, Set, Date, BigInt, typed arrays, Buffers) or skein's shared objects; functions, class instances with private state, sockets and promises can't be cloned`, { cause: error })
+  }
+  return { tag, length: bytes.byteLength, bytes }
+}
+
+/** What a get took out of the ring: the tag and a private copy of the payload (or the number). */
+export interface Taken {
+  tag: number
+  bytes?: Buffer
+  text?: string
+  number?: number
+}
+
+/** Turns a taken frame into the item (shared objects attach synchronously). */
+export function decodeItemSync(taken: Taken): unknown {
+  if (taken.tag === T_HANDLES) return decodeSync(deserialize(taken.bytes!))
+  return decodeSimple(taken)
+}
+
+/** Turns a taken frame into the item. */
+export async function decodeItem(taken: Taken): Promise<unknown> {
+  if (taken.tag === T_HANDLES) return decode(deserialize(taken.bytes!))
+  return decodeSimple(taken)
+}
+
+function decodeSimple(taken: Taken): unknown {
+  switch (taken.tag) {
+    case T_NUMBER:
+      return taken.number
+    case T_STRING:
+      return taken.text
+    case T_UNDEFINED:
+      return undefined
+    case T_NULL:
+      return null
+    case T_FALSE:
+      return false
+    case T_TRUE:
+      return true
+    case T_BUFFER:
+      return taken.bytes
+    case T_BYTES:
+      return new Uint8Array(taken.bytes!.buffer, taken.bytes!.byteOffset, taken.bytes!.byteLength)
+    case T_CLONE:
+      return deserialize(taken.bytes!)
+    default:
+      throw new Error(`skein queue: unknown item tag ${taken.tag} (the queue's memory was written by something else)`)
+  }
+}

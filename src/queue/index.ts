@@ -1,0 +1,6 @@
+export { Queue, type QueueWaitOptions, type QueueOptions } from './queue.js'
+export { JoinableQueue } from './joinable.js'
+export { SimpleQueue } from './simple.js'
+export { LifoQueue } from './lifo.js'
+export { PriorityQueue } from './priority.js'
+export { Pipe, Connection, type RecvOptions } from './pipe.js'
