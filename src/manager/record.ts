@@ -1,0 +1,270 @@
+/**
+ * Records: how one key or value of a SharedDict / SharedList becomes bytes
+ * in a snapshot, and back.
+ *
+ * How it works. A record is one byte array: a tag byte, then the payload.
+ * Strings (UTF-8), numbers (float64), booleans, null and undefined skip
+ * `v8.serialize`; everything else is structured clone (Map, Set, Date,
+ * BigInt, typed arrays, nested objects keep their types). A value holding
+ * skein shared objects (a Lock, an Event, another SharedDict…) is first
+ * walked by `handle.ts`'s `encode`, which swaps each for its descriptor; it
+ * is tagged so that reading it revives them as the same objects.
+ *
+ * Every read deserializes afresh, so what a reader gets is its own copy:
+ * changing it never changes the shared state (as with Python's Manager).
+ */
+import { serialize, deserialize } from 'node:v8'
+import { decode, encode, isShareable, kDescribe, revive, type HandleDescriptor } from '../shm/handle.js'
+
+const T_UNDEFINED = 0
+const T_NULL = 1
+const T_FALSE = 2
+const T_TRUE = 3
+const T_NUMBER = 4
+const T_STRING = 5
+const T_CLONE = 6
+const T_HANDLES = 7
+
+const MARK = '__skein_handle__'
+
+const rUndefined = Uint8Array.of(T_UNDEFINED)
+const rNull = Uint8Array.of(T_NULL)
+const rFalse = Uint8Array.of(T_FALSE)
+const rTrue = Uint8Array.of(T_TRUE)
+
+/** A dict key: compared by value in every thread and process. */
+export type Key = string | number | bigint | boolean
+
+/** Encodes a dict key; a TypeError for anything but a string, number, bigint or boolean. */
+export function encodeKey(key: unknown, where: string): Uint8Array {
+  switch (typeof key) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return fast(key)!
+    case 'bigint':
+      return clone(key, T_CLONE, where)
+    default:
+      throw new TypeError(`${where}: keys must be strings, numbers, bigints or booleans (got ${key === null ? 'null' : typeof key}). An object key would be a different object in every thread and process; use a string such as JSON.stringify(key)`)
+  }
+}
+
+/** Reads a key record back. */
+export function decodeKey(record: Uint8Array): Key {
+  return decodePlain(record) as Key
+}
+
+/**
+ * Encodes a value without waiting: undefined when it holds a shared object
+ * whose description is asynchronous (a Value, a SharedArray, a Condition…),
+ * which {@link encodeValue} handles. Throws a TypeError if it can't be cloned.
+ */
+export function encodeValueSync(value: unknown, where: string): Uint8Array | undefined {
+  const f = fast(value)
+  if (f !== undefined) return f
+  if (!holdsShareable(value)) return clone(value, T_CLONE, where)
+  const marked = describeSync(value)
+  return marked === ASYNC ? undefined : clone(marked, T_HANDLES, where)
+}
+
+/** Encodes any cloneable value, shared objects included. */
+export async function encodeValue(value: unknown, where: string): Promise<Uint8Array> {
+  const sync = encodeValueSync(value, where)
+  return sync ?? clone(await encode(value), T_HANDLES, where)
+}
+
+/** Whether reading the record revives shared objects (possibly asynchronously). */
+export function holdsHandles(record: Uint8Array): boolean {
+  return record[0] === T_HANDLES
+}
+
+/** Reads a value record back (a fresh copy); shared objects in it are attached again. */
+export async function decodeValue(record: Uint8Array): Promise<unknown> {
+  return record[0] === T_HANDLES ? decode(deserialize(record.subarray(1))) : decodePlain(record)
+}
+
+/**
+ * Reads a value record back without waiting; throws a TypeError (with `fix`
+ * as the way out) if a shared object in it attaches only asynchronously.
+ */
+export function decodeValueSync(record: Uint8Array, fix: string): unknown {
+  if (record[0] !== T_HANDLES) return decodePlain(record)
+  const out = reviveSync(deserialize(record.subarray(1)))
+  if (out === ASYNC) throw new TypeError(`this value holds a shared object (a Value, SharedArray, Condition or Barrier) that attaches asynchronously: ${fix}`)
+  return out
+}
+
+/** Whether two records hold the same bytes. */
+export function sameRecord(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (a === b) return true
+  if (a === undefined || b === undefined || a.byteLength !== b.byteLength) return false
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
+}
+
+// ----- internals
+
+function fast(value: unknown): Uint8Array | undefined {
+  switch (typeof value) {
+    case 'string': {
+      const out = Buffer.allocUnsafe(1 + Buffer.byteLength(value))
+      out[0] = T_STRING
+      out.write(value, 1, 'utf8')
+      return out
+    }
+    case 'number': {
+      const out = Buffer.allocUnsafe(9)
+      out[0] = T_NUMBER
+      out.writeDoubleLE(value, 1)
+      return out
+    }
+    case 'boolean':
+      return value ? rTrue : rFalse
+    case 'undefined':
+      return rUndefined
+    case 'object':
+      return value === null ? rNull : undefined
+    default:
+      return undefined
+  }
+}
+
+function decodePlain(record: Uint8Array): unknown {
+  switch (record[0]) {
+    case T_UNDEFINED: return undefined
+    case T_NULL: return null
+    case T_FALSE: return false
+    case T_TRUE: return true
+    case T_NUMBER: return Buffer.from(record.buffer, record.byteOffset, record.byteLength).readDoubleLE(1)
+    case T_STRING: return Buffer.from(record.buffer, record.byteOffset, record.byteLength).toString('utf8', 1)
+    case T_CLONE: return deserialize(record.subarray(1))
+    default: throw new Error(`SharedDict/SharedList: unknown record tag ${record[0]}; the shared memory is damaged or was written by another version of skein`)
+  }
+}
+
+function clone(value: unknown, tag: number, where: string): Uint8Array {
+  let bytes: Buffer
+  try {
+    bytes = serialize(value)
+  } catch (error) {
+    throw new TypeError(`${where}: the value can't be shared (${(error as Error).message}). Store plain data (objects, arrays, Map, Set, Date, BigInt, typed arrays) or skein's shared objects; functions, symbols, promises and class instances with private state can't be cloned. Nothing was written`, { cause: error })
+  }
+  const out = Buffer.allocUnsafe(1 + bytes.byteLength)
+  out[0] = tag
+  bytes.copy(out, 1)
+  return out
+}
+
+const ASYNC = Symbol('async')
+
+function needsWalk(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer) && !(value instanceof SharedArrayBuffer)
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+function holdsShareable(value: unknown): boolean {
+  if (!needsWalk(value)) return false
+  if (isShareable(value)) return true
+  if (Array.isArray(value)) return value.some(holdsShareable)
+  if (value instanceof Map) {
+    for (const [k, v] of value) if (holdsShareable(k) || holdsShareable(v)) return true
+    return false
+  }
+  if (value instanceof Set) {
+    for (const v of value) if (holdsShareable(v)) return true
+    return false
+  }
+  return isPlainObject(value) && Object.values(value).some(holdsShareable)
+}
+
+/** `encode` without waiting, or ASYNC if some shared object describes itself asynchronously. */
+function describeSync(value: unknown): unknown {
+  if (!needsWalk(value)) return value
+  if (isShareable(value)) {
+    const d = value[kDescribe]()
+    if (d instanceof Promise) {
+      d.catch(() => {}) // described for nothing: the async path describes again
+      return ASYNC
+    }
+    return { [MARK]: d }
+  }
+  const walk = (items: Iterable<unknown>): unknown[] | typeof ASYNC => {
+    const out: unknown[] = []
+    for (const item of items) {
+      const d = describeSync(item)
+      if (d === ASYNC) return ASYNC
+      out.push(d)
+    }
+    return out
+  }
+  if (Array.isArray(value)) return walk(value)
+  if (value instanceof Set) {
+    const items = walk(value)
+    return items === ASYNC ? ASYNC : new Set(items)
+  }
+  if (value instanceof Map) {
+    const flat = walk([...value].flat())
+    if (flat === ASYNC) return ASYNC
+    const out = new Map()
+    for (let i = 0; i < flat.length; i += 2) out.set(flat[i], flat[i + 1])
+    return out
+  }
+  if (isPlainObject(value)) {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      const d = describeSync(v)
+      if (d === ASYNC) return ASYNC
+      out[k] = d
+    }
+    return out
+  }
+  return value
+}
+
+/** `decode` without waiting, or ASYNC if some shared object attaches asynchronously. */
+function reviveSync(value: unknown): unknown {
+  if (!needsWalk(value)) return value
+  const walk = (items: Iterable<unknown>): unknown[] | typeof ASYNC => {
+    const out: unknown[] = []
+    for (const item of items) {
+      const d = reviveSync(item)
+      if (d === ASYNC) return ASYNC
+      out.push(d)
+    }
+    return out
+  }
+  if (Array.isArray(value)) return walk(value)
+  if (value instanceof Set) {
+    const items = walk(value)
+    return items === ASYNC ? ASYNC : new Set(items)
+  }
+  if (value instanceof Map) {
+    const flat = walk([...value].flat())
+    if (flat === ASYNC) return ASYNC
+    const out = new Map()
+    for (let i = 0; i < flat.length; i += 2) out.set(flat[i], flat[i + 1])
+    return out
+  }
+  if (isPlainObject(value)) {
+    const marked = value[MARK] as HandleDescriptor | undefined
+    if (marked !== undefined && Object.keys(value).length === 1) {
+      const out: unknown = revive(marked)
+      if (out instanceof Promise) {
+        out.catch(() => {})
+        return ASYNC
+      }
+      return out
+    }
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      const d = reviveSync(v)
+      if (d === ASYNC) return ASYNC
+      out[k] = d
+    }
+    return out
+  }
+  return value
+}
