@@ -13,8 +13,6 @@ function placeholder(name: string) {
   }
 }
 
-/** Not implemented yet: throws NotImplementedError. @example new Manager() // throws */
-export const Manager = placeholder('Manager')
 /** Not implemented yet: throws NotImplementedError. @example new Pool() // throws */
 export const Pool = placeholder('Pool')
 /** Not implemented yet: throws NotImplementedError. @example new ThreadPool() // throws */

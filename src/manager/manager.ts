@@ -21,7 +21,7 @@ import { SharedArray } from '../shared/shared-array.js'
 import type { SizeOrValues } from '../shared/raw-array.js'
 import type { SynchronizedOptions } from '../shared/synchronized.js'
 import type { ElementOf, Typecode } from '../shared/typecodes.js'
-import { NotImplementedError } from '../errors.js'
+import { Queue, JoinableQueue, type QueueOptions } from '../queue/index.js'
 import { SharedDict, kInternal, type DictInit, type SharedDictOptions } from './shared-dict.js'
 import { SharedList, type SharedListOptions } from './shared-list.js'
 import { Namespace } from './namespace.js'
@@ -151,16 +151,16 @@ export class Manager implements AsyncDisposable {
     return new Barrier(parties, options)
   }
 
-  /** Not built yet: queues come with the Queue family (throws NotImplementedError). */
-  Queue(_maxsize?: number): never {
+  /** A new `Queue` (0 = unbounded). */
+  Queue<T = unknown>(maxsize?: number, options?: QueueOptions): Queue<T> {
     this.#check('Queue()')
-    throw new NotImplementedError('Manager.Queue')
+    return new Queue<T>(maxsize, options)
   }
 
-  /** Not built yet: queues come with the Queue family (throws NotImplementedError). */
-  JoinableQueue(_maxsize?: number): never {
+  /** A new `JoinableQueue` (0 = unbounded). */
+  JoinableQueue<T = unknown>(maxsize?: number, options?: QueueOptions): JoinableQueue<T> {
     this.#check('JoinableQueue()')
-    throw new NotImplementedError('Manager.JoinableQueue')
+    return new JoinableQueue<T>(maxsize, options)
   }
 
   #check(what: string): void {

@@ -63,7 +63,7 @@ function proxyOver(dict: SharedDict<string, unknown>): object {
   const describe = (): HandleDescriptor => ({ ...dict[kDescribe](), kind: 'skein.Namespace' })
   const show = (): string => `Namespace(${dict.keys().map((k) => `${k}=${inspect(dict.getSync(k, FIX))}`).join(', ')})`
   // console.log inspects a Proxy's target without its traps: the target shows the contents.
-  const target = Object.create(Namespace.prototype, { [inspect.custom]: { value: show } }) as object
+  const target = Object.create(Namespace.prototype, { [inspect.custom]: { value: show, configurable: true } }) as object
   return new Proxy(target, {
     get(_t, prop) {
       if (typeof prop === 'symbol') {
