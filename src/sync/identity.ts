@@ -1,15 +1,79 @@
 /**
- * Who "I" am for ownership: the kernel thread id of the calling JS thread.
- * Kernel tids are unique system-wide while the thread lives, so one 32-bit
- * word can say which thread of which process owns a lock, and
- * `/proc/TID` tells whether that owner is still alive.
+ * Who "I" am for ownership: one 32-bit owner id per running thread.
+ *
+ * How it works. An owner id is the kernel thread id in the low 22 bits
+ * (Linux tids stay below PID_MAX_LIMIT = 2^22) and a *generation* in the top
+ * 10. A JS thread that only ever runs one thread of the user's (a process's
+ * main thread, a plain worker) has generation 0, so its id is its tid and
+ * liveness is the kernel's: `/proc/TID` tells whether the owner still runs.
+ * A reused skein worker runs many `Thread`s one after another on one kernel
+ * thread; each gets a fresh generation (1..1023) when its target is called
+ * (`renewOwner`) and loses it when the target returns (`retireOwner`). The
+ * worker publishes its live generation where any process can read it: its
+ * kernel thread name (`/proc/TID/comm`, `skein#<gen>` while a Thread runs,
+ * `skein#idle` between). An owner id of generation g is alive while its tid
+ * runs *and* its comm reads `skein#g`; so a lock left held by a Thread whose
+ * target returned is recovered like one held by a dead thread, and the next
+ * Thread on that worker never owns it. A worker is retired before its
+ * generation wraps, so an id is never handed out twice by one kernel thread.
+ *
+ * The id lives on `globalThis` under a registered symbol, so every copy of
+ * skein loaded in a thread (src and dist, say) agrees; the lock fast path
+ * reads one property of a module-level object.
  */
+import { readFileSync, writeFileSync } from 'node:fs'
 import { native } from '../native.js'
+
+const TID_BITS = 22
+const TID_MASK = (1 << TID_BITS) - 1
+/** Generations 1..MAX_GENERATION name the Threads run by one reused worker. */
+export const MAX_GENERATION = (1 << (32 - TID_BITS)) - 1
+const COMM_PREFIX = 'skein#'
+
+/** The calling thread's owner identity (shared by every copy of skein in this thread). */
+export interface Owner {
+  /** What a lock's OWNER word holds while this thread owns it. */
+  id: number
+  /** 0 for a thread that runs one target for life; else the current Thread's generation. */
+  gen: number
+}
+
+const kOwner = Symbol.for('skein.sync.owner')
+const g = globalThis as unknown as Record<symbol, Owner | undefined>
 
 /** This thread's kernel tid (the main thread's equals the pid). */
 export const selfTid: number = native.gettid()
 
-/** Whether the thread with kernel id `tid` still runs (false once it died). */
-export function isAlive(tid: number): boolean {
-  return native.threadAlive(tid)
+/** The calling thread's owner identity; read `owner.id` (it changes when a reused worker runs a new Thread). */
+export const owner: Owner = (g[kOwner] ??= { id: selfTid, gen: 0 })
+
+/** Gives the calling (reused worker) thread a fresh owner id for the Thread it is about to run; returns the generation. */
+export function renewOwner(): number {
+  const gen = owner.gen >= MAX_GENERATION ? 1 : owner.gen + 1
+  publish(String(gen))
+  owner.gen = gen
+  owner.id = (selfTid | (gen << TID_BITS)) | 0
+  return gen
+}
+
+/** Ends the current Thread's owner id: locks it still holds now count as held by a dead thread. */
+export function retireOwner(): void {
+  publish('idle')
+}
+
+function publish(what: string): void {
+  writeFileSync(`/proc/self/task/${selfTid}/comm`, COMM_PREFIX + what)
+}
+
+/** Whether the owner `id` (a lock's OWNER word) still runs: false once its thread died or its Thread's target returned. */
+export function isAlive(id: number): boolean {
+  const tid = id & TID_MASK
+  if (!native.threadAlive(tid)) return false
+  const gen = id >>> TID_BITS
+  if (gen === 0) return true
+  try {
+    return readFileSync(`/proc/${tid}/comm`, 'latin1').trimEnd() === COMM_PREFIX + gen
+  } catch {
+    return false // the thread is gone
+  }
 }

@@ -2,7 +2,8 @@
  * The owned lock under `Lock` and `RLock`.
  *
  * How it works. The struct is five 32-bit words:
- *   OWNER   kernel tid of the holder, 0 when free (acquire = one CAS 0 → tid)
+ *   OWNER   owner id of the holder (identity.ts: the kernel tid, plus a
+ *           generation on reused workers), 0 when free (acquire = one CAS 0 → id)
  *   WAITERS how many sleep or are about to (releasers wake only if > 0)
  *   SEQ     the sequence word waiters sleep on (see wait.ts)
  *   FLAGS   SHARED once the lock left its thread
@@ -92,7 +93,7 @@ export abstract class OwnedLock implements Shareable {
     if (this.#tryAcquire()) return true
     const deadline = deadlineFrom(opts, `${this.kind}.acquireSync()`)
     if (deadline === NOWAIT) return false
-    if (deadline === null && Atomics.load(this.#i32, this.#base + OWNER) === selfTid) {
+    if (deadline === null && Atomics.load(this.#i32, this.#base + OWNER) === owner.id) {
       throw new Error(`${this.kind}.acquireSync(): this thread already holds this lock, so waiting would never end (self-deadlock). Release it first, use an RLock for re-entrant locking, or pass a timeout`)
     }
     return this.#word.untilSync(this.#attempt, deadline, this.#recovery)
@@ -107,15 +108,15 @@ export abstract class OwnedLock implements Shareable {
       if (this.#word.waiting) this.#word.notify(1, 1)
       return
     }
-    const owner = Atomics.load(i32, this.#base + OWNER)
+    const holder = Atomics.load(i32, this.#base + OWNER)
     if (this.#reentrant) {
-      if (owner !== selfTid) {
-        throw new RangeError(owner === 0
+      if (holder !== owner.id) {
+        throw new RangeError(holder === 0
           ? 'RLock.release(): the lock is not held; release only after a successful acquire'
           : 'RLock.release(): this thread does not own the lock (an RLock must be released by the thread that acquired it)')
       }
       if (Atomics.sub(i32, this.#base + DEPTH, 1) > 1) return
-    } else if (owner === 0) {
+    } else if (holder === 0) {
       throw notHeld()
     }
     this.#free()
@@ -145,7 +146,7 @@ export abstract class OwnedLock implements Shareable {
 
   /** @internal Whether the calling thread holds the lock. */
   isOwned(): boolean {
-    return Atomics.load(this.#i32, this.#base + OWNER) === selfTid
+    return Atomics.load(this.#i32, this.#base + OWNER) === owner.id
   }
 
   /** @internal Fully releases, returning the depth to restore. */
@@ -193,13 +194,14 @@ export abstract class OwnedLock implements Shareable {
   #tryAcquire(): boolean {
     const i32 = this.#i32
     const at = this.#base + OWNER
-    const prev = Atomics.compareExchange(i32, at, 0, selfTid)
+    const me = owner.id
+    const prev = Atomics.compareExchange(i32, at, 0, me)
     if (prev === 0) {
       if (this.#reentrant) Atomics.store(i32, this.#base + DEPTH, 1)
       this.#recovered = false
       return true
     }
-    if (this.#reentrant && prev === selfTid) {
+    if (this.#reentrant && prev === me) {
       Atomics.add(i32, this.#base + DEPTH, 1)
       return true
     }
@@ -210,9 +212,10 @@ export abstract class OwnedLock implements Shareable {
   #tryRecover(): boolean {
     if (!this.#word.shared) return false
     const i32 = this.#i32
-    const owner = Atomics.load(i32, this.#base + OWNER)
-    if (owner === 0 || owner === selfTid || isAlive(owner)) return false
-    if (Atomics.compareExchange(i32, this.#base + OWNER, owner, selfTid) !== owner) return false
+    const holder = Atomics.load(i32, this.#base + OWNER)
+    const me = owner.id
+    if (holder === 0 || holder === me || isAlive(holder)) return false
+    if (Atomics.compareExchange(i32, this.#base + OWNER, holder, me) !== holder) return false
     if (this.#reentrant) Atomics.store(i32, this.#base + DEPTH, 1)
     this.#recovered = true
     return true

@@ -1,61 +1,116 @@
 /**
  * The entry point of every skein worker thread (after the trampoline in
- * child.ts). Records the kernel tid and the exit path in the shared
- * `[done, tid, exitCode]` words, takes on the process identity of its parent
- * thread and its own thread identity, imports the target's module while
- * "bootstrapping" (so an unguarded top-level start() throws), reports
- * 'started' or 'failed', and runs the target; a thrown error is printed with
- * its stack and the thread's exit code is 1. The 'done' word is set as soon
- * as the target returns (Python's thread ends when run() returns): a worker's
- * console output travels through the parent thread's event loop, so waiting
- * for the worker's own exit would deadlock a parent blocked in joinSync.
+ * warm-worker.ts): loads skein once, says 'ready', then runs one job after
+ * another, each as a new Thread.
+ *
+ * A run: take on the Thread's identity (currentThread(), a fresh lock owner
+ * id), import the target's module while "bootstrapping" (so an unguarded
+ * top-level start() throws), report 'started' or 'failed', run the target;
+ * a thrown error is printed with its stack and the exit code is 1. When the
+ * target returns the Thread has ended (Python's thread ends when run()
+ * returns): its owner id is retired (locks it still holds become
+ * recoverable), the `[doneSeq, tid, code]` words are set and futex-woken (a
+ * worker's console output travels through the parent thread's event loop, so
+ * a parent blocked in joinSync must not need its messages), and 'done' says
+ * whether the worker can be reused: not if the target left handles open
+ * that keep an event loop alive (timers, sockets, servers, ports), which
+ * only ending the worker can stop.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads'
 import { native } from '../native.js'
 import { context } from '../process/context.js'
 import { loadJob, printFailure, serializeError } from '../process/run.js'
-import type { ThreadData, ThreadMessage } from './child.js'
+import { renewOwner, retireOwner } from '../sync/identity.js'
+import type { RunMessage, WorkerData, WorkerMessage } from './warm-worker.js'
+import { CODE, DONE_SEQ, GATE_MAX_MS, TID } from './warm-worker.js'
 import { setCurrentThread } from './current.js'
 import { threadBackend } from './thread.js'
 
-const data = workerData as ThreadData
+const data = workerData as WorkerData
 const words = new Int32Array(data.sab, data.offset, 3)
 const nativeId = native.gettid()
-Atomics.store(words, 1, nativeId)
-/** Marks the thread finished for joinSync: when its target returns or throws, or at exit. */
-function finished(code: number): void {
-  if (Atomics.load(words, 0) === 1) return
-  Atomics.store(words, 2, code)
-  Atomics.store(words, 0, 1)
-  native.futexWake(data.sab, data.offset, 1 << 30)
-}
-process.on('exit', finished)
+const gate = new Int32Array(data.gate)
+const gated = data.preloads.length > 0
+Atomics.store(words, TID, nativeId)
 context().child = data.processChild
-setCurrentThread({ name: data.job.name, ident: threadId, nativeId, daemon: data.job.daemon })
+const post = (m: WorkerMessage) => parentPort!.postMessage(m)
 
-const post = (m: ThreadMessage) => parentPort!.postMessage(m)
-/** Lets the next worker of this thread load its code (see LOAD_GATE in child.ts). */
+/** The run in progress (0: none). */
+let running = 0
+
+/** Marks run `seq` finished for joinSync. */
+function finished(seq: number, code: number): void {
+  if (Atomics.load(words, DONE_SEQ) >= seq) return
+  Atomics.store(words, CODE, code)
+  Atomics.store(words, DONE_SEQ, seq)
+  native.futexWake(data.sab, data.offset + DONE_SEQ * 4, 1 << 30)
+}
+// process.exit() in a target, or a fatal error, ends the worker: its run ends with it.
+process.on('exit', (code) => { if (running !== 0) finished(running, code) })
+
+/** Lets the next worker of the parent thread load its code (see LOAD_GATE in warm-worker.ts). */
 function openGate(): void {
-  const gate = new Int32Array(data.gate)
   Atomics.store(gate, 0, 0)
   Atomics.notify(gate, 0, 1)
 }
-let call: () => unknown
-try {
-  call = await loadJob(data.job, threadBackend, data.ports)
-  openGate()
-} catch (error) {
-  openGate()
-  printFailure('Thread', data.job.name, error)
-  post({ skein: 'failed', error: serializeError(error) })
-  process.exit(1)
+
+function closeGate(): void {
+  const end = Date.now() + GATE_MAX_MS
+  while (Atomics.compareExchange(gate, 0, 0, 1) !== 0 && Date.now() < end) Atomics.wait(gate, 0, 1, 50)
 }
-post({ skein: 'started', nativeId })
-try {
-  await call()
-  finished(0)
-} catch (error) {
-  printFailure('Thread', data.job.name, error)
-  finished(1)
-  process.exit(1)
+
+/** Resource kinds keeping the event loop alive, counted. */
+function resources(): Map<string, number> {
+  const counts = new Map<string, number>()
+  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1)
+  return counts
 }
+
+/** Whether the target left anything open that was not there before it ran. */
+function leftOpen(before: Map<string, number>): boolean {
+  for (const [kind, n] of resources()) if (n > (before.get(kind) ?? 0)) return true
+  return false
+}
+
+async function run({ seq, job, ports }: RunMessage): Promise<void> {
+  running = seq
+  const before = resources()
+  setCurrentThread({ name: job.name, ident: threadId, nativeId, daemon: job.daemon })
+  renewOwner()
+  let call: () => unknown
+  if (gated) closeGate()
+  try {
+    call = await loadJob(job, threadBackend, ports)
+  } catch (error) {
+    printFailure('Thread', job.name, error)
+    retireOwner()
+    finished(seq, 1)
+    running = 0
+    post({ skein: 'failed', seq, error: serializeError(error) })
+    return
+  } finally {
+    if (gated) openGate()
+  }
+  post({ skein: 'started', seq, nativeId })
+  let code = 0
+  try {
+    await call()
+  } catch (error) {
+    printFailure('Thread', job.name, error)
+    code = 1
+  }
+  retireOwner()
+  const reusable = !leftOpen(before)
+  finished(seq, code)
+  running = 0
+  post({ skein: 'done', seq, code, reusable })
+}
+
+try {
+  await import('../index.js') // the package root: every shared kind registered, the common imports warm
+} catch {
+  // not every layout has a root (a test may load src/thread alone); loadJob imports what it needs
+}
+if (gated) openGate()
+parentPort!.on('message', (m: RunMessage) => { if (m?.skein === 'run') void run(m) })
+post({ skein: 'ready' })

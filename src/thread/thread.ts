@@ -8,16 +8,31 @@
  * not copied; `MessagePort` arguments are transferred. Non-daemon threads
  * keep the process alive; daemon threads are unref'd and end with it.
  * Sockets cannot be passed to a thread (relay their bytes over a MessagePort).
+ *
+ * A Thread ends when its target returns (or throws: exit code 1), even if it
+ * left timers or sockets open: those die with its worker. Threads run on
+ * warm, reused workers (worker-pool.ts), so start() takes well under a
+ * millisecond once a worker is idle; module-level state of the target's
+ * module may persist from one Thread to the next on a worker, as Python's
+ * threads share module globals. `fresh: true` gives a Thread a new worker.
  */
 import { Server, Socket } from 'node:net'
 import { MessagePort } from 'node:worker_threads'
 import { native } from '../native.js'
 import { Runnable, registerBase, type Backend, type RunnableOptions } from '../process/base.js'
 import { startThread, type ThreadChild } from './child.js'
+import { prewarm, type BorrowOptions } from './worker-pool.js'
 import { currentThread, type ThreadInfo } from './current.js'
 
 /** Options of `new Thread(…)`. */
-export type ThreadOptions = RunnableOptions
+export interface ThreadOptions extends RunnableOptions {
+  /**
+   * Run on a newly booted worker, retired afterwards, instead of a reused
+   * warm one: the target's module is imported afresh (no module state left
+   * by earlier Threads). Slower to start (a cold worker boot).
+   */
+  fresh?: boolean
+}
 
 const active = new Set<Thread>()
 let counter = 0
@@ -30,7 +45,7 @@ export const threadBackend: Backend = {
     refuse: [[Socket, 'cannot be passed to a thread (worker threads cannot receive sockets): pass it to a Process, or relay its bytes through a MessagePort argument'], [Server, 'cannot be passed to a thread (worker threads cannot receive sockets): pass it to a Process']],
   },
   cloneCheck(value) { structuredClone(value) },
-  launch: (job, handles) => startThread(job, handles as MessagePort[]),
+  launch: (job, handles, options) => startThread(job, handles as MessagePort[], options as BorrowOptions),
   track(owner, alive) {
     if (alive) active.add(owner as Thread)
     else active.delete(owner as Thread)
@@ -53,7 +68,9 @@ export const threadBackend: Backend = {
 export class Thread extends Runnable {
   constructor(options: ThreadOptions = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('new Thread(options): options must be an object like { target, args }')
-    super(threadBackend, options, () => `Thread-${++counter}`, {})
+    if (options.fresh !== undefined && typeof options.fresh !== 'boolean') throw new TypeError('options.fresh must be a boolean (true: run on a new worker of its own)')
+    super(threadBackend, options, () => `Thread-${++counter}`, { fresh: options.fresh === true } satisfies BorrowOptions)
+    if (options.fresh !== true) prewarm()
   }
 
   /** worker_threads' threadId once started. */
