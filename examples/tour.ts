@@ -13,6 +13,7 @@ import * as processBasics from './process-basics.js'
 import * as joinTiming from './join-timing.js'
 import * as isolation from './isolation.js'
 import * as ticketRush from './ticket-rush.js'
+import * as managerDict from './manager-dict.js'
 import * as threadsCounter from './threads-counter.js'
 import * as syncPrimitives from './sync-primitives.js'
 import * as parallelThreads from './parallel-threads.js'
@@ -30,6 +31,7 @@ export const scenarios: Scenario[] = [
   { name: 'join timing', about: 'three sleepers joined together (~3 s) and one after another (~6 s)', main: joinTiming.main },
   { name: 'isolation', about: "a child's globals are its own; a Value is shared", main: isolation.main },
   { name: 'ticket rush', about: '10 processes, 1 ticket: no lock, Lock, FileLock', main: ticketRush.main },
+  { name: 'manager dict', about: 'a Manager dict shared by 10 processes: update() exact, get-then-set racy', main: managerDict.main },
   { name: 'threads counter', about: '100 threads decrement a shared counter, without and with a Lock', main: threadsCounter.main },
   { name: 'sync primitives', about: 'RLock, Semaphore, Event traffic light, daemon thread, currentThread, activeCount', main: syncPrimitives.main },
   { name: 'parallel threads', about: 'CPU-bound work on 2 threads vs 1 (no GIL)', main: parallelThreads.main },

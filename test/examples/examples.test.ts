@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import * as isolation from '../../examples/isolation.js'
 import * as ticketRush from '../../examples/ticket-rush.js'
+import * as managerDict from '../../examples/manager-dict.js'
 import * as threadsCounter from '../../examples/threads-counter.js'
 import * as syncPrimitives from '../../examples/sync-primitives.js'
 import * as greenletSwitch from '../../examples/greenlet-switch.js'
@@ -39,6 +40,13 @@ describe('examples', () => {
     assert.equal(result.fileLock, 1)
   })
 
+  test('manager dict: 10 processes x 1,000 update() calls end at exactly 10,000; every pid lands in the list', async () => {
+    const result = await quietly(managerDict.main)
+    assert.equal(result.hits, 10_000)
+    assert.equal(result.pids, 10)
+    assert.ok(result.racy >= 1 && result.racy <= 10_000, `get-then-set ended at ${result.racy}`)
+  })
+
   test('threads counter: with a Lock the counter ends at 0', async () => {
     const result = await quietly(() => threadsCounter.main({ threads: 10 }))
     assert.equal(result.lock, 0)
@@ -62,7 +70,7 @@ describe('examples', () => {
 describe('tour', () => {
   test('lists every example once, in the course order', () => {
     assert.deepEqual(scenarios.map((s) => s.name), [
-      'process basics', 'join timing', 'isolation', 'ticket rush', 'threads counter', 'sync primitives',
+      'process basics', 'join timing', 'isolation', 'ticket rush', 'manager dict', 'threads counter', 'sync primitives',
       'parallel threads', 'echo server', 'crawler', 'greenlet switch', 'timeout',
     ])
     assert.match(summary([{ name: 'a', ok: true, seconds: 1 }, { name: 'b', ok: false, seconds: 2 }]), /^tour: 1\/2 passed in 3\.0 s/)
