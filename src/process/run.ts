@@ -9,9 +9,25 @@ import { decode } from '../shm/handle.js'
 import { rebuild, type Backend } from './base.js'
 import { context } from './context.js'
 import type { Job } from './job.js'
-import { loadFunction } from './locate.js'
+import { loadFunction, type FunctionRef } from './locate.js'
 
 const ROOT = '../index.js'
+/** The root import, once per thread. */
+let rootLoaded: Promise<unknown> | undefined
+/**
+ * Located functions already imported by this thread, by `url#name`: a reused
+ * worker runs many jobs, and under loader hooks (tsx) every `import()`, even
+ * of a cached module, is a round trip to the hooks thread. ESM modules are
+ * never unloaded, so the function found once stays the answer.
+ */
+const loaded = new Map<string, Function>()
+
+async function load(ref: FunctionRef): Promise<Function> {
+  const key = `${ref.url}#${ref.name}`
+  let fn = loaded.get(key)
+  if (fn === undefined) loaded.set(key, (fn = await loadFunction(ref)))
+  return fn
+}
 
 /** Loads everything the job needs; returns the call that runs it. */
 export async function loadJob(job: Job, backend: Backend, handles: unknown[]): Promise<() => unknown> {
@@ -20,9 +36,9 @@ export async function loadJob(job: Job, backend: Backend, handles: unknown[]): P
   let cls: Function | undefined
   let target: Function | undefined
   try {
-    await import(ROOT).catch(() => {}) // registers every shared kind, when the package root exists
-    if (job.cls !== undefined) cls = await loadFunction(job.cls)
-    if (job.target !== undefined) target = await loadFunction(job.target)
+    await (rootLoaded ??= import(ROOT).catch(() => {})) // registers every shared kind, when the package root exists
+    if (job.cls !== undefined) cls = await load(job.cls)
+    if (job.target !== undefined) target = await load(job.target)
   } finally {
     ctx.bootstrapping = false
   }

@@ -59,16 +59,26 @@ function closeGate(): void {
   while (Atomics.compareExchange(gate, 0, 0, 1) !== 0 && Date.now() < end) Atomics.wait(gate, 0, 1, 50)
 }
 
+/** Resources that end by themselves: a handle being closed. */
+const TRANSIENT = new Set(['CloseReq'])
+
 /** Resource kinds keeping the event loop alive, counted. */
 function resources(): Map<string, number> {
   const counts = new Map<string, number>()
-  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1)
+  for (const kind of process.getActiveResourcesInfo()) if (!TRANSIENT.has(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1)
   return counts
 }
 
-/** Whether the target left anything open that was not there before it ran. */
+/**
+ * Whether the target left anything open that was not there before it ran.
+ * A worker's stdout/stderr keep its port to the parent ref'd while written
+ * chunks wait for the parent's acknowledgement: one more MessagePort then,
+ * which goes by itself.
+ */
 function leftOpen(before: Map<string, number>): boolean {
-  for (const [kind, n] of resources()) if (n > (before.get(kind) ?? 0)) return true
+  const now = resources()
+  if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) now.set('MessagePort', (now.get('MessagePort') ?? 1) - 1)
+  for (const [kind, n] of now) if (n > (before.get(kind) ?? 0)) return true
   return false
 }
 
@@ -100,10 +110,12 @@ async function run({ seq, job, ports }: RunMessage): Promise<void> {
     code = 1
   }
   retireOwner()
-  const reusable = !leftOpen(before)
   finished(seq, code)
   running = 0
-  post({ skein: 'done', seq, code, reusable })
+  // One turn of the event loop first: work the target deferred (a listen()
+  // after a nextTick lookup, say) has then created its handle.
+  await new Promise((resolve) => setImmediate(resolve))
+  post({ skein: 'done', seq, code, reusable: !leftOpen(before) })
 }
 
 try {

@@ -7,8 +7,8 @@
  * Policy (see docs/processes.md, "Warm workers"):
  * - the first `new Thread()` boots one worker in the background; a borrow
  *   that leaves no idle worker boots one more spare;
- * - a borrow takes the most recently idle worker (LIFO, so the others age
- *   out), else waits for one: at most BOOTING_MAX boot at once, and a worker
+ * - a borrow takes the most recently used idle worker (LIFO, so the others
+ *   age out; a newly booted spare waits at the bottom), else waits for one: at most BOOTING_MAX boot at once, and a worker
  *   given back serves the oldest waiting borrow first;
  * - idle workers are unref'd (they never keep the process alive), at most
  *   IDLE_MAX are kept, and each is retired after IDLE_MS without work;
@@ -97,7 +97,7 @@ function boot(): void {
   warm.ready.then(() => {
     booting--
     bootingSet.delete(warm)
-    offer(warm)
+    offer(warm, true)
   }, (error: unknown) => {
     booting--
     bootingSet.delete(warm)
@@ -108,7 +108,8 @@ function boot(): void {
   void warm.gone.then(() => forget(warm))
 }
 
-function offer(warm: WarmWorker): void {
+/** Hands a ready worker to the oldest waiting borrow, else parks it idle: a worker just used on top (LIFO), a newly booted spare at the bottom. */
+function offer(warm: WarmWorker, spare = false): void {
   if (!warm.usable) return
   const next = waiting.shift()
   if (next !== undefined) {
@@ -118,7 +119,8 @@ function offer(warm: WarmWorker): void {
   }
   if (idle.length >= IDLE_MAX) return warm.retire()
   warm.worker.unref()
-  idle.push(warm)
+  if (spare) idle.unshift(warm)
+  else idle.push(warm)
   const timer = setTimeout(() => { forget(warm); warm.retire() }, IDLE_MS)
   timer.unref()
   idleTimers.set(warm, timer)
