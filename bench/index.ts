@@ -22,6 +22,7 @@ import { benchTasks } from './tasks.ts'
 import { benchEvent } from './event.ts'
 import { benchProcess } from './process.ts'
 import { benchThreads } from './threads.ts'
+import { benchManager } from './manager.ts'
 
 const benches: Array<[string, () => Promise<BenchRow[]>]> = [
   ['lock', benchLock],
@@ -30,6 +31,7 @@ const benches: Array<[string, () => Promise<BenchRow[]>]> = [
   ['tasks', benchTasks],
   ['threads', benchThreads],
   ['event', benchEvent],
+  ['manager', benchManager],
   ['process', benchProcess],
 ]
 

@@ -27,6 +27,10 @@ const T_HANDLES = 7
 
 const MARK = '__skein_handle__'
 
+// Numbers go through these (little-endian on every platform Node runs skein on).
+const scratchF64 = new Float64Array(1)
+const scratchU8 = new Uint8Array(scratchF64.buffer)
+
 const rUndefined = Uint8Array.of(T_UNDEFINED)
 const rNull = Uint8Array.of(T_NULL)
 const rFalse = Uint8Array.of(T_FALSE)
@@ -34,6 +38,12 @@ const rTrue = Uint8Array.of(T_TRUE)
 
 /** A dict key: compared by value in every thread and process. */
 export type Key = string | number | bigint | boolean
+
+/** Throws the TypeError of {@link encodeKey} for a key of the wrong type. */
+export function checkKey(key: unknown, where: string): void {
+  const t = typeof key
+  if (t !== 'string' && t !== 'number' && t !== 'bigint' && t !== 'boolean') encodeKey(key, where)
+}
 
 /** Encodes a dict key; a TypeError for anything but a string, number, bigint or boolean. */
 export function encodeKey(key: unknown, where: string): Uint8Array {
@@ -112,9 +122,10 @@ function fast(value: unknown): Uint8Array | undefined {
       return out
     }
     case 'number': {
-      const out = Buffer.allocUnsafe(9)
+      scratchF64[0] = value
+      const out = new Uint8Array(9)
       out[0] = T_NUMBER
-      out.writeDoubleLE(value, 1)
+      for (let i = 0; i < 8; i++) out[i + 1] = scratchU8[i] as number
       return out
     }
     case 'boolean':
@@ -134,7 +145,9 @@ function decodePlain(record: Uint8Array): unknown {
     case T_NULL: return null
     case T_FALSE: return false
     case T_TRUE: return true
-    case T_NUMBER: return Buffer.from(record.buffer, record.byteOffset, record.byteLength).readDoubleLE(1)
+    case T_NUMBER:
+      for (let i = 0; i < 8; i++) scratchU8[i] = record[i + 1] as number
+      return scratchF64[0]
     case T_STRING: return Buffer.from(record.buffer, record.byteOffset, record.byteLength).toString('utf8', 1)
     case T_CLONE: return deserialize(record.subarray(1))
     default: throw new Error(`SharedDict/SharedList: unknown record tag ${record[0]}; the shared memory is damaged or was written by another version of skein`)

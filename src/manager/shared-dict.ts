@@ -11,7 +11,7 @@ import { kDescribe, registerKind, revive, type HandleDescriptor, type Shareable 
 import { Lock } from '../sync/lock.js'
 import type { Event } from '../sync/event.js'
 import type { Segment } from '../shm/segment.js'
-import { decodeKey, decodeValue, encodeKey, encodeValue, encodeValueSync, decodeValueSync, holdsHandles, sameRecord, type Key } from './record.js'
+import { checkKey, decodeKey, decodeValue, encodeKey, encodeValue, encodeValueSync, decodeValueSync, holdsHandles, sameRecord, type Key } from './record.js'
 import { checkCapacity, SnapshotStore, type Model } from './store.js'
 
 interface Entry {
@@ -137,11 +137,11 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
    * nothing is written.
    */
   async set(key: K, value: V): Promise<this> {
-    const keyRecord = encodeKey(key, 'SharedDict.set()')
+    checkKey(key, 'SharedDict.set()')
     const record = encodeValueSync(value, 'SharedDict.set()') ?? (await encodeValue(value, 'SharedDict.set()'))
     this.#store.write('set()', (map) => {
-      map.set(key, { key: keyRecord, value: record })
-      return { result: undefined, changed: true }
+      put(map, key, record)
+      return CHANGED
     })
     return this
   }
@@ -177,7 +177,7 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
    */
   async update(key: K, fn: (old: V | undefined) => V): Promise<V> {
     if (typeof fn !== 'function') throw new TypeError(`SharedDict.update(): fn must be a function (old) => new, got ${typeof fn}`)
-    const keyRecord = encodeKey(key, 'SharedDict.update()')
+    checkKey(key, 'SharedDict.update()')
     let slow = false
     let next: V | undefined
     this.#store.write('update()', (map) => {
@@ -192,8 +192,8 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
         slow = true
         return { result: undefined, changed: false }
       }
-      map.set(key, { key: keyRecord, value: record })
-      return { result: undefined, changed: true }
+      put(map, key, record)
+      return CHANGED
     })
     if (!slow) return next as V
     for (;;) {
@@ -202,7 +202,7 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
       const record = await encodeValue(value, 'SharedDict.update()')
       const done = this.#store.write('update()', (map) => {
         if (!sameRecord(map.get(key)?.value, old)) return { result: false, changed: false } // changed meanwhile: again
-        map.set(key, { key: keyRecord, value: record })
+        put(map, key, record)
         return { result: true, changed: true }
       })
       if (done) return value
@@ -239,12 +239,12 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
 
   /** @internal Sets without waiting; false if the value needs the async path. */
   setSync(key: K, value: V, where: string): boolean {
+    checkKey(key, where)
     const record = encodeValueSync(value, where)
     if (record === undefined) return false
-    const keyRecord = encodeKey(key, where)
     this.#store.write(where, (map) => {
-      map.set(key, { key: keyRecord, value: record })
-      return { result: undefined, changed: true }
+      put(map, key, record)
+      return CHANGED
     })
     return true
   }
@@ -281,6 +281,15 @@ export async function reviveStore<S>(owner: string, m: Model<S>, d: HandleDescri
 
 /** @internal The dict model, for Namespace. */
 export const dictModel = model
+
+const CHANGED = { result: undefined, changed: true } as const
+
+/** Sets a key's value record, encoding the key only when it is new. */
+function put(map: Entries, key: Key, value: Uint8Array): void {
+  const entry = map.get(key)
+  if (entry !== undefined) entry.value = value
+  else map.set(key, { key: encodeKey(key, 'SharedDict'), value })
+}
 
 function callUpdate<V>(fn: (old: V | undefined) => V, old: V | undefined): V {
   const next = fn(old)

@@ -84,7 +84,6 @@ export class SnapshotStore<S> {
   readonly #model: Model<S>
   readonly #i32: Int32Array
   readonly #u8: Uint8Array
-  readonly #view: DataView
   readonly #capacity: number
   #version: number | null = null
   #state: S | undefined
@@ -97,7 +96,6 @@ export class SnapshotStore<S> {
     this.down = down
     this.#i32 = segment.i32
     this.#u8 = new Uint8Array(segment.sab)
-    this.#view = new DataView(segment.sab)
     this.#capacity = Math.floor((segment.size - DATA) / 2)
   }
 
@@ -184,11 +182,21 @@ export class SnapshotStore<S> {
       throw new RangeError(`${this.#owner}.${what}: the contents would take ${total} bytes, more than this collection's capacity of ${this.#capacity} bytes; nothing was written. Create it with a larger { capacity } (up to ${MAX_CAPACITY}), or keep big values elsewhere (a SharedMemory, a SharedArray)`)
     }
     const half = next & 1
+    const u8 = this.#u8
     let at = DATA + half * this.#capacity
     for (const r of records) {
-      this.#view.setUint32(at, r.byteLength, true)
-      this.#u8.set(r, at + 4)
-      at += 4 + r.byteLength
+      const n = r.byteLength
+      u8[at] = n & 0xff
+      u8[at + 1] = (n >>> 8) & 0xff
+      u8[at + 2] = (n >>> 16) & 0xff
+      u8[at + 3] = n >>> 24
+      at += 4
+      if (n <= 32) {
+        for (let i = 0; i < n; i++) u8[at + i] = r[i] as number // TypedArray.set costs more than this for small records
+      } else {
+        u8.set(r, at)
+      }
+      at += n
     }
     Atomics.store(this.#i32, LEN0 + half, total)
     Atomics.store(this.#i32, VERSION, next) // the commit
