@@ -22,6 +22,7 @@ import { benchTasks } from './tasks.ts'
 import { benchEvent } from './event.ts'
 import { benchProcess } from './process.ts'
 import { benchThreads } from './threads.ts'
+import { benchQueue } from './queue.ts'
 import { benchManager } from './manager.ts'
 
 const benches: Array<[string, () => Promise<BenchRow[]>]> = [
@@ -31,6 +32,7 @@ const benches: Array<[string, () => Promise<BenchRow[]>]> = [
   ['tasks', benchTasks],
   ['threads', benchThreads],
   ['event', benchEvent],
+  ['queue', benchQueue],
   ['manager', benchManager],
   ['process', benchProcess],
 ]

@@ -25,23 +25,27 @@ export const T_BUFFER = 7 // a Buffer
 export const T_CLONE = 8 // v8.serialize
 export const T_HANDLES = 9 // v8.serialize of an item holding shared objects
 
-/** An item ready to be written: a tag and, unless inline, its bytes. */
+/** An item ready to be written: a tag and, unless inline, its bytes (one shape for all, so callers stay monomorphic). */
 export interface Encoded {
   tag: number
   /** Payload length in bytes. */
   length: number
   /** The bytes to copy (clones and byte arrays); strings and numbers are written in place. */
-  bytes?: Uint8Array
+  bytes: Uint8Array | undefined
   /** The string, for T_STRING. */
-  text?: string
+  text: string | undefined
   /** The number, for T_NUMBER. */
-  number?: number
+  number: number
 }
 
-const encodedUndefined: Encoded = { tag: T_UNDEFINED, length: 0 }
-const encodedNull: Encoded = { tag: T_NULL, length: 0 }
-const encodedFalse: Encoded = { tag: T_FALSE, length: 0 }
-const encodedTrue: Encoded = { tag: T_TRUE, length: 0 }
+function encoded(tag: number, length: number, bytes: Uint8Array | undefined, text: string | undefined, number: number): Encoded {
+  return { tag, length, bytes, text, number }
+}
+
+const encodedUndefined = encoded(T_UNDEFINED, 0, undefined, undefined, 0)
+const encodedNull = encoded(T_NULL, 0, undefined, undefined, 0)
+const encodedFalse = encoded(T_FALSE, 0, undefined, undefined, 0)
+const encodedTrue = encoded(T_TRUE, 0, undefined, undefined, 0)
 
 /**
  * Encodes an item without waiting (for the *Sync forms and the fast path of
@@ -65,9 +69,9 @@ export async function encodeItem(item: unknown, where: string): Promise<Encoded>
 function encodeFast(item: unknown): Encoded | undefined {
   switch (typeof item) {
     case 'number':
-      return { tag: T_NUMBER, length: 8, number: item }
+      return encoded(T_NUMBER, 8, undefined, undefined, item)
     case 'string':
-      return { tag: T_STRING, length: Buffer.byteLength(item), text: item }
+      return encoded(T_STRING, Buffer.byteLength(item), undefined, item, 0)
     case 'boolean':
       return item ? encodedTrue : encodedFalse
     case 'undefined':
@@ -76,7 +80,7 @@ function encodeFast(item: unknown): Encoded | undefined {
       if (item === null) return encodedNull
       if (item instanceof Uint8Array) {
         const tag = Buffer.isBuffer(item) ? T_BUFFER : item.constructor === Uint8Array ? T_BYTES : -1
-        if (tag >= 0) return { tag, length: item.byteLength, bytes: item }
+        if (tag >= 0) return encoded(tag, item.byteLength, item, undefined, 0)
       }
       return undefined
     default:
@@ -91,15 +95,19 @@ function clone(value: unknown, tag: number, where: string): Encoded {
   } catch (error) {
     throw new TypeError(`${where}: the item can't be sent to another thread or process (${(error as Error).message}). Send plain data (objects, arrays, Map, Set, Date, BigInt, typed arrays, Buffers) or skein's shared objects; functions, class instances with private state, sockets and promises can't be cloned`, { cause: error })
   }
-  return { tag, length: bytes.byteLength, bytes }
+  return encoded(tag, bytes.byteLength, bytes, undefined, 0)
 }
 
 /** What a get took out of the ring: the tag and a private copy of the payload (or the number). */
 export interface Taken {
   tag: number
-  bytes?: Buffer
-  text?: string
-  number?: number
+  /** Payload bytes in the ring. */
+  length: number
+  bytes: Buffer | undefined
+  text: string | undefined
+  number: number
+  /** PriorityQueue: the item's priority. */
+  priority: number
 }
 
 /** Turns a taken frame into the item (shared objects attach synchronously). */

@@ -140,7 +140,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
       throw new RangeError(`Connection.sendBytes(): offset ${offset} and size ${String(size)} do not fit in ${bytes.byteLength} bytes`)
     }
     const view = Buffer.from(bytes.buffer, bytes.byteOffset + offset, end - offset)
-    this.#put({ tag: T_BUFFER, length: view.byteLength, bytes: view }, bytes)
+    this.#put({ tag: T_BUFFER, length: view.byteLength, bytes: view, text: undefined, number: 0 }, bytes)
   }
 
   /** Receives the next message, waiting for one. Throws `EOFError` once the other end is gone and nothing is left. */
@@ -271,6 +271,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     let taken = this.#tryTake(rx)
     if (taken !== undefined) return taken
     const deadline = deadlineOf(checkTimeout(opts?.timeout, `Connection.${op}()`))
+    if (rx.spinWhileEmpty() && (taken = this.#tryTake(rx)) !== undefined) return taken
     const done = rx.notEmpty.untilSync(() => (taken = this.#tryTake(rx)) !== undefined || writerGone(rx), deadline, this.#waitOpts)
     if (!done) throw new QueueEmptyError(`Connection.${op}(): no message arrived before the timeout; wait longer, or check the other end sends`)
     return taken ?? this.#tryTake(rx) ?? eof()

@@ -211,6 +211,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     if (taken === undefined) {
       if (this.#ring.closed) throw drained(this.#name)
       if (deadline === NOWAIT) throw new QueueEmptyError()
+      if (this.#ring.spinWhileEmpty()) taken = this.#tryTake()
+    }
+    if (taken === undefined) {
       const arrived = this.#ring.notEmpty.untilSync(() => (taken = this.#tryTake()) !== undefined || this.#ring.closed, deadline, this.#waitOpts)
       if (!arrived) throw new QueueEmptyError(timedOutEmpty(this.#name))
       if (taken === undefined) throw drained(this.#name)
@@ -325,7 +328,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     return false
   }
 
-  #tryTake(): (Taken & { priority: number }) | undefined {
+  #tryTake(): Taken | undefined {
     const ring = this.#ring
     const taken = ring.locked(() => ring.tryTake())
     if (taken !== undefined && ring.notFull.waiting) ring.notFull.notify(1, 1)
@@ -345,7 +348,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   async #getSlow(deadline: number | null, signal: AbortSignal | undefined): Promise<T> {
-    let taken: (Taken & { priority: number }) | undefined
+    let taken: Taken | undefined
     const arrived = await this.#ring.notEmpty.until(() => (taken = this.#tryTake()) !== undefined || this.#ring.closed, deadline, signal, this.#waitOpts)
     if (!arrived) throw new QueueEmptyError(timedOutEmpty(this.#name))
     if (taken === undefined) throw drained(this.#name)

@@ -37,6 +37,9 @@ import { T_NUMBER, T_STRING } from './codec.js'
 export const PUT_OK = 0
 export const PUT_FULL = 1 // maxsize reached
 export const PUT_NO_ROOM = 2 // not enough bytes free in the ring now
+/** How long a blocking reader spins before it sleeps (ms). */
+const SPIN_MS = 0.03
+
 export type PutOutcome = typeof PUT_OK | typeof PUT_FULL | typeof PUT_NO_ROOM
 
 
@@ -123,7 +126,7 @@ export class Ring {
   tryPut(item: Encoded, priority: number): PutOutcome {
     const s = this.#read()
     if (this.maxsize > 0 && s[L.COUNT] >= this.maxsize) return PUT_FULL
-    const size = L.frameSize(item.length)
+    const size = (L.FRAME_HEADER + item.length + 7) & ~7
     const R = this.capacity
     let head = s[L.HEAD]
     let tail = s[L.TAIL]
@@ -164,13 +167,26 @@ export class Ring {
     return PUT_OK
   }
 
+  /**
+   * A blocked reader spins a few microseconds before it sleeps: a producer in
+   * full flow puts the next item sooner than a futex sleep and wake-up take
+   * (system calls on both sides). True once an item is there (or the ring closed).
+   */
+  spinWhileEmpty(): boolean {
+    const until = performance.now() + SPIN_MS
+    do {
+      if (this.state(L.COUNT) > 0 || this.closed) return true
+    } while (performance.now() < until)
+    return false
+  }
+
   /** Whether an item of `length` payload bytes could ever fit. */
   fits(length: number): boolean {
     return L.frameSize(length) <= this.capacity
   }
 
   /** Takes the next item out (copying its bytes) and commits, or returns undefined when empty. Call under {@link locked}. */
-  tryTake(): (Taken & { priority: number }) | undefined {
+  tryTake(): Taken | undefined {
     const s = this.#read()
     if (s[L.COUNT] === 0) return undefined
     const R = this.capacity
@@ -188,8 +204,8 @@ export class Ring {
       at = this.#heapPop(s[L.COUNT])
     }
     const taken = this.#readFrame(at)
-    const size = L.frameSize(taken.length)
-    const priority = this.order === L.PRIORITY ? this.f64[(this.#ringAt + at + 16) >> 3] : 0
+    const size = (L.FRAME_HEADER + taken.length + 7) & ~7
+    if (this.order === L.PRIORITY) taken.priority = this.f64[(this.#ringAt + at + 16) >> 3]
     s[L.COUNT] -= 1
     if (this.order === L.FIFO) {
       s[L.USED] -= size
@@ -210,7 +226,7 @@ export class Ring {
     }
     this.#commit(s)
     this.#giveBack(before.head, before.tail, s)
-    return { ...taken, priority }
+    return taken
   }
 
   /** Marks one item done (JoinableQueue); false when more were marked than put. Call under {@link locked}. */
@@ -263,17 +279,21 @@ export class Ring {
     else if (item.bytes !== undefined) this.buf.set(item.bytes, data)
   }
 
-  #readFrame(at: number): Taken & { length: number } {
+  #readFrame(at: number): Taken {
     const base = this.#ringAt + at
     const length = this.i32[base >> 2]
     const tag = (this.i32[(base >> 2) + 1] >> 8) & 0xff
     const data = base + L.FRAME_HEADER
-    if (tag === T_NUMBER) return { tag, length, number: this.f64[data >> 3] }
-    if (tag === T_STRING) return { tag, length, text: this.buf.toString('utf8', data, data + length) }
-    if (length === 0) return { tag, length }
-    const bytes = Buffer.allocUnsafeSlow(length)
-    this.buf.copy(bytes, 0, data, data + length)
-    return { tag, length, bytes }
+    // One shape for every frame keeps the callers monomorphic.
+    const taken: Taken = { tag, length, bytes: undefined, text: undefined, number: 0, priority: 0 }
+    if (tag === T_NUMBER) taken.number = this.f64[data >> 3]
+    else if (tag === T_STRING) taken.text = this.buf.toString('utf8', data, data + length)
+    else if (length > 0) {
+      const bytes = Buffer.allocUnsafeSlow(length)
+      this.buf.copy(bytes, 0, data, data + length)
+      taken.bytes = bytes
+    }
+    return taken
   }
 
   // ----- the priority heap (int32 frame offsets, ordered by priority then sequence)
