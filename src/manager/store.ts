@@ -30,16 +30,22 @@
  * and deadlock each other. The price of whole snapshots: every write copies
  * the whole collection, so a write costs O(size) — fine for the small dicts
  * and lists people share, slow for one of many megabytes (see
- * docs/shared-state.md).
+ * docs/shared-state.md). When a half is rewritten much smaller than it was,
+ * the pages it no longer uses go back to the kernel (MADV_REMOVE).
  */
 import { Segment } from '../shm/segment.js'
 import type { Lock } from '../sync/lock.js'
 import type { Event } from '../sync/event.js'
 import { SkeinError } from '../errors.js'
+import { native } from '../native.js'
 
 const VERSION = 4
 const LEN0 = 5
 const DATA = 64
+/** A half that shrank by this much gives the unused pages back. */
+const GIVE_BACK = 256 * 1024
+/** Page alignment that suits 4, 16 and 64 KiB pages alike. */
+const ALIGN = 64 * 1024
 
 /** Default bytes per snapshot (the segment reserves twice this, sparse). */
 export const DEFAULT_CAPACITY = 32 * 1024 * 1024
@@ -183,6 +189,7 @@ export class SnapshotStore<S> {
     }
     const half = next & 1
     const u8 = this.#u8
+    const before = Atomics.load(this.#i32, LEN0 + half)
     let at = DATA + half * this.#capacity
     for (const r of records) {
       const n = r.byteLength
@@ -201,6 +208,14 @@ export class SnapshotStore<S> {
     Atomics.store(this.#i32, LEN0 + half, total)
     Atomics.store(this.#i32, VERSION, next) // the commit
     this.#version = next
+    if (before - total >= GIVE_BACK) this.#giveBack(DATA + half * this.#capacity, total, before)
+  }
+
+  /** Returns the pages this half no longer uses to the kernel (the collection shrank). */
+  #giveBack(start: number, used: number, was: number): void {
+    const from = Math.ceil((start + used) / ALIGN) * ALIGN
+    const to = Math.floor((start + was) / ALIGN) * ALIGN
+    if (to > from) native.discard(this.segment.sab, from, to - from) // an error code is harmless: the pages stay
   }
 }
 

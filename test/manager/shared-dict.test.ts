@@ -167,3 +167,18 @@ test('values of several MiB pass intact', async () => {
   const there = (await decode(await encode(d))) as typeof d
   assert.deepEqual(await there.get('big'), big)
 })
+
+test('a dict that shrinks gives its memory back to the kernel (the memfd\'s allocated blocks drop)', async () => {
+  const { statSync } = await import('node:fs')
+  const { kDescribe } = await import('../../src/shm/handle.js')
+  const d = new SharedDict<string, Uint8Array>()
+  const fd = (d[kDescribe]() as unknown as { segment: { fd: number } }).segment.fd
+  const allocated = (): number => statSync(`/proc/self/fd/${fd}`).blocks * 512
+  await d.set('big', new Uint8Array(4 * 1024 * 1024).fill(1))
+  await d.set('big2', new Uint8Array(4 * 1024 * 1024).fill(2)) // both halves now hold megabytes
+  assert.ok(allocated() > 8 * 1024 * 1024, `allocated ${allocated()} bytes after two big writes`)
+  await d.clear() // rewrites one half small
+  await d.set('small', new Uint8Array(10)) // and the other
+  assert.ok(allocated() < 1024 * 1024, `allocated ${allocated()} bytes after shrinking`)
+  assert.deepEqual(await d.get('small'), new Uint8Array(10))
+})
