@@ -22,6 +22,7 @@ import { benchTasks } from './tasks.ts'
 import { benchEvent } from './event.ts'
 import { benchProcess } from './process.ts'
 import { benchThreads } from './threads.ts'
+import { benchThreadStart } from './thread-start.ts'
 import { benchQueue } from './queue.ts'
 import { benchManager } from './manager.ts'
 
@@ -31,6 +32,7 @@ const benches: Array<[string, () => Promise<BenchRow[]>]> = [
   ['semaphore', benchSemaphore],
   ['tasks', benchTasks],
   ['threads', benchThreads],
+  ['thread-start', benchThreadStart],
   ['event', benchEvent],
   ['queue', benchQueue],
   ['manager', benchManager],
