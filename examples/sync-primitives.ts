@@ -10,6 +10,10 @@
  * - A daemon thread that would tick forever ends when its main thread ends
  *   (shown in a separate small process, so that main thread can end).
  *
+ * Each scene prints how long its threads took to start, beside Python's
+ * figure: threads run on warm, reused workers, so after the first scene has
+ * booted some, starts take milliseconds.
+ *
  *   npx tsx examples/sync-primitives.ts
  */
 import { spawn as spawnProcess } from 'node:child_process'
@@ -48,6 +52,14 @@ function rlockScene(): number {
   return depth
 }
 
+// ── Thread start times ──────────────────────────────────────────────────────
+
+/** Python's `threading.Thread` start on this machine, per thread (bench/python/thread_start.py: 100 in ~12 ms). */
+const PYTHON_START_MS = 0.12
+
+/** Milliseconds since `t`, for the start-time lines. */
+const startedIn = (t: number): string => `${(performance.now() - t).toFixed(1)} ms`
+
 // ── Semaphore ───────────────────────────────────────────────────────────────
 
 const SEM_THREADS = 10
@@ -72,7 +84,9 @@ async function semaphoreScene(): Promise<number> {
   const gate = new Event()
   const counts = new RawArray('i', 2) // [inside now, most inside at once]
   const threads = Array.from({ length: SEM_THREADS }, () => new Thread({ target: useSlot, args: [sem, gate, counts] }))
+  const started = performance.now()
   await Promise.all(threads.map((t) => t.start()))
+  console.log(`Semaphore(${SEM_SLOTS}): ${SEM_THREADS} threads started in ${startedIn(started)} (Python's threading: ~${PYTHON_START_MS * SEM_THREADS} ms)`)
   const t = performance.now()
   gate.set()
   for (const th of threads) await th.join()
@@ -124,9 +138,10 @@ async function trafficScene(): Promise<number> {
     new Thread({ target: trafficLight, args: [green, go, t0], name: 'light' }),
     ...CAR_ARRIVALS_MS.map((ms, i) => new Thread({ target: car, args: [green, go, t0, ms], name: `car-${i + 1}` })),
   ]
+  const started = performance.now()
   await Promise.all(threads.map((t) => t.start()))
   const running = activeCount()
-  console.log(`Event as a traffic light (flips every ${FLIP_MS} ms); ${currentThread().name} sees activeCount() = ${running} (itself + ${threads.length} threads)`)
+  console.log(`Event as a traffic light (flips every ${FLIP_MS} ms); ${threads.length} threads started in ${startedIn(started)} (Python's threading: ~${(PYTHON_START_MS * threads.length).toFixed(1)} ms); ${currentThread().name} sees activeCount() = ${running} (itself + ${threads.length} threads)`)
   t0.value = Date.now()
   go.set()
   for (const th of threads) await th.join()

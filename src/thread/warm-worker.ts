@@ -109,7 +109,9 @@ export class WarmWorker {
     const data: WorkerData = {
       sab: this.sab, offset: this.offset, processChild: context().child, preloads: preloads(), bootstrap: bootstrapUrl, gate: LOAD_GATE,
     }
-    this.worker = new Worker(TRAMPOLINE, { eval: true, workerData: data, env: SHARE_ENV, name: 'skein-thread' })
+    // The trampoline is CommonJS: a parent run with --input-type=module (node -e) must not make it ESM.
+    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'))
+    this.worker = new Worker(TRAMPOLINE, { eval: true, workerData: data, env: SHARE_ENV, name: 'skein-thread', execArgv })
     this.threadId = this.worker.threadId
     this.gone = new Promise((resolve) => this.worker.once('exit', (code) => {
       this.#exitCode = code

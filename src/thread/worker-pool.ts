@@ -34,7 +34,7 @@ export interface BorrowOptions {
   fresh?: boolean
 }
 
-const BOOTING_MAX = Math.max(2, availableParallelism())
+const BOOTING_MAX = 2 * availableParallelism()
 const IDLE_MAX = 128
 const IDLE_MS = 30_000
 
