@@ -2,6 +2,7 @@
  * RawValue: one typed number in shared memory, without a lock.
  */
 import { kDescribe, registerKind, type HandleDescriptor, type StructDescriptor } from '../shm/handle.js'
+import { adopt, describeStruct } from '../shm/arena.js'
 import { Storage, attach, isAttach, kAttach } from './storage.js'
 import { checkElement, typeInfo, type ArrayOf, type ElementOf, type Typecode } from './typecodes.js'
 
@@ -80,12 +81,14 @@ export class RawValue<C extends Typecode = Typecode> {
 
 /** The descriptor of `storage` under `kind`, plus `extra` fields. */
 export function describe(kind: string, storage: Storage<Typecode>, extra: Record<string, unknown> = {}): StructDescriptor {
-  return { kind, segment: storage.segment.describe(), offset: storage.offset, ...storage.fields(), ...extra }
+  return { kind, ...describeStruct(storage.array, storage.segment, storage.offset), ...storage.fields(), ...extra }
 }
 
-/** Rebuilds the storage a descriptor names on an attached segment. */
+/** Rebuilds the storage a descriptor names on an attached segment (taking over the descriptor's reference). */
 export function storageOf(d: StructDescriptor, segment: Storage<Typecode>['segment']): Storage<Typecode> {
-  return new Storage(d.typecode as Typecode, segment, d.offset, d.length as number)
+  const storage = new Storage(d.typecode as Typecode, segment, d.offset, d.length as number)
+  if (d.counted === true) adopt(storage.array, segment, d.offset)
+  return storage
 }
 
 registerKind('skein.RawValue', (d, segment) => new RawValue(d.typecode as Typecode, attach(storageOf(d, segment))))

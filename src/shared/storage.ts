@@ -12,7 +12,7 @@
  * The same storage crosses threads and processes as `{ segment, offset,
  * typecode, length }`; reattaching maps the same pages.
  */
-import { allocate } from '../shm/arena.js'
+import { reserve, track } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { checkElement, typeInfo, type ArrayOf, type ElementOf, type TypeInfo, type Typecode } from './typecodes.js'
 
@@ -40,11 +40,17 @@ export class Storage<C extends Typecode> {
     this.#atomic = !this.info.float
   }
 
-  /** Allocates `length` zeroed elements of `typecode`. */
+  /**
+   * Allocates `length` zeroed elements of `typecode`. The memory is freed
+   * once `array` is collected (every handle reaches it through `array`, and
+   * so may user code that kept only `.array`).
+   */
   static allocate<C extends Typecode>(typecode: C, length: number): Storage<C> {
     const t = typeInfo(typecode)
-    const { segment, offset } = allocate(Math.max(length, 1) * t.bytes, Math.max(t.bytes, 8))
-    return new Storage(typecode, segment, offset, length)
+    const reserved = reserve(Math.max(length, 1) * t.bytes, Math.max(t.bytes, 8))
+    const storage = new Storage(typecode, reserved.segment, reserved.offset, length)
+    track(storage.array, reserved)
+    return storage
   }
 
   get length(): number {

@@ -40,9 +40,7 @@ export class Segment {
   /** Maps a new zero-filled segment of `size` bytes (header included). */
   static create(size: number): Segment {
     const token = randomBytes(12).toString('base64url') // 16 chars
-    const segment = new Segment(token, native.createSegment(token, Math.max(size, SEGMENT_HEADER)))
-    cache.set(token, new WeakRef(segment))
-    return segment
+    return remember(new Segment(token, native.createSegment(token, Math.max(size, SEGMENT_HEADER))))
   }
 
   /** Attaches the segment a descriptor names, reusing this thread's mapping if any. */
@@ -53,9 +51,7 @@ export class Segment {
     if (!sab) {
       throw new Error(`cannot attach shared memory segment ${d.token}: every process that held it (last known pid ${d.pid}) has exited. Keep the process that created a shared object alive while others still receive it`)
     }
-    const segment = new Segment(d.token, sab)
-    cache.set(d.token, new WeakRef(segment))
-    return segment
+    return remember(new Segment(d.token, sab))
   }
 
   /** A descriptor naming this process as the holder. */
@@ -64,4 +60,24 @@ export class Segment {
   }
 }
 
+/** This thread's segments by token, so attaching twice reuses one object (and one mapping). */
 const cache = new Map<string, WeakRef<Segment>>()
+let live = 0
+
+/** Forgets a collected segment (its mapping goes with its SharedArrayBuffer). */
+const collected = new FinalizationRegistry<string>((token) => {
+  live--
+  if (cache.get(token)?.deref() === undefined) cache.delete(token)
+})
+
+function remember(segment: Segment): Segment {
+  cache.set(segment.token, new WeakRef(segment))
+  collected.register(segment, segment.token)
+  live++
+  return segment
+}
+
+/** @internal Segments this thread has mapped and not yet collected (for leak tests). */
+export function liveSegments(): number {
+  return live
+}

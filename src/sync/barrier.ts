@@ -10,7 +10,7 @@
  * whether it ended broken, so a woken waiter knows whether to return its index
  * or throw `BrokenBarrierError`.
  */
-import { claimSlot, attachAt } from '../shm/arena.js'
+import { claimSlot, describeStruct, reviveAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { WaitWord, deadlineOf } from './wait.js'
@@ -72,7 +72,7 @@ export class Barrier implements Shareable {
     }
     this.#timeout = checkTimeout(opts.timeout, 'Barrier')
     this.#action = opts.action
-    const { segment, offset, fresh } = claimSlot(WORDS * 4)
+    const { segment, offset, fresh } = claimSlot(this, WORDS * 4)
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
@@ -166,7 +166,7 @@ export class Barrier implements Shareable {
       const { describeFunction } = await import('../process/locate.js')
       action = await describeFunction(this.#action)
     }
-    return { kind: 'Barrier', segment: this.#segment.describe(), offset: this.#base * 4, action, timeout: this.#timeout }
+    return { kind: 'Barrier', ...describeStruct(this, this.#segment, this.#base * 4), action, timeout: this.#timeout }
   }
 
   async #arrive(deadline: number | null): Promise<{ index: number; gen: number }> {
@@ -228,5 +228,5 @@ registerKind('Barrier', async (d, segment) => {
     const { loadFunction } = await import('../process/locate.js')
     action = (await loadFunction(d.action as never)) as () => unknown
   }
-  return attachAt({ segment, offset: d.offset }, () => new Barrier(1, { action, timeout: d.timeout as number | undefined }))
+  return reviveAt(d, segment, () => new Barrier(1, { action, timeout: d.timeout as number | undefined }))
 })

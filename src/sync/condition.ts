@@ -11,7 +11,7 @@
  * token arrived meanwhile" a single CAS, so a notify is never lost on a waiter
  * that is leaving. At most 65,535 waiters at once.
  */
-import { claimSlot, attachAt } from '../shm/arena.js'
+import { claimSlot, describeStruct, reviveAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, revive, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { WaitWord, deadlineOf } from './wait.js'
@@ -53,7 +53,7 @@ export class Condition implements Shareable {
   readonly #word: WaitWord
 
   constructor(lock?: OwnedLock) {
-    const { segment, offset } = claimSlot(WORDS * 4)
+    const { segment, offset } = claimSlot(this, WORDS * 4)
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
@@ -196,7 +196,7 @@ export class Condition implements Shareable {
 
   async [kDescribe](): Promise<HandleDescriptor> {
     this.#word.markShared()
-    return { kind: 'Condition', segment: this.#segment.describe(), offset: this.#base * 4, lock: this.#lock[kDescribe]() }
+    return { kind: 'Condition', ...describeStruct(this, this.#segment, this.#base * 4), lock: this.#lock[kDescribe]() }
   }
 
   /** Checks the lock is held, registers as a sleeper, returns the deadline. */
@@ -237,5 +237,5 @@ export class Condition implements Shareable {
 
 registerKind('Condition', async (d, segment) => {
   const lock = (await revive(d.lock as HandleDescriptor)) as OwnedLock
-  return attachAt({ segment, offset: d.offset }, () => new Condition(lock))
+  return reviveAt(d, segment, () => new Condition(lock))
 })

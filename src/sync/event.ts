@@ -7,7 +7,7 @@
  * `set()` happened during its wait, so it returns true even if the event was
  * cleared again before it ran (Python's semantics).
  */
-import { claimSlot, attachAt } from '../shm/arena.js'
+import { claimSlot, describeStruct, reviveAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { WaitWord } from './wait.js'
@@ -39,7 +39,7 @@ export class Event implements Shareable {
   readonly #word: WaitWord
 
   constructor() {
-    const { segment, offset } = claimSlot(WORDS * 4)
+    const { segment, offset } = claimSlot(this, WORDS * 4)
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
@@ -80,7 +80,7 @@ export class Event implements Shareable {
 
   [kDescribe](): HandleDescriptor {
     this.#word.markShared()
-    return { kind: 'Event', segment: this.#segment.describe(), offset: this.#base * 4 }
+    return { kind: 'Event', ...describeStruct(this, this.#segment, this.#base * 4) }
   }
 
   /** A test that is true once the flag is set or any set() happened since now. */
@@ -90,4 +90,4 @@ export class Event implements Shareable {
   }
 }
 
-registerKind('Event', (d, segment) => attachAt({ segment, offset: d.offset }, () => new Event()))
+registerKind('Event', (d, segment) => reviveAt(d, segment, () => new Event()))

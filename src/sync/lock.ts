@@ -4,7 +4,7 @@
  */
 import { OwnedLock } from './owned-lock.js'
 import { registerKind } from '../shm/handle.js'
-import { attachAt } from '../shm/arena.js'
+import { reviveAt } from '../shm/arena.js'
 
 /**
  * A mutual-exclusion lock that works between tasks of one thread, between
@@ -34,4 +34,4 @@ export class Lock extends OwnedLock {
   }
 }
 
-registerKind('Lock', (d, segment) => attachAt({ segment, offset: d.offset }, () => new Lock()))
+registerKind('Lock', (d, segment) => reviveAt(d, segment, () => new Lock()))

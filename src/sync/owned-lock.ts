@@ -14,7 +14,7 @@
  * whether the owner thread still lives; if not, it takes the lock over with a
  * CAS from the dead tid (only one waiter can win) and reports `recovered`.
  */
-import { claimSlot } from '../shm/arena.js'
+import { claimSlot, describeStruct } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { WaitWord, type UntilOptions } from './wait.js'
@@ -50,7 +50,7 @@ export abstract class OwnedLock implements Shareable {
   #recovered = false
 
   protected constructor(reentrant: boolean) {
-    const { segment, offset } = claimSlot(WORDS * 4)
+    const { segment, offset } = claimSlot(this, WORDS * 4)
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
@@ -170,7 +170,7 @@ export abstract class OwnedLock implements Shareable {
 
   [kDescribe](): HandleDescriptor {
     this.#word.markShared()
-    return { kind: this.kind, segment: this.#segment.describe(), offset: this.#base * 4 }
+    return { kind: this.kind, ...describeStruct(this, this.#segment, this.#base * 4) }
   }
 
   // ----- internals

@@ -3,7 +3,7 @@
  */
 import { OwnedLock } from './owned-lock.js'
 import { registerKind } from '../shm/handle.js'
-import { attachAt } from '../shm/arena.js'
+import { reviveAt } from '../shm/arena.js'
 
 /**
  * A re-entrant lock: the owning thread may acquire it again, and must release
@@ -30,4 +30,4 @@ export class RLock extends OwnedLock {
   }
 }
 
-registerKind('RLock', (d, segment) => attachAt({ segment, offset: d.offset }, () => new RLock()))
+registerKind('RLock', (d, segment) => reviveAt(d, segment, () => new RLock()))

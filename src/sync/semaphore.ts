@@ -10,7 +10,7 @@
  * release, as in Python), so it is not given back when a holder dies; use a
  * Lock when that matters.
  */
-import { claimSlot, attachAt } from '../shm/arena.js'
+import { claimSlot, describeStruct, reviveAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { WaitWord } from './wait.js'
@@ -46,7 +46,7 @@ export class Semaphore implements Shareable {
 
   constructor(value = 1) {
     checkValue(value, new.target.name)
-    const { segment, offset, fresh } = claimSlot(WORDS * 4)
+    const { segment, offset, fresh } = claimSlot(this, WORDS * 4)
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
@@ -128,7 +128,7 @@ export class Semaphore implements Shareable {
 
   [kDescribe](): HandleDescriptor {
     this.#word.markShared()
-    return { kind: this.constructor.name, segment: this.#segment.describe(), offset: this.#base * 4 }
+    return { kind: this.constructor.name, ...describeStruct(this, this.#segment, this.#base * 4) }
   }
 
   #tryAcquire(): boolean {
@@ -165,5 +165,5 @@ function checkValue(value: number, name: string): void {
   }
 }
 
-registerKind('Semaphore', (d, segment) => attachAt({ segment, offset: d.offset }, () => new Semaphore(0)))
-registerKind('BoundedSemaphore', (d, segment) => attachAt({ segment, offset: d.offset }, () => new BoundedSemaphore(0)))
+registerKind('Semaphore', (d, segment) => reviveAt(d, segment, () => new Semaphore(0)))
+registerKind('BoundedSemaphore', (d, segment) => reviveAt(d, segment, () => new BoundedSemaphore(0)))

@@ -1,0 +1,65 @@
+/**
+ * The idle sweep: a thread that attached shared objects from elsewhere and
+ * then went quiet runs one full garbage collection, so the handles it
+ * dropped meanwhile give their references back.
+ *
+ * Why: a thread's references on other threads' structs are dropped by a
+ * FinalizationRegistry, and V8 runs finalizers only after a full (mark-
+ * compact) collection. A busy thread gets those on its own; an idle one (a
+ * reused worker between Threads, a consumer waiting on a queue) may not for
+ * a long time, and meanwhile the structs it no longer uses can't be freed by
+ * their owner. So after the first attach, a timer (unref'd: it keeps nothing
+ * alive) checks every SWEEP_MS; once a whole period passed with no new
+ * attach and the thread still holds some, it collects once and stops until
+ * the next attach. A thread that keeps receiving is never forced.
+ */
+import v8 from 'node:v8'
+import vm from 'node:vm'
+
+const SWEEP_MS = 500
+
+let timer: NodeJS.Timeout | undefined
+let attachedSinceCheck = 0
+let collectFn: (() => void) | null | undefined
+
+/** Notes an attach; `holding` says whether the thread still holds any attached struct. */
+export function noteAttach(holding: () => boolean): void {
+  attachedSinceCheck++
+  if (timer !== undefined) return
+  const check = (): void => {
+    timer = undefined
+    if (!holding()) return
+    if (attachedSinceCheck > 0) {
+      attachedSinceCheck = 0
+      arm()
+      return
+    }
+    collect()
+  }
+  const arm = (): void => {
+    timer = setTimeout(check, SWEEP_MS)
+    timer.unref()
+  }
+  attachedSinceCheck = 0
+  arm()
+}
+
+/** One full collection, through the `gc` function (exposed for this call only if it isn't already). */
+function collect(): void {
+  if (collectFn === undefined) collectFn = findCollect()
+  collectFn?.()
+}
+
+function findCollect(): (() => void) | null {
+  const global = (globalThis as { gc?: () => void }).gc
+  if (typeof global === 'function') return global
+  try {
+    v8.setFlagsFromString('--expose-gc')
+    const fn = vm.runInNewContext('gc') as () => void
+    return typeof fn === 'function' ? fn : null
+  } catch {
+    return null
+  } finally {
+    v8.setFlagsFromString('--no-expose-gc')
+  }
+}
