@@ -19,16 +19,20 @@
 #include <uv.h>
 #include <v8.h>
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <link.h>
 #include <linux/futex.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -666,6 +670,368 @@ void Discard(const FunctionCallbackInfo<Value>& a) {
   a.GetReturnValue().Set(r == 0 ? 0 : errno);
 }
 
+// ---------------------------------------------------------------- fork server
+// The fork server (src/process/forkserver*.ts) is a warm Node process that
+// forks children natively. What it takes, beyond fork():
+// - V8 marks its heap reservations MADV_DONTFORK: a child would have no heap.
+//   Before each fork every such range is set back to MADV_DOFORK.
+// - clone(CLONE_PARENT) makes the child a child of the server's parent (the
+//   user's process: right ppid, that process reaps it, PDEATHSIG points at it).
+//   A raw clone skips glibc's atfork handlers, so the child runs libuv's two
+//   by hand (its thread pool re-arms, its signal lock pipe is its own); they
+//   are static functions, found by name in the executable's symbol table.
+//   Without them (a stripped node, a shared libuv) forking is unavailable.
+// - The child re-creates its event loop's kernel state (uv_loop_fork) and
+//   replaces fds it must not share with the server (the server's IPC channel)
+//   by a socket whose peer is closed, so reading them gives EOF.
+// - Only the forking thread exists in the child: it ends with _exit(), never
+//   through Node's teardown (which joins threads that are not there).
+
+using ForkHandler = void (*)();
+ForkHandler g_uv_reset_threadpool = nullptr;  // libuv threadpool.c: reset_once
+ForkHandler g_uv_signal_reinit = nullptr;     // libuv signal.c: uv__signal_global_reinit
+bool g_fork_prepared = false;
+std::string g_fork_unavailable;
+
+int LoadBiasCallback(struct dl_phdr_info* info, size_t, void* data) {
+  *static_cast<uintptr_t*>(data) = info->dlpi_addr;
+  return 1;  // the first object is the executable
+}
+
+// Looks up local function symbols of the running executable by name. A name
+// found more than once counts as not found.
+std::string FindExecutableFunctions(std::map<std::string, uintptr_t>& want) {
+  int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::string("cannot open /proc/self/exe: ") + strerror(errno);
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    close(fd);
+    return "cannot stat /proc/self/exe";
+  }
+  void* map = mmap(nullptr, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  close(fd);
+  if (map == MAP_FAILED) return "cannot map /proc/self/exe";
+  const char* base = static_cast<const char*>(map);
+  const Elf64_Ehdr* eh = reinterpret_cast<const Elf64_Ehdr*>(base);
+  std::string why;
+  std::map<std::string, int> seen;
+  if (memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+      eh->e_shoff == 0 || eh->e_shoff + static_cast<uint64_t>(eh->e_shnum) * sizeof(Elf64_Shdr) > static_cast<uint64_t>(st.st_size)) {
+    why = "the node executable is not a 64-bit ELF file with sections";
+  } else {
+    uintptr_t bias = 0;
+    dl_iterate_phdr(LoadBiasCallback, &bias);
+    const Elf64_Shdr* sh = reinterpret_cast<const Elf64_Shdr*>(base + eh->e_shoff);
+    bool symtab = false;
+    for (int i = 0; i < eh->e_shnum; i++) {
+      if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum) continue;
+      symtab = true;
+      const Elf64_Shdr& strs = sh[sh[i].sh_link];
+      const Elf64_Sym* syms = reinterpret_cast<const Elf64_Sym*>(base + sh[i].sh_offset);
+      size_t n = sh[i].sh_size / sizeof(Elf64_Sym);
+      for (size_t k = 0; k < n; k++) {
+        if (ELF64_ST_TYPE(syms[k].st_info) != STT_FUNC || syms[k].st_name >= strs.sh_size) continue;
+        const char* name = base + strs.sh_offset + syms[k].st_name;
+        auto it = want.find(name);
+        if (it == want.end()) continue;
+        it->second = bias + syms[k].st_value;
+        seen[name]++;
+      }
+    }
+    if (!symtab) why = "the node executable has no symbol table (stripped)";
+  }
+  munmap(map, st.st_size);
+  if (!why.empty()) return why;
+  for (auto& [name, addr] : want) {
+    if (seen[name] != 1) return "libuv's " + name + " is not in the node executable's symbol table (node stripped or linked to a shared libuv)";
+  }
+  return "";
+}
+
+// prepareFork() -> '' when this process can fork children, else why not.
+void PrepareFork(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  if (!g_fork_prepared) {
+    std::map<std::string, uintptr_t> want{{"reset_once", 0}, {"uv__signal_global_reinit", 0}, {"uv_loop_fork", 0}};
+    g_fork_unavailable = FindExecutableFunctions(want);
+    // The libuv in use must be the executable's own (not a shared libuv).
+    if (g_fork_unavailable.empty() && want["uv_loop_fork"] != reinterpret_cast<uintptr_t>(&uv_loop_fork)) {
+      g_fork_unavailable = "node uses a shared libuv, whose fork handlers cannot be found";
+    }
+    if (g_fork_unavailable.empty()) {
+      g_uv_reset_threadpool = reinterpret_cast<ForkHandler>(want["reset_once"]);
+      g_uv_signal_reinit = reinterpret_cast<ForkHandler>(want["uv__signal_global_reinit"]);
+    }
+    g_fork_prepared = true;
+  }
+  a.GetReturnValue().Set(String::NewFromUtf8(iso, g_fork_unavailable.c_str()).ToLocalChecked());
+}
+
+// Sets every MADV_DONTFORK range (VmFlags "dc" in smaps) back to MADV_DOFORK.
+void KeepMappingsOnFork() {
+  int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  std::string text;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    text.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  uintptr_t start = 0, end = 0;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    const char* line = text.c_str() + pos;
+    if (strncmp(line, "VmFlags:", 8) == 0) {
+      std::string flags(line + 8, nl - pos - 8);
+      if (flags.find(" dc") != std::string::npos && end > start) {
+        madvise(reinterpret_cast<void*>(start), end - start, MADV_DOFORK);
+      }
+    } else if (isxdigit(static_cast<unsigned char>(line[0]))) {
+      char* dash = nullptr;
+      unsigned long long s = strtoull(line, &dash, 16);
+      if (dash && *dash == '-') {
+        start = static_cast<uintptr_t>(s);
+        end = static_cast<uintptr_t>(strtoull(dash + 1, nullptr, 16));
+      }
+    }
+    pos = nl + 1;
+  }
+}
+
+// forkChild(fdsToReplace) -> the child's pid in the server; 0 in the child.
+// The child is a child of the server's parent (CLONE_PARENT).
+void ForkChild(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  if (!g_fork_prepared || !g_fork_unavailable.empty()) {
+    return Throw(iso, "forkChild: this process cannot fork (" + (g_fork_prepared ? g_fork_unavailable : std::string("prepareFork() not called")) + ")");
+  }
+  std::vector<int> fds;
+  if (a[0]->IsArray()) {
+    Local<Array> list = a[0].As<Array>();
+    Local<Context> ctx = iso->GetCurrentContext();
+    for (uint32_t i = 0; i < list->Length(); i++) {
+      fds.push_back(static_cast<int>(list->Get(ctx, i).ToLocalChecked()->NumberValue(ctx).FromMaybe(-1)));
+    }
+  }
+  uv_loop_t* loop = node::GetCurrentEventLoop(iso);
+  KeepMappingsOnFork();
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_BLOCK, &all, &old);  // no signal handler runs between the fork and the loop's re-creation
+  long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  if (pid < 0) {
+    int e = errno;
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    errno = e;
+    return ThrowErrno(iso, "clone");
+  }
+  if (pid == 0) {
+    g_uv_reset_threadpool();
+    g_uv_signal_reinit();
+    for (int fd : fds) {
+      int sp[2];
+      if (fd < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0) continue;
+      int fdflags = fcntl(fd, F_GETFD);
+      dup2(sp[0], fd);
+      if (fdflags >= 0) fcntl(fd, F_SETFD, fdflags);
+      close(sp[0]);
+      close(sp[1]);
+    }
+    if (uv_loop_fork(loop) != 0) {
+      fprintf(stderr, "skein fork server child: uv_loop_fork failed\n");
+      _exit(70);
+    }
+    // Threads of the server do not exist here: forget the async waiter's.
+    PerEnv* env = static_cast<PerEnv*>(a.Data().As<v8::External>()->Value());
+    if (env->waiter != nullptr) {
+      AsyncWaiter* w = env->waiter;
+      for (auto& t : w->threads) t.release();  // never joined nor destroyed
+      w->threads.clear();
+      w->done.clear();
+      w->pending = 0;
+    }
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    a.GetReturnValue().Set(0);
+    return;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  a.GetReturnValue().Set(static_cast<double>(pid));
+}
+
+// exitNow(code): ends this process at once (a fork server child's exit path).
+void ExitNow(const FunctionCallbackInfo<Value>& a) {
+  int code = static_cast<int>(IntArg(a, 0));
+  fflush(stdout);
+  fflush(stderr);
+  _exit(code);
+}
+
+// dupFd(fd) -> a close-on-exec duplicate of fd, or -errno.
+void DupFd(const FunctionCallbackInfo<Value>& a) {
+  int fd = static_cast<int>(IntArg(a, 0));
+  int r = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  a.GetReturnValue().Set(r < 0 ? -errno : r);
+}
+
+// Exit watches: a child forked by the fork server is this process's child but
+// not libuv's; a pidfd polled by the loop tells its exit, and waitid reaps it.
+struct ExitWatch {
+  uv_poll_t poll;
+  Isolate* iso;
+  int pfd;
+  Global<Function> callback;
+  bool closing = false;
+};
+
+std::mutex g_watch_mutex;
+std::map<int, ExitWatch*> g_watches;  // pidfd -> watch
+
+void CloseWatch(ExitWatch* w) {
+  if (w->closing) return;
+  w->closing = true;
+  {
+    std::lock_guard<std::mutex> lock(g_watch_mutex);
+    g_watches.erase(w->pfd);
+  }
+  uv_poll_stop(&w->poll);
+  uv_close(reinterpret_cast<uv_handle_t*>(&w->poll), [](uv_handle_t* h) {
+    ExitWatch* w = static_cast<ExitWatch*>(h->data);
+    close(w->pfd);
+    w->callback.Reset();
+    delete w;
+  });
+}
+
+void CleanupWatch(void* arg) {
+  CloseWatch(static_cast<ExitWatch*>(arg));
+}
+
+void OnChildExit(uv_poll_t* handle, int, int) {
+  ExitWatch* w = static_cast<ExitWatch*>(handle->data);
+  siginfo_t info;
+  memset(&info, 0, sizeof info);
+  int r = waitid(P_PIDFD, w->pfd, &info, WEXITED | WNOHANG);
+  if (r == 0 && info.si_pid == 0) return;  // not yet
+  int code = -1, sig = 0;
+  if (r == 0) {
+    if (info.si_code == CLD_EXITED) code = info.si_status;
+    else sig = info.si_status;
+  }
+  Isolate* iso = w->iso;
+  HandleScope scope(iso);
+  Local<Function> cb = w->callback.Get(iso);
+  node::RemoveEnvironmentCleanupHook(iso, CleanupWatch, w);
+  CloseWatch(w);
+  Local<Context> ctx = cb->GetCreationContextChecked();
+  Context::Scope cscope(ctx);
+  Local<Value> argv[] = {Integer::New(iso, code), Integer::New(iso, sig)};
+  node::MakeCallback(iso, ctx->Global(), cb, 2, argv, {0, 0});
+}
+
+// watchExit(pid, callback(code, signal)) -> watch id (>= 0) or -errno. Reaps
+// the child (which must be this process's) when it exits, then calls back.
+// The watch keeps the event loop alive until unref'd.
+void WatchExit(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  int pid = static_cast<int>(IntArg(a, 0));
+  if (!a[1]->IsFunction()) return Throw(iso, "watchExit: expected a callback");
+  int pfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pfd < 0) return a.GetReturnValue().Set(-errno);
+  ExitWatch* w = new ExitWatch();
+  w->iso = iso;
+  w->pfd = pfd;
+  w->callback.Reset(iso, a[1].As<Function>());
+  uv_poll_init(node::GetCurrentEventLoop(iso), &w->poll, pfd);
+  w->poll.data = w;
+  uv_poll_start(&w->poll, UV_READABLE, OnChildExit);
+  node::AddEnvironmentCleanupHook(iso, CleanupWatch, w);
+  {
+    std::lock_guard<std::mutex> lock(g_watch_mutex);
+    g_watches[pfd] = w;
+  }
+  a.GetReturnValue().Set(pfd);
+}
+
+// refExitWatch(id, on): whether the watch keeps the event loop alive.
+void RefExitWatch(const FunctionCallbackInfo<Value>& a) {
+  int id = static_cast<int>(IntArg(a, 0));
+  bool on = a[1]->BooleanValue(a.GetIsolate());
+  std::lock_guard<std::mutex> lock(g_watch_mutex);
+  auto it = g_watches.find(id);
+  if (it == g_watches.end()) return;
+  uv_handle_t* h = reinterpret_cast<uv_handle_t*>(&it->second->poll);
+  if (on) uv_ref(h);
+  else uv_unref(h);
+}
+
+// A fork server child cannot let Node end it: when the event loop empties,
+// Node drains the V8 platform's worker tasks, and the workers that would run
+// them are not in the child (it waits forever); Node's exit path then joins
+// them. So the child holds its loop with a prepare handle that, once nothing
+// else keeps the loop alive, calls back ('beforeExit', then 'exit' if still
+// idle), and JavaScript ends the process with exitNow().
+struct LoopHold {
+  uv_prepare_t prepare;
+  Isolate* iso;
+  Global<Function> callback;
+};
+
+bool OnlyHoldAlive(uv_loop_t* loop) {
+  return loop->active_handles <= 1 && loop->active_reqs.count == 0 && loop->closing_handles == nullptr &&
+         loop->pending_queue.next == &loop->pending_queue;
+}
+
+void OnLoopPrepare(uv_prepare_t* handle) {
+  LoopHold* h = static_cast<LoopHold*>(handle->data);
+  if (!OnlyHoldAlive(handle->loop)) return;
+  Isolate* iso = h->iso;
+  for (const char* phase : {"beforeExit", "exit"}) {
+    HandleScope scope(iso);
+    Local<Function> cb = h->callback.Get(iso);
+    Local<Context> ctx = cb->GetCreationContextChecked();
+    Context::Scope cscope(ctx);
+    Local<Value> argv[] = {String::NewFromUtf8(iso, phase).ToLocalChecked()};
+    node::MakeCallback(iso, ctx->Global(), cb, 1, argv, {0, 0});
+    if (!OnlyHoldAlive(handle->loop)) return;
+  }
+}
+
+// holdLoop(callback(phase)): see LoopHold.
+void HoldLoop(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  if (!a[0]->IsFunction()) return Throw(iso, "holdLoop: expected a callback");
+  LoopHold* h = new LoopHold();  // lives as long as the process
+  h->iso = iso;
+  h->callback.Reset(iso, a[0].As<Function>());
+  uv_prepare_init(node::GetCurrentEventLoop(iso), &h->prepare);
+  h->prepare.data = h;
+  uv_prepare_start(&h->prepare, OnLoopPrepare);
+}
+
+int g_child_exit_code = 1;
+
+// setExitCode(code): the code a fatal error ends a fork server child with
+// (Node prints the error, runs its at-exit hooks, and this hook _exits).
+void SetExitCode(const FunctionCallbackInfo<Value>& a) {
+  g_child_exit_code = static_cast<int>(IntArg(a, 0));
+}
+
+// armExitHook(): registers the at-exit hook that ends the child with _exit.
+void ArmExitHook(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  node::Environment* env = node::GetCurrentEnvironment(iso->GetCurrentContext());
+  node::AtExit(env, [](void*) {
+    fflush(stdout);
+    fflush(stderr);
+    _exit(g_child_exit_code);
+  }, nullptr);
+}
+
 void Set(Isolate* iso, Local<Context> ctx, Local<Object> exports, const char* name, v8::FunctionCallback fn,
          Local<Value> data) {
   Local<Function> f = v8::FunctionTemplate::New(iso, fn, data)->GetFunction(ctx).ToLocalChecked();
@@ -695,4 +1061,13 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   Set(iso, context, exports, "waitExit", WaitExit, data);
   Set(iso, context, exports, "flock", Flock, data);
   Set(iso, context, exports, "discard", Discard, data);
+  Set(iso, context, exports, "prepareFork", PrepareFork, data);
+  Set(iso, context, exports, "forkChild", ForkChild, data);
+  Set(iso, context, exports, "exitNow", ExitNow, data);
+  Set(iso, context, exports, "dupFd", DupFd, data);
+  Set(iso, context, exports, "watchExit", WatchExit, data);
+  Set(iso, context, exports, "refExitWatch", RefExitWatch, data);
+  Set(iso, context, exports, "holdLoop", HoldLoop, data);
+  Set(iso, context, exports, "setExitCode", SetExitCode, data);
+  Set(iso, context, exports, "armExitHook", ArmExitHook, data);
 }

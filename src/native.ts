@@ -27,6 +27,23 @@ interface Addon {
   setPdeathsig(signal: number, expectedParentPid: number): boolean
   waitExit(pid: number, timeoutMs: number): ExitStatus | null
   flock(fd: number, op: number): number
+  /** Fork server: '' when this process can fork children natively, else why not. */
+  prepareFork(): string
+  /** Fork server: forks a child of this process's parent; 0 in the child. `replaceFds` read EOF in the child. */
+  forkChild(replaceFds: number[]): number
+  /** Ends this process at once with `_exit(code)` (a forked child's exit path). */
+  exitNow(code: number): never
+  /** A close-on-exec duplicate of `fd`, or -errno. */
+  dupFd(fd: number): number
+  /** Reaps child `pid` when it exits and calls back; a watch id, or -errno. Keeps the loop alive until unref'd. */
+  watchExit(pid: number, callback: (code: number, signal: number) => void): number
+  refExitWatch(id: number, on: boolean): void
+  /** Forked child: calls back when only this hold keeps the loop alive ('beforeExit', then 'exit' if still idle). */
+  holdLoop(callback: (phase: 'beforeExit' | 'exit') => void): void
+  /** Forked child: the exit code of the at-exit hook (fatal errors). */
+  setExitCode(code: number): void
+  /** Forked child: registers the at-exit hook that ends it with `_exit`. */
+  armExitHook(): void
   /** Gives a page-aligned range of a segment back to the kernel (reads back as zeros); 0 or errno. */
   discard(sab: SharedArrayBuffer, byteOffset: number, length: number): number
 }

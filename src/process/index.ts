@@ -2,3 +2,4 @@
 export { Process, activeChildren, type ProcessOptions } from './process.js'
 export { currentProcess, parentProcess, cpuCount, isMainProcess, type ProcessInfo } from './context.js'
 export { describeFunction, loadFunction, type FunctionRef } from './locate.js'
+export { setStartMethod, getStartMethod, type StartMethod } from './method.js'

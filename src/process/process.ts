@@ -12,10 +12,12 @@
  * A warm spare child makes `start()` cost a few ms (see spares.ts).
  */
 import { serialize } from 'node:v8'
-import { Runnable, registerBase, type Backend, type RunnableOptions } from './base.js'
+import { Runnable, registerBase, type Backend, type ChildHandle, type RunnableOptions } from './base.js'
 import { forkChild, type ChildMessage, type ForkOptions, type ProcessChild } from './child.js'
 import { reviveError } from './run.js'
 import { dropSpare, takeSpare, warmSpare } from './spares.js'
+import { forkViaServer, warmForkServer } from './forkserver.js'
+import { checkStartMethod, getStartMethod, onStartMethodSet, type StartMethod } from './method.js'
 import type { Job } from './job.js'
 import { Server, Socket } from 'node:net'
 import { MessagePort } from 'node:worker_threads'
@@ -28,6 +30,8 @@ export interface ProcessOptions extends RunnableOptions {
   env?: NodeJS.ProcessEnv
   /** The child's working directory (default: the parent's at start()). */
   cwd?: string
+  /** How the child starts (default: getStartMethod()): 'forkserver' forks it from a warm server, 'spawn' runs a cold node. */
+  startMethod?: StartMethod
 }
 
 const active = new Set<Process>()
@@ -42,13 +46,24 @@ export const processBackend: Backend = {
     refuse: [[MessagePort, 'cannot cross a process boundary (MessagePorts connect threads of one process): pass a Queue or Pipe']],
   },
   cloneCheck(value) { serialize(value) },
-  launch: (job, handles, options) => launch(job, handles, options as ForkOptions),
+  launch: (job, handles, options) => launch(job, handles, options as ForkOptions & { startMethod?: StartMethod }),
   track(owner, alive) {
     if (alive) { active.add(owner as Process); hookExit() } else active.delete(owner as Process)
   },
 }
 
-async function launch(job: Job, handles: object[], options: ForkOptions): Promise<ProcessChild> {
+async function launch(job: Job, handles: object[], options: ForkOptions & { startMethod?: StartMethod }): Promise<ChildHandle> {
+  if ((options.startMethod ?? getStartMethod()) === 'forkserver' && !options.detached) {
+    const child = await forkViaServer(job, handles, options.env ?? process.env, options.cwd ?? process.cwd())
+    if (child !== undefined) {
+      if (job.daemon) child.unref()
+      return child
+    }
+  }
+  return spawnChild(job, handles, options)
+}
+
+async function spawnChild(job: Job, handles: object[], options: ForkOptions): Promise<ProcessChild> {
   const warm = options.env === undefined && options.cwd === undefined && !options.detached
   const child = (warm ? takeSpare() : undefined) ?? forkChild(options)
   child.refChannel(true)
@@ -117,9 +132,11 @@ export class Process extends Runnable {
     if (typeof options !== 'object' || options === null) throw new TypeError('new Process(options): options must be an object like { target, args }')
     if (options.env !== undefined && (typeof options.env !== 'object' || options.env === null)) throw new TypeError('options.env must be an object of environment variables')
     if (options.cwd !== undefined && typeof options.cwd !== 'string') throw new TypeError('options.cwd must be a directory path string')
-    const fork: ForkOptions = { env: options.env, cwd: options.cwd, detached: options.detached ?? false }
+    const startMethod = options.startMethod === undefined ? undefined : checkStartMethod(options.startMethod, 'options.startMethod')
+    const fork: ForkOptions & { startMethod?: StartMethod } = { env: options.env, cwd: options.cwd, detached: options.detached ?? false, startMethod }
     super(processBackend, options, () => `Process-${++counter}`, fork)
-    if (!fork.detached && fork.env === undefined && fork.cwd === undefined) warmSpare()
+    if ((startMethod ?? getStartMethod()) === 'forkserver' && !fork.detached) warmForkServer()
+    else if (!fork.detached && fork.env === undefined && fork.cwd === undefined) warmSpare()
   }
 
   /** The child's pid once started (in the child itself: its own pid). */
@@ -128,6 +145,7 @@ export class Process extends Runnable {
   }
 }
 registerBase(Process)
+onStartMethodSet((method) => { if (method === 'forkserver') warmForkServer() })
 
 /**
  * The children of this process that are still running; finished ones are

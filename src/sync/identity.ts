@@ -23,6 +23,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { native } from '../native.js'
+import { afterFork } from '../process/fork-hooks.js'
 
 const TID_BITS = 22
 const TID_MASK = (1 << TID_BITS) - 1
@@ -42,10 +43,17 @@ const kOwner = Symbol.for('skein.sync.owner')
 const g = globalThis as unknown as Record<symbol, Owner | undefined>
 
 /** This thread's kernel tid (the main thread's equals the pid). */
-export const selfTid: number = native.gettid()
+export let selfTid: number = native.gettid()
 
 /** The calling thread's owner identity; read `owner.id` (it changes when a reused worker runs a new Thread). */
 export const owner: Owner = (g[kOwner] ??= { id: selfTid, gen: 0 })
+
+// A fork server child starts as a copy of the server: it takes its own tid.
+afterFork(() => {
+  selfTid = native.gettid()
+  owner.id = selfTid
+  owner.gen = 0
+})
 
 /** Gives the calling (reused worker) thread a fresh owner id for the Thread it is about to run; returns the generation. */
 export function renewOwner(): number {

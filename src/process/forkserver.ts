@@ -1,0 +1,177 @@
+/**
+ * The 'forkserver' start method, parent side: one warm fork server per
+ * process, started on first use, that forks each child natively in a few ms.
+ *
+ * How it works:
+ * - The server (forkserver-main.ts) is `node` with this process's execArgv
+ *   (tsx and loaders are registered there once) and V8's `--single-threaded`
+ *   (a forked child has only the forking thread; without V8's background
+ *   threads it runs at parity with its server). It is unref'd: it never keeps
+ *   this process alive, it exits when this process disconnects, and dies
+ *   with it (PDEATHSIG).
+ * - A start sends the job (target reference, cloned arguments, env, cwd;
+ *   socket arguments as handles) over IPC and gets the child's pid back. The
+ *   server imports the target's module once, before its first fork; children
+ *   then start with it loaded. The child is this process's own child
+ *   (clone(CLONE_PARENT)): right ppid, PDEATHSIG aimed at this process, reaped
+ *   here (forked.ts).
+ * - If the server dies, pending starts without handle arguments retry once on
+ *   a new server; its children are unaffected (they are not its children).
+ * - If this Node cannot fork natively (a stripped binary: see the addon's
+ *   prepareFork), 'forkserver' falls back to 'spawn' with one warning.
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { Server } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { childExecArgv } from './execargv.js'
+import type { ForkRequest } from './fork-child.js'
+import { ForkedChild } from './forked.js'
+import type { Job } from './job.js'
+import { reviveError } from './run.js'
+
+const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
+const serverPath = fileURLToPath(new URL(`./forkserver-main${ext}`, import.meta.url))
+
+type Reply =
+  | { skein: 'ready'; unavailable: string }
+  | { skein: 'forked'; id: number; pid: number }
+  | { skein: 'failed'; id: number; error: { name: string; message: string; stack?: string } }
+
+/** The fork server died before answering: the start may be retried on a new one. */
+class ServerDied extends Error {}
+
+class ForkServer {
+  readonly cp: ChildProcess
+  /** '' once ready to fork; otherwise why this Node cannot. */
+  readonly ready: Promise<string>
+  readonly waiting = new Map<number, { resolve(pid: number): void; reject(error: Error): void; name: string }>()
+  /** Starts in progress: while any, the IPC channel keeps this process alive. */
+  #holds = 0
+
+  constructor() {
+    const execArgv = childExecArgv()
+    this.cp = fork(serverPath, [String(process.pid), JSON.stringify(execArgv)], {
+      execArgv: [...execArgv, '--single-threaded', '--expose-internals'],
+      serialization: 'advanced',
+      stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    })
+    this.cp.unref()
+    this.#refChannel(false)
+    this.ready = new Promise((resolve) => {
+      this.cp.on('message', (m: Reply) => {
+        if (m?.skein === 'ready') resolve(m.unavailable)
+        else if (m?.skein === 'forked' || m?.skein === 'failed') this.#settle(m)
+      })
+      this.cp.once('exit', (code, signal) => {
+        if (server === this) server = undefined
+        resolve(`the fork server exited (${code ?? signal}) before it was ready`)
+        const error = new ServerDied(`the fork server (pid ${this.cp.pid}) exited (${code ?? signal}) before answering`)
+        for (const w of this.waiting.values()) w.reject(error)
+        this.waiting.clear()
+      })
+      this.cp.on('error', () => {}) // reported through 'exit'
+    })
+  }
+
+  /** Asks for a child running `job`; resolves with its pid. */
+  request(job: Job, handles: object[], env: Record<string, string>, cwd: string): Promise<number> {
+    const id = nextId++
+    return new Promise<number>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject, name: job.name })
+      const failed = (error: Error | null) => {
+        if (error && this.waiting.delete(id)) reject(new ServerDied(`could not send the start request to the fork server: ${error.message}`))
+      }
+      for (const handle of handles) {
+        this.cp.send({ skein: 'handle', id, kind: handle instanceof Server ? 'Server' : 'Socket' }, handle as Server, failed)
+      }
+      const req: ForkRequest = { skein: 'fork', id, job, env, cwd }
+      this.cp.send(req, failed)
+    })
+  }
+
+  #settle(m: Extract<Reply, { id: number }>): void {
+    const w = this.waiting.get(m.id)
+    if (w === undefined) return
+    this.waiting.delete(m.id)
+    if (m.skein === 'forked') w.resolve(m.pid)
+    else w.reject(reviveError(m.error, `the fork server, loading child process ${w.name}`))
+  }
+
+  /** Keeps this process alive for a start in progress (until release()). */
+  hold(): void {
+    if (this.#holds++ === 0) this.#refChannel(true)
+  }
+
+  release(): void {
+    if (--this.#holds === 0) this.#refChannel(false)
+  }
+
+  #refChannel(on: boolean): void {
+    const channel = this.cp.channel as { ref?(): void; unref?(): void } | undefined | null
+    if (on) channel?.ref?.()
+    else channel?.unref?.()
+  }
+}
+
+let server: ForkServer | undefined
+let unavailable: string | undefined
+let nextId = 1
+let exiting = false
+
+/** Starts the fork server now if none runs (the first child then starts quickly too). */
+export function warmForkServer(): void {
+  if (server !== undefined || unavailable !== undefined || exiting) return
+  server = new ForkServer()
+  if (server.cp.pid === undefined) { server = undefined; return }
+  hookExit()
+}
+
+/**
+ * Starts a child through the fork server. Resolves with it once forked, or
+ * with undefined when this Node cannot fork natively (use 'spawn').
+ */
+export async function forkViaServer(job: Job, handles: object[], env: NodeJS.ProcessEnv, cwd: string): Promise<ForkedChild | undefined> {
+  const plainEnv: Record<string, string> = {}
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) plainEnv[key] = value
+  for (let attempt = 0; ; attempt++) {
+    warmForkServer()
+    const s = server
+    if (s === undefined) return undefined
+    s.hold()
+    let why: string
+    try {
+      why = await s.ready
+    } finally {
+      s.release()
+    }
+    if (why !== '') {
+      const alive = s.cp.exitCode === null && s.cp.signalCode === null
+      if (!alive && attempt === 0) continue
+      // This Node cannot fork natively, or the server cannot even start: spawn.
+      unavailable = why
+      process.emitWarning(`skein: the 'forkserver' start method is unavailable here (${why}); using 'spawn'`)
+      s.cp.kill('SIGKILL')
+      if (server === s) server = undefined
+      return undefined
+    }
+    s.hold()
+    try {
+      return new ForkedChild(await s.request(job, handles, plainEnv, cwd))
+    } catch (error) {
+      if (error instanceof ServerDied && attempt === 0 && handles.length === 0) continue
+      throw error
+    } finally {
+      s.release()
+    }
+  }
+}
+
+let hooked = false
+function hookExit(): void {
+  if (hooked) return
+  hooked = true
+  process.once('exit', () => {
+    exiting = true
+    server?.cp.kill('SIGKILL')
+  })
+}
