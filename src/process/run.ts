@@ -29,27 +29,48 @@ async function load(ref: FunctionRef): Promise<Function> {
   return fn
 }
 
-/** Loads everything the job needs; returns the call that runs it. */
-export async function loadJob(job: Job, backend: Backend, handles: unknown[]): Promise<() => unknown> {
+/** The package root, imported once per thread: it registers every shared kind (when the root exists). */
+export function loadRoot(): Promise<unknown> {
+  return (rootLoaded ??= import(ROOT).catch(() => {}))
+}
+
+/**
+ * Loads everything the job needs; returns the call that runs it. With
+ * `lazyRoot`, the package root is imported only if the arguments hold a
+ * shared object whose kind is not registered yet (a cold worker thread then
+ * skips ~45 ms of module loading when its target needs no more of skein).
+ */
+export async function loadJob(job: Job, backend: Backend, handles: unknown[], lazyRoot = false): Promise<() => unknown> {
   const ctx = context()
   ctx.bootstrapping = true
   let cls: Function | undefined
   let target: Function | undefined
   try {
-    await (rootLoaded ??= import(ROOT).catch(() => {})) // registers every shared kind, when the package root exists
+    if (!lazyRoot) await loadRoot()
     if (job.cls !== undefined) cls = await load(job.cls)
     if (job.target !== undefined) target = await load(job.target)
   } finally {
     ctx.bootstrapping = false
   }
-  const args = (await decode(job.args)) as unknown[]
+  const args = (await decodeKinds(job.args)) as unknown[]
   job.handleArgs.forEach((index, i) => { args[index] = handles[i] })
   if (cls !== undefined) {
-    const fields = (await decode(job.fields)) as Record<string, unknown>
+    const fields = (await decodeKinds(job.fields)) as Record<string, unknown>
     const instance = rebuild(cls, backend, job, target, args, fields)
     return () => instance.run()
   }
   return () => target?.(...args)
+}
+
+/** decode(), importing the package root first when a shared kind is not registered yet. */
+async function decodeKinds(value: unknown): Promise<unknown> {
+  try {
+    return await decode(value)
+  } catch (error) {
+    if (!(error instanceof TypeError) || !/module was not loaded/.test(error.message)) throw error
+    await loadRoot()
+    return decode(value)
+  }
 }
 
 /** Prints an error that ended a child the way Python prints a traceback. */

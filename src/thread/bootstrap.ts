@@ -19,7 +19,7 @@
 import { parentPort, threadId, workerData } from 'node:worker_threads'
 import { native } from '../native.js'
 import { context } from '../process/context.js'
-import { loadJob, printFailure, serializeError } from '../process/run.js'
+import { loadJob, loadRoot, printFailure, serializeError } from '../process/run.js'
 import { renewOwner, retireOwner } from '../sync/identity.js'
 import type { RunMessage, WorkerData, WorkerMessage } from './warm-worker.js'
 import { CODE, DONE_SEQ, GATE_MAX_MS, TID } from './warm-worker.js'
@@ -90,7 +90,7 @@ async function run({ seq, job, ports }: RunMessage): Promise<void> {
   let call: () => unknown
   if (gated) closeGate()
   try {
-    call = await loadJob(job, threadBackend, ports)
+    call = await loadJob(job, threadBackend, ports, !gated)
   } catch (error) {
     printFailure('Thread', job.name, error)
     retireOwner()
@@ -118,11 +118,12 @@ async function run({ seq, job, ports }: RunMessage): Promise<void> {
   post({ skein: 'done', seq, code, reusable: !leftOpen(before) })
 }
 
-try {
-  await import('../index.js') // the package root: every shared kind registered, the common imports warm
-} catch {
-  // not every layout has a root (a test may load src/thread alone); loadJob imports what it needs
+// Under loader hooks, skein's root is loaded now, inside the gate; on plain
+// node only when a job needs it (loadJob's lazyRoot): a cold start then
+// costs the bootstrap's own modules, not the whole package.
+if (gated) {
+  await loadRoot()
+  openGate()
 }
-if (gated) openGate()
 parentPort!.on('message', (m: RunMessage) => { if (m?.skein === 'run') void run(m) })
 post({ skein: 'ready' })
