@@ -15,9 +15,12 @@ test('plain node: threads reuse a worker, a timer left running does not keep the
   try {
     spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json'), '--outDir', out], { stdio: 'ignore' })
     assert.ok(existsSync(join(out, 'index.js')), 'tsc emitted index.js')
+    // A target module that imports nothing of skein, given a shared object: the worker loads skein's root on demand.
+    writeFileSync(join(out, 'bare-target.mjs'), 'export function addTo(value, lock) { lock.acquireSync(); value.value += 7; lock.release() }\n')
     const script = join(out, 'thread-user.mjs')
     writeFileSync(script, `
-import { Thread, RLock, isMainThread, currentThread } from ${JSON.stringify(pathToFileURL(join(out, 'index.js')).href)}
+import { Thread, RLock, Lock, RawValue, isMainThread, currentThread } from ${JSON.stringify(pathToFileURL(join(out, 'index.js')).href)}
+import { addTo } from './bare-target.mjs'
 let runs = 0
 export function count(cells) { runs += 1; Atomics.store(cells, 0, runs) }
 export function ticker() { setInterval(() => {}, 1000) }
@@ -39,16 +42,19 @@ if (isMainThread()) {
   const got = lock.acquireSync({ timeout: 20000 })
   const recovered = lock.recovered
   lock.release()
+  const total = new RawValue('i', 0)
+  const adder = new Thread({ target: addTo, args: [total, new Lock()], fresh: true })
+  await adder.start(); await adder.join()
   const tick = new Thread({ target: ticker })
   await tick.start(); await tick.join()
-  console.log(JSON.stringify({ workers: new Set(ids).size, counted, named: cells[0], got, recovered, tick: tick.exitCode }))
+  console.log(JSON.stringify({ workers: new Set(ids).size, counted, named: cells[0], got, recovered, tick: tick.exitCode, added: total.value }))
 }
 `)
     const stdout = execFileSync(process.execPath, [script], { encoding: 'utf8', timeout: 60_000 })
     const r = JSON.parse(stdout.trim())
     assert.ok(r.workers <= 2, `5 back-to-back threads used ${r.workers} workers`)
     assert.ok(r.counted >= 3, 'module state persisted on the reused worker')
-    assert.deepEqual({ named: r.named, got: r.got, recovered: r.recovered, tick: r.tick }, { named: 1, got: true, recovered: true, tick: 0 })
+    assert.deepEqual({ named: r.named, got: r.got, recovered: r.recovered, tick: r.tick, added: r.added }, { named: 1, got: true, recovered: true, tick: 0, added: 7 })
   } finally {
     rmSync(out, { recursive: true, force: true })
   }
