@@ -7,8 +7,9 @@
  * - The server's IPC channel fd was replaced by a dead socket natively; its
  *   listeners and the other queued requests' handles are dropped here.
  * - `process.pid` is a value Node set at start-up (the server's); Math.random
- *   state is a copy of the server's (every child would draw the same numbers),
- *   so it is reseeded; after-fork hooks refresh cached thread ids.
+ *   state and randomUUID's cache are copies of the server's (every child would
+ *   draw the same numbers), so they are renewed; after-fork hooks refresh
+ *   cached thread ids.
  * - Only this thread exists: when the loop empties Node would wait for V8
  *   worker tasks no thread runs, and its exit path joins those threads. So
  *   process.exit() and the natural end both end with `_exit` (the addon's
@@ -16,7 +17,7 @@
  *   addon's at-exit hook after Node printed it.
  */
 import { closeSync } from 'node:fs'
-import { getRandomValues } from 'node:crypto'
+import { getRandomValues, randomUUID } from 'node:crypto'
 import { Server, Socket } from 'node:net'
 import { native } from '../native.js'
 import { decode } from '../shm/handle.js'
@@ -62,6 +63,9 @@ export function becomeChild(req: ForkRequest, loaded: Loaded, handles: HandleFd[
   Object.defineProperty(process, 'pid', { value: native.gettid(), writable: true, configurable: true, enumerable: true })
   process.execArgv.splice(0, process.execArgv.length, ...execArgv)
   reseedMathRandom()
+  // randomUUID() serves batches of 128 from a cache the server may have filled:
+  // draw through one batch so the next comes from this child's own entropy.
+  for (let i = 0; i < 128; i++) randomUUID()
   runAfterForkHooks()
   delete (globalThis as unknown as Record<symbol, unknown>)[Symbol.for('skein.thread.current')]
 

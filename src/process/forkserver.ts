@@ -175,3 +175,8 @@ function hookExit(): void {
     server?.cp.kill('SIGKILL')
   })
 }
+
+/** @internal the running fork server's pid, if any (for tests). */
+export function forkServerPid(): number | undefined {
+  return server?.cp.pid
+}

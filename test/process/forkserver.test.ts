@@ -1,0 +1,122 @@
+/**
+ * What a start method must give a child under load, and what the fork server
+ * adds: its death is not the user's problem, children reap cleanly, locks
+ * held by a killed forked child are recovered, each child draws its own
+ * random numbers. Runs with the default method and again under 'spawn'
+ * (under-spawn.test.ts), and compares both where results must match.
+ */
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { Process, Lock, Event, getStartMethod, setStartMethod } from '../../src/index.js'
+import { forkServerPid } from '../../src/process/forkserver.js'
+import { noop, sleep } from '../fixtures/targets.js'
+import { drawRandom, heavyWork, holdLockForever, importLate } from '../fixtures/fork-targets.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'skein-forkserver-'))
+const method = getStartMethod()
+
+async function run(target: (...args: never[]) => unknown, args: unknown[], startMethod = method): Promise<Process> {
+  const p = new Process({ target, args, startMethod })
+  await p.start()
+  await p.join(120_000)
+  return p
+}
+
+/** Zombie children of this process (state Z, ppid = us). */
+function zombies(): number[] {
+  const out: number[] = []
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      if (fields[0] === 'Z' && Number(fields[1]) === process.pid) out.push(Number(name))
+    } catch { /* gone */ }
+  }
+  return out
+}
+
+test(`start method: ${method}; bad start methods are refused clearly`, () => {
+  assert.ok(method === 'forkserver' || method === 'spawn')
+  assert.throws(() => new Process({ target: noop, startMethod: 'fork' as never }), /options.startMethod must be one of 'forkserver', 'spawn'/)
+  assert.throws(() => setStartMethod('threads' as never), /must be one of/)
+})
+
+test('30 start+join back to back: every child exits 0, none is left a zombie', async () => {
+  const codes: Array<number | null> = []
+  for (let i = 0; i < 30; i++) codes.push((await run(noop, [])).exitCode)
+  assert.deepEqual(codes, new Array(30).fill(0))
+  const ps = Array.from({ length: 10 }, () => new Process({ target: noop }))
+  await Promise.all(ps.map((p) => p.start()))
+  await Promise.all(ps.map((p) => p.join(60_000)))
+  assert.deepEqual(ps.map((p) => p.exitCode), new Array(10).fill(0))
+  assert.deepEqual(zombies(), [])
+})
+
+test('allocation-heavy, JIT-hot, thread-pool work (fs, crypto, dns) gives the same result under both start methods', async () => {
+  const here = join(dir, `heavy-${method}.json`)
+  const other = join(dir, `heavy-other-${method}.json`)
+  const a = await run(heavyWork, [here])
+  const b = await run(heavyWork, [other], method === 'forkserver' ? 'spawn' : 'forkserver')
+  assert.deepEqual([a.exitCode, b.exitCode], [0, 0])
+  const mine = JSON.parse(readFileSync(here, 'utf8'))
+  assert.deepEqual(mine, JSON.parse(readFileSync(other, 'utf8')))
+  assert.equal(mine.sameKey, true)
+  assert.equal(mine.localhost, true)
+})
+
+test('each child draws its own random numbers', async () => {
+  const paths = [0, 1, 2].map((i) => join(dir, `random-${method}-${i}.json`))
+  for (const path of paths) assert.equal((await run(drawRandom, [path])).exitCode, 0)
+  const draws = paths.map((path) => JSON.parse(readFileSync(path, 'utf8')))
+  assert.equal(new Set(draws.map((d) => d.math[0])).size, 3)
+  assert.equal(new Set(draws.map((d) => d.uuid)).size, 3)
+  for (const d of draws) assert.ok(d.math.every((x: number) => x >= 0 && x < 1))
+})
+
+test('a lock held by a SIGKILLed child is recovered by the next acquirer', async () => {
+  const lock = new Lock()
+  const held = new Event()
+  const p = new Process({ target: holdLockForever, args: [lock, held] })
+  await p.start()
+  assert.equal(await held.wait(60_000), true)
+  assert.equal(await lock.acquire({ timeout: 50 }), false)
+  p.kill()
+  await p.join()
+  assert.equal(p.exitCode, -9)
+  assert.equal(await lock.acquire({ timeout: 10_000 }), true)
+  assert.equal(lock.recovered, true)
+  lock.release()
+})
+
+test('modules imported at run time: builtins and JS packages load; a TS module the fork server never loaded fails clearly under tsx', async () => {
+  const path = join(dir, `late-${method}.json`)
+  const late = pathToFileURL(join(import.meta.dirname, '../fixtures/fork-late.ts')).href
+  assert.equal((await run(importLate, [path, late])).exitCode, 0)
+  const seen = JSON.parse(readFileSync(path, 'utf8'))
+  assert.equal(seen.zlib, 'function')
+  assert.equal(seen.pkg, 'function')
+  if (method === 'spawn') assert.equal(seen.ts, 'loaded')
+  else assert.match(seen.ts, /a forkserver child cannot load .*fork-late\.ts.*startMethod: 'spawn'/)
+})
+
+test('the fork server dying is not the user\'s problem: its children run on, the next start starts another', { skip: method !== 'forkserver' }, async () => {
+  const p = new Process({ target: sleep, args: [60_000] })
+  await p.start()
+  const server = forkServerPid()
+  assert.equal(typeof server, 'number')
+  process.kill(server!, 'SIGKILL')
+  await new Promise((r) => setTimeout(r, 200))
+  assert.equal(p.isAlive(), true)
+  const q = await run(noop, [])
+  assert.equal(q.exitCode, 0)
+  assert.notEqual(forkServerPid(), server)
+  p.kill()
+  await p.join()
+  assert.equal(p.exitCode, -9)
+  assert.deepEqual(zombies(), [])
+})
