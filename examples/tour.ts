@@ -14,9 +14,14 @@ import * as joinTiming from './join-timing.js'
 import * as isolation from './isolation.js'
 import * as ticketRush from './ticket-rush.js'
 import * as managerDict from './manager-dict.js'
+import * as queueBasics from './queue-basics.js'
+import * as producerConsumer from './producer-consumer.js'
+import * as joinableQueue from './joinable-queue.js'
+import * as pipePingPong from './pipe-ping-pong.js'
 import * as threadsCounter from './threads-counter.js'
 import * as syncPrimitives from './sync-primitives.js'
 import * as parallelThreads from './parallel-threads.js'
+import * as threadQueues from './thread-queues.js'
 import * as echoServer from './echo-server.js'
 import * as crawler from './crawler.js'
 import * as greenletSwitch from './greenlet-switch.js'
@@ -31,10 +36,15 @@ export const scenarios: Scenario[] = [
   { name: 'join timing', about: 'three sleepers joined together (~3 s) and one after another (~6 s)', main: joinTiming.main },
   { name: 'isolation', about: "a child's globals are its own; a Value is shared", main: isolation.main },
   { name: 'ticket rush', about: '10 processes, 1 ticket: no lock, Lock, FileLock', main: ticketRush.main },
+  { name: 'queue basics', about: 'Queue(3): put, putNowait on a full queue, get, getNowait on an empty one; IPC between two children', main: queueBasics.main },
+  { name: 'producer consumer', about: 'two producers, two daemon consumers, a sentinel each', main: producerConsumer.main },
+  { name: 'joinable queue', about: 'three producers, one daemon consumer, the parent ends on q.join()', main: joinableQueue.main },
+  { name: 'pipe ping-pong', about: 'a Pipe between the main process and a child', main: pipePingPong.main },
   { name: 'manager dict', about: 'a Manager dict shared by 10 processes: update() exact, get-then-set racy', main: managerDict.main },
   { name: 'threads counter', about: '100 threads decrement a shared counter, without and with a Lock', main: threadsCounter.main },
   { name: 'sync primitives', about: 'RLock, Semaphore, Event traffic light, daemon thread, currentThread, activeCount', main: syncPrimitives.main },
   { name: 'parallel threads', about: 'CPU-bound work on 2 threads vs 1 (no GIL)', main: parallelThreads.main },
+  { name: 'thread queues', about: 'the bun shop (Queue(10), 1 producer, 2 consumer threads); LifoQueue and PriorityQueue between threads', main: threadQueues.main },
   { name: 'echo server', about: 'a Process, then a Thread, per TCP client', main: echoServer.main },
   { name: 'crawler', about: '1,000 requests through a TaskPool(100)', main: crawler.main },
   { name: 'greenlet switch', about: "greenlet's explicit switch, with generators", main: greenletSwitch.main },

@@ -10,6 +10,11 @@ import { fileURLToPath } from 'node:url'
 import * as isolation from '../../examples/isolation.js'
 import * as ticketRush from '../../examples/ticket-rush.js'
 import * as managerDict from '../../examples/manager-dict.js'
+import * as queueBasics from '../../examples/queue-basics.js'
+import * as producerConsumer from '../../examples/producer-consumer.js'
+import * as joinableQueue from '../../examples/joinable-queue.js'
+import * as pipePingPong from '../../examples/pipe-ping-pong.js'
+import * as threadQueues from '../../examples/thread-queues.js'
 import * as threadsCounter from '../../examples/threads-counter.js'
 import * as syncPrimitives from '../../examples/sync-primitives.js'
 import * as greenletSwitch from '../../examples/greenlet-switch.js'
@@ -47,6 +52,29 @@ describe('examples', () => {
     assert.ok(result.racy >= 1 && result.racy <= 10_000, `get-then-set ended at ${result.racy}`)
   })
 
+  test('queue basics: FIFO order, full and empty caught, a message from one child to another', async () => {
+    assert.deepEqual(await quietly(queueBasics.main), { got: [1, 2, 3], passed: '数据hello' })
+  })
+
+  test('producer/consumer: 18 items made by two processes, all eaten by two daemon consumers', async () => {
+    assert.deepEqual(await quietly(producerConsumer.main), { eaten: 18 })
+  })
+
+  test('joinable queue: q.join() returns once all 30 items are processed, the daemon consumer still alive', async () => {
+    assert.deepEqual(await quietly(joinableQueue.main), { processed: 30, consumerAliveAtJoin: true })
+  })
+
+  test('pipe ping-pong: 10,000 round trips, the child ends on EOF with code 0', async () => {
+    assert.deepEqual(await quietly(pipePingPong.main), { roundTrips: 10_000, childExit: 0 })
+  })
+
+  test('thread queues: 30 buns eaten; LIFO and priority order across threads', async () => {
+    const r = await quietly(threadQueues.main)
+    assert.equal(r.eaten, 30)
+    assert.deepEqual(r.popped, [5, 4, 3, 2, 1])
+    assert.deepEqual(r.order, ['1:fix the outage', '1:call the customer', '2:answer mail', '3:write the report'])
+  })
+
   test('threads counter: with a Lock the counter ends at 0', async () => {
     const result = await quietly(() => threadsCounter.main({ threads: 10 }))
     assert.equal(result.lock, 0)
@@ -70,8 +98,8 @@ describe('examples', () => {
 describe('tour', () => {
   test('lists every example once, in the course order', () => {
     assert.deepEqual(scenarios.map((s) => s.name), [
-      'process basics', 'join timing', 'isolation', 'ticket rush', 'manager dict', 'threads counter', 'sync primitives',
-      'parallel threads', 'echo server', 'crawler', 'greenlet switch', 'timeout',
+      'process basics', 'join timing', 'isolation', 'ticket rush', 'queue basics', 'producer consumer', 'joinable queue',
+      'pipe ping-pong', 'manager dict', 'threads counter', 'sync primitives', 'parallel threads', 'thread queues', 'echo server', 'crawler', 'greenlet switch', 'timeout',
     ])
     assert.match(summary([{ name: 'a', ok: true, seconds: 1 }, { name: 'b', ok: false, seconds: 2 }]), /^tour: 1\/2 passed in 3\.0 s/)
   })
