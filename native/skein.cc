@@ -1032,6 +1032,14 @@ void ArmExitHook(const FunctionCallbackInfo<Value>& a) {
   }, nullptr);
 }
 
+// adjustExternalMemory(bytes) -> void. Tells V8 what a segment costs outside
+// its heap: V8 does not count shared backing stores, so without this a loop
+// that creates and drops segments never triggers the collection that unmaps
+// them (file descriptors and mappings run out first).
+void AdjustExternalMemory(const FunctionCallbackInfo<Value>& a) {
+  a.GetIsolate()->AdjustAmountOfExternalAllocatedMemory(IntArg(a, 0));
+}
+
 void Set(Isolate* iso, Local<Context> ctx, Local<Object> exports, const char* name, v8::FunctionCallback fn,
          Local<Value> data) {
   Local<Function> f = v8::FunctionTemplate::New(iso, fn, data)->GetFunction(ctx).ToLocalChecked();
@@ -1061,6 +1069,7 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   Set(iso, context, exports, "waitExit", WaitExit, data);
   Set(iso, context, exports, "flock", Flock, data);
   Set(iso, context, exports, "discard", Discard, data);
+  Set(iso, context, exports, "adjustExternalMemory", AdjustExternalMemory, data);
   Set(iso, context, exports, "prepareFork", PrepareFork, data);
   Set(iso, context, exports, "forkChild", ForkChild, data);
   Set(iso, context, exports, "exitNow", ExitNow, data);

@@ -46,6 +46,8 @@ interface Addon {
   armExitHook(): void
   /** Gives a page-aligned range of a segment back to the kernel (reads back as zeros); 0 or errno. */
   discard(sab: SharedArrayBuffer, byteOffset: number, length: number): number
+  /** Reports memory held outside V8's heap on behalf of JS objects (negative to give it back). */
+  adjustExternalMemory(bytes: number): void
 }
 
 function load(): Addon {

@@ -40,7 +40,10 @@ export class Segment {
   /** Maps a new zero-filled segment of `size` bytes (header included). */
   static create(size: number): Segment {
     const token = randomBytes(12).toString('base64url') // 16 chars
-    return remember(new Segment(token, native.createSegment(token, Math.max(size, SEGMENT_HEADER))))
+    // Not cached until described: a WeakRef keeps its target alive to the end of the
+    // current job, so a synchronous loop creating and dropping queues would pin
+    // every segment (and its file descriptor) until the loop ends.
+    return track(new Segment(token, native.createSegment(token, Math.max(size, SEGMENT_HEADER))))
   }
 
   /** Attaches the segment a descriptor names, reusing this thread's mapping if any. */
@@ -56,6 +59,7 @@ export class Segment {
 
   /** A descriptor naming this process as the holder. */
   describe(): SegmentDescriptor {
+    if (!cache.has(this.token)) cache.set(this.token, new WeakRef(this))
     return { token: this.token, pid: process.pid, fd: native.segmentFd(this.token), size: this.size }
   }
 }
@@ -67,11 +71,25 @@ let live = 0
 /** Forgets a collected segment (its mapping goes with its SharedArrayBuffer). */
 const collected = new FinalizationRegistry<string>((token) => {
   live--
+  native.adjustExternalMemory(-SEGMENT_COST)
   if (cache.get(token)?.deref() === undefined) cache.delete(token)
 })
 
 function remember(segment: Segment): Segment {
   cache.set(segment.token, new WeakRef(segment))
+  return track(segment)
+}
+
+/**
+ * What a mapped segment costs outside V8's heap, as V8 is told: V8 does not
+ * count shared memory, so without it a loop creating and dropping segments
+ * would run out of file descriptors before any collection unmapped them. A
+ * collection comes after a few hundred dropped segments.
+ */
+const SEGMENT_COST = 256 * 1024
+
+function track(segment: Segment): Segment {
+  native.adjustExternalMemory(SEGMENT_COST)
   collected.register(segment, segment.token)
   live++
   return segment
