@@ -191,7 +191,8 @@ export class Ring {
     if (s[L.COUNT] === 0) return undefined
     const R = this.capacity
     let at: number
-    const before = { head: s[L.HEAD], tail: s[L.TAIL] }
+    const head0 = s[L.HEAD]
+    const tail0 = s[L.TAIL]
     if (this.order === L.FIFO) {
       at = s[L.HEAD]
       if (R - at < L.FRAME_HEADER || this.#status(at) === L.WRAP) {
@@ -220,12 +221,15 @@ export class Ring {
       Atomics.store(this.i32, ((this.#ringAt + at) >> 2) + 1, L.TAKEN)
       this.#skipTaken(s)
     }
+    // The bytes this take freed, in ring order (they may wrap past the end).
+    const freedFrom = this.order === L.LIFO ? s[L.TAIL] : head0
+    const freedTo = this.order === L.LIFO ? tail0 : s[L.USED] === 0 ? tail0 : s[L.HEAD]
     if (s[L.USED] === 0) {
       s[L.HEAD] = s[L.TAIL] = 0
       s[L.TOP] = -1
     }
     this.#commit(s)
-    this.#giveBack(before.head, before.tail, s)
+    this.#giveBack(freedFrom, freedTo, s)
     return taken
   }
 
@@ -386,28 +390,41 @@ export class Ring {
     this.joined.notify()
   }
 
-  /** Gives the pages of whole chunks the live region has left back to the kernel (never chunk 0). */
-  #giveBack(head0: number, tail0: number, s: Float64Array): void {
+  /**
+   * Gives back to the kernel the pages of every chunk the freed bytes
+   * [from, to) touch (in ring order: they may wrap) that holds no unread
+   * byte now. Chunk 0 is kept: an emptied queue starts again there.
+   */
+  #giveBack(from: number, to: number, s: Float64Array): void {
     const R = this.capacity
-    if (R <= L.CHUNK) return
-    if (this.order === L.LIFO) {
-      // Freed: from the new tail up to the old one.
-      const from = s[L.USED] === 0 ? 0 : s[L.TAIL]
-      if (tail0 > from) this.#discard(from, tail0)
-      return
-    }
-    const head1 = s[L.USED] === 0 ? tail0 : s[L.HEAD]
-    if (head1 >= head0) this.#discard(head0, head1)
-    else {
-      this.#discard(head0, R)
-      this.#discard(0, head1)
+    if (R <= L.CHUNK || from === to) return
+    if (to < from) {
+      this.#giveBackRange(from, R, s)
+      this.#giveBackRange(0, to, s)
+    } else this.#giveBackRange(from, to, s)
+  }
+
+  #giveBackRange(from: number, to: number, s: Float64Array): void {
+    if (to <= from) return
+    let run = -1 // first chunk of a run of free chunks
+    const last = Math.floor((to - 1) / L.CHUNK)
+    for (let k = Math.max(1, Math.floor(from / L.CHUNK)); k <= last + 1; k++) {
+      const free = k <= last && !this.#holdsUnread(k * L.CHUNK, (k + 1) * L.CHUNK, s)
+      if (free && run < 0) run = k
+      else if (!free && run >= 0) {
+        native.discard(this.segment.sab, this.#ringAt + run * L.CHUNK, (k - run) * L.CHUNK)
+        run = -1
+      }
     }
   }
 
-  #discard(from: number, to: number): void {
-    const first = Math.max(1, Math.ceil(from / L.CHUNK))
-    const last = Math.floor(to / L.CHUNK)
-    if (last > first) native.discard(this.segment.sab, this.#ringAt + first * L.CHUNK, (last - first) * L.CHUNK)
+  /** Whether ring bytes [a, b) overlap the unread region of state `s`. */
+  #holdsUnread(a: number, b: number, s: Float64Array): boolean {
+    if (s[L.USED] === 0) return false
+    const head = s[L.HEAD]
+    const tail = s[L.TAIL]
+    if (head < tail) return a < tail && head < b
+    return b > head || a < tail // wrapped: [head, R) and [0, tail)
   }
 }
 
