@@ -55,22 +55,41 @@ afterFork(() => {
   owner.gen = 0
 })
 
-/** Gives the calling (reused worker) thread a fresh owner id for the Thread it is about to run; returns the generation. */
-export function renewOwner(): number {
+/**
+ * Gives the calling (reused worker) thread a fresh owner id for the Thread it
+ * is about to run. False if the generation could not be published (a
+ * read-only /proc): the id then stays the bare tid, which is exact only if
+ * this kernel thread runs no other Thread afterwards, so the caller must not
+ * reuse it.
+ */
+export function renewOwner(): boolean {
   const gen = owner.gen >= MAX_GENERATION ? 1 : owner.gen + 1
-  publish(String(gen))
+  if (!publish(String(gen))) {
+    owner.gen = 0
+    owner.id = selfTid
+    return false
+  }
   owner.gen = gen
   owner.id = (selfTid | (gen << TID_BITS)) | 0
-  return gen
+  return true
 }
 
-/** Ends the current Thread's owner id: locks it still holds now count as held by a dead thread. */
-export function retireOwner(): void {
-  publish('idle')
+/**
+ * Ends the current Thread's owner id: locks it still holds now count as held
+ * by a dead thread. False if that could not be published: then only ending
+ * the kernel thread makes them recoverable.
+ */
+export function retireOwner(): boolean {
+  return owner.gen === 0 ? false : publish('idle')
 }
 
-function publish(what: string): void {
-  writeFileSync(`/proc/self/task/${selfTid}/comm`, COMM_PREFIX + what)
+function publish(what: string): boolean {
+  try {
+    writeFileSync(`/proc/self/task/${selfTid}/comm`, COMM_PREFIX + what)
+    return true
+  } catch {
+    return false
+  }
 }
 
 /** Whether the owner `id` (a lock's OWNER word) still runs: false once its thread died or its Thread's target returned. */

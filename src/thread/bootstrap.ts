@@ -86,7 +86,7 @@ async function run({ seq, job, ports }: RunMessage): Promise<void> {
   running = seq
   const before = resources()
   setCurrentThread({ name: job.name, ident: threadId, nativeId, daemon: job.daemon })
-  renewOwner()
+  const renewed = renewOwner()
   let call: () => unknown
   if (gated) closeGate()
   try {
@@ -109,13 +109,15 @@ async function run({ seq, job, ports }: RunMessage): Promise<void> {
     printFailure('Thread', job.name, error)
     code = 1
   }
-  retireOwner()
+  const retired = renewed && retireOwner()
   finished(seq, code)
   running = 0
   // One turn of the event loop first: work the target deferred (a listen()
   // after a nextTick lookup, say) has then created its handle.
   await new Promise((resolve) => setImmediate(resolve))
-  post({ skein: 'done', seq, code, reusable: !leftOpen(before) })
+  // A worker whose Thread identity could not be renewed or retired is not
+  // reused: ending it is what ends that identity (identity.ts).
+  post({ skein: 'done', seq, code, reusable: retired && !leftOpen(before) })
 }
 
 // Under loader hooks, skein's root is loaded now, inside the gate; on plain

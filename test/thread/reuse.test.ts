@@ -130,6 +130,13 @@ test('a script whose thread left a timer running exits after the join; non-daemo
   assert.deepEqual(r.stdout.trim().split('\n'), ['joined 0 alive=false', 'main done', 'non-daemon thread done'])
 })
 
+test('a throwing target prints its stack (Python-style) and exits 1; the same worker runs the next thread', async () => {
+  const r = await runScript('thread-throws-reused.ts', [], 60_000)
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(r.stdout.trim(), 'bad 1 good 0 same worker true')
+  assert.match(r.stderr, /Thread exploder:\n.*Error: boom from the target\n\s+at explode /)
+})
+
 test('a daemon thread on a reused worker is ended at exit', async () => {
   const r = await runScript('thread-daemon-reused.ts', [], 60_000)
   assert.equal(r.signal, null, 'the script hung (killed by the hang guard)')
