@@ -1,21 +1,37 @@
-// Process start+join of a no-op target with skein compiled to JS, under plain
-// node: `node bench/process-plain.mjs <skein index.js URL> COUNT PAUSE_MS`.
-// Prints {"ns_per_op": median}. Started by bench/process.ts.
+// Process start+join with skein compiled to JS, under plain node:
+// `node bench/process-plain.mjs <skein index.js URL> COUNT PAUSE_MS METHOD [BURST | gc]`.
+// Prints {"ns_per_op": median}: one start+join (PAUSE_MS apart; 0 = back to
+// back), or with BURST n one round of n starts at once then n joins, or with
+// `gc` the time a child spends in allocation-heavy work (measured inside it).
+// Started by bench/process.ts.
 import { noop } from './noop.mjs'
 
-const [url, count, pauseMs] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])]
-const { Process, isMainProcess } = await import(url)
+/** Allocation-heavy work; stores its own duration (ms) in `out`. */
+export function gcHeavy(out) {
+  const t = performance.now()
+  let keep = []
+  for (let i = 0; i < 3_000_000; i++) {
+    keep.push({ i, s: `n${i & 1023}` })
+    if (keep.length > 100_000) keep = []
+  }
+  out.value = performance.now() - t
+}
+
+const [url, count, pauseMs, method, mode] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), process.argv[5], process.argv[6]]
+const { Process, RawValue, isMainProcess, setStartMethod } = await import(url)
 if (isMainProcess()) {
-  const pause = (ms) => new Promise((r) => setTimeout(r, ms))
+  setStartMethod(method)
+  const pause = (ms) => (ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve())
+  const burst = mode === undefined || mode === 'gc' ? 1 : Number(mode)
+  const out = new RawValue('d', 0)
   const once = async () => {
     const t = performance.now()
-    const p = new Process({ target: noop })
-    await p.start()
-    await p.join()
-    if (p.exitCode !== 0) throw new Error(`no-op Process exited ${p.exitCode}`)
-    return (performance.now() - t) * 1e6
+    const ps = Array.from({ length: burst }, () => new Process(mode === 'gc' ? { target: gcHeavy, args: [out] } : { target: noop }))
+    for (const p of ps) await p.start()
+    for (const p of ps) await p.join()
+    for (const p of ps) if (p.exitCode !== 0) throw new Error(`Process exited ${p.exitCode}`)
+    return mode === 'gc' ? out.value * 1e6 : (performance.now() - t) * 1e6
   }
-  new Process({ target: noop }) // starts the warm spare
   await pause(pauseMs)
   await once()
   const times = []

@@ -14,7 +14,7 @@
  */
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { MessageChannel, type MessagePort } from 'node:worker_threads'
-import { Process, Thread } from 'skein'
+import { Process, Thread, getStartMethod } from 'skein'
 import { isEntry } from './entry.js'
 
 const CLIENTS = Number(process.env.CLIENTS ?? 50)
@@ -73,15 +73,18 @@ async function round(label: string, server: Server): Promise<void> {
 
 export async function main(): Promise<void> {
   const children: Process[] = []
+  const startMs: number[] = []
   const byProcess = createServer({ pauseOnConnect: true }, (socket) => {
     const p = new Process({ target: serveSocket, args: [socket] })
     children.push(p)
-    p.start().catch((e) => { console.error(e); socket.destroy() })
+    const t = performance.now()
+    p.start().then(() => { startMs.push(performance.now() - t) }, (e) => { console.error(e); socket.destroy() })
   })
   await round('a Process per client', byProcess)
   for (const p of children) await p.join()
   const clean = children.every((p) => p.exitCode === 0)
-  console.log(`  ${children.length} child processes, exit codes all 0: ${clean}`)
+  startMs.sort((a, b) => a - b)
+  console.log(`  ${children.length} child processes ('${getStartMethod()}' start method, median start ${(startMs[startMs.length >> 1] ?? 0).toFixed(1)} ms), exit codes all 0: ${clean}`)
   if (!clean) throw new Error('a per-client process did not exit with code 0')
 
   await round('a Thread per client (bytes relayed over a MessagePort)', createServer({ allowHalfOpen: true }, relayToThread))

@@ -19,7 +19,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Barrier, FileLock, Lock, Process, RawArray, sleep } from 'skein'
+import { Barrier, FileLock, Lock, Process, RawArray, getStartMethod, sleep } from 'skein'
 import { isEntry } from './entry.js'
 
 const BUYERS = 10
@@ -70,13 +70,15 @@ async function rush(dir: string, label: string, guard: Lock | string | null): Pr
     new Process({ target: buyer, args: [user, file, gate, guard, bought], name: `user${user}` }))
   const t = performance.now()
   await Promise.all(buyers.map((p) => p.start()))
+  const started = performance.now() - t
   for (const p of buyers) await p.join()
   const failed = buyers.filter((p) => p.exitCode !== 0)
   if (failed.length > 0) throw new Error(`${label}: ${failed.map((p) => `${p.name} exited ${p.exitCode}`).join(', ')}`)
   const who = [...bought.array.keys()].filter((i) => bought.array[i] === 1)
   const left = readTickets(file).ticket
   console.log(`${label.padEnd(9)} ${who.length} of ${BUYERS} bought the 1 ticket${who.length > 1 ? ` — OVERSOLD by ${who.length - 1}` : ''}` +
-    ` (buyers: ${who.map((i) => `user${i}`).join(', ') || 'none'}; file now says ticket: ${left}; ${((performance.now() - t) / 1000).toFixed(2)} s)`)
+    ` (buyers: ${who.map((i) => `user${i}`).join(', ') || 'none'}; file now says ticket: ${left}; ${((performance.now() - t) / 1000).toFixed(2)} s;` +
+    ` ${BUYERS} processes started in ${started.toFixed(0)} ms, ${Math.round(BUYERS / (started / 1000))}/s, '${getStartMethod()}')`)
   return who
 }
 

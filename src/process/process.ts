@@ -1,15 +1,17 @@
 /**
  * `Process`: run a function (or a subclass's `run()`) in a child process,
- * Python's `multiprocessing.Process` with the spawn start method.
+ * Python's `multiprocessing.Process` with its 'forkserver' (default) and
+ * 'spawn' start methods (method.ts).
  *
- * Semantics: the child is a fresh `node` that imports the target's module
- * (so module top-level code runs again there: guard it with
- * isMainProcess()), receives the arguments by structured clone — shared
- * objects (Lock, Value, Queue…) as the same object, `net.Socket`/`net.Server`
- * as handles — and calls the target. Non-daemon children are waited for
- * before the parent exits; daemon children get SIGTERM when it exits; every
- * child gets SIGKILL from the kernel if the parent dies (unless `detached`).
- * A warm spare child makes `start()` cost a few ms (see spares.ts).
+ * Semantics: the child imports the target's module — with 'spawn' a fresh
+ * `node` does, with 'forkserver' the warm fork server did once before forking
+ * it (forkserver.ts) — so module top-level code runs outside the parent:
+ * guard it with isMainProcess(). The child receives the arguments by
+ * structured clone — shared objects (Lock, Value, Queue…) as the same object,
+ * `net.Socket`/`net.Server` as handles — and calls the target. Non-daemon
+ * children are waited for before the parent exits; daemon children get
+ * SIGTERM when it exits; every child gets SIGKILL from the kernel if the
+ * parent dies (unless `detached`, which always spawns).
  */
 import { serialize } from 'node:v8'
 import { Runnable, registerBase, type Backend, type ChildHandle, type RunnableOptions } from './base.js'
