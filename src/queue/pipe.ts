@@ -17,7 +17,7 @@ import { kDescribe, registerPlainKind, type HandleDescriptor, type Shareable } f
 import { Segment, type SegmentDescriptor } from '../shm/segment.js'
 import { checkTimeout } from '../sync/options.js'
 import { deadlineOf, type UntilOptions } from '../sync/wait.js'
-import { isAlive, selfTid } from '../sync/identity.js'
+import { isAlive, owner } from '../sync/identity.js'
 import { Ring } from './ring.js'
 import { encodeItemSync, decodeItem, decodeItemSync, T_HANDLES, T_BUFFER, T_BYTES, T_STRING, type Taken } from './codec.js'
 import * as L from './layout.js'
@@ -63,8 +63,8 @@ export function Pipe<T = unknown>(duplex = true): [Connection<T>, Connection<T>]
 
 function newRing(): Ring {
   const ring = Ring.create(L.FIFO, 0, L.DEFAULT_CAPACITY)
-  ring.i32[L.WRITER] = selfTid
-  ring.i32[L.READER] = selfTid
+  ring.i32[L.WRITER] = owner.id
+  ring.i32[L.READER] = owner.id
   return ring
 }
 
@@ -108,7 +108,8 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
         const poll = performance.now() + POLL_MS
         return deadline === null || deadline > poll ? poll : deadline
       },
-      recover: () => false,
+      // Each sliced sleep that ends without a wake checks that the writer still lives.
+      recover: () => this.#rx !== undefined && writerGone(this.#rx),
     }
   }
 
@@ -174,7 +175,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     let deadline: number | null
     try {
       rx = this.#reader('poll')
-      if (this.#ready(rx)) return Promise.resolve(true)
+      if (this.#ready(rx) || writerGone(rx)) return Promise.resolve(true)
       deadline = deadlineOf(checkTimeout(timeout, 'Connection.poll()'))
     } catch (error) {
       return Promise.reject(error)
@@ -185,7 +186,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
   /** Like `poll`, blocking this thread. */
   pollSync(timeout = 0): boolean {
     const rx = this.#reader('pollSync')
-    if (this.#ready(rx)) return true
+    if (this.#ready(rx) || writerGone(rx)) return true
     return rx.notEmpty.untilSync(() => this.#ready(rx), deadlineOf(checkTimeout(timeout, 'Connection.pollSync()')), this.#waitOpts)
   }
 
@@ -248,7 +249,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** Whether a read would not wait: a message is there, or the writer is gone. */
   #ready(rx: Ring): boolean {
-    return rx.state(L.COUNT) > 0 || writerGone(rx)
+    return rx.state(L.COUNT) > 0 || writerClosed(rx)
   }
 
   #tryTake(rx: Ring): Taken | undefined {
@@ -259,9 +260,9 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     const rx = this.#reader(op)
     let taken = this.#tryTake(rx)
     if (taken !== undefined) return taken
-    if (writerGone(rx)) return (taken = this.#tryTake(rx)) ?? eof()
+    if (writerClosed(rx)) return (taken = this.#tryTake(rx)) ?? eof()
     const deadline = deadlineOf(checkTimeout(opts?.timeout, `Connection.${op}()`))
-    const done = await rx.notEmpty.until(() => (taken = this.#tryTake(rx)) !== undefined || writerGone(rx), deadline, opts?.signal, this.#waitOpts)
+    const done = await rx.notEmpty.until(() => (taken = this.#tryTake(rx)) !== undefined || writerClosed(rx), deadline, opts?.signal, this.#waitOpts)
     if (!done) throw new QueueEmptyError(`Connection.${op}(): no message arrived before the timeout; wait longer, or check the other end sends`)
     return taken ?? this.#tryTake(rx) ?? eof()
   }
@@ -272,7 +273,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     if (taken !== undefined) return taken
     const deadline = deadlineOf(checkTimeout(opts?.timeout, `Connection.${op}()`))
     if (rx.spinWhileEmpty() && (taken = this.#tryTake(rx)) !== undefined) return taken
-    const done = rx.notEmpty.untilSync(() => (taken = this.#tryTake(rx)) !== undefined || writerGone(rx), deadline, this.#waitOpts)
+    const done = rx.notEmpty.untilSync(() => (taken = this.#tryTake(rx)) !== undefined || writerClosed(rx), deadline, this.#waitOpts)
     if (!done) throw new QueueEmptyError(`Connection.${op}(): no message arrived before the timeout; wait longer, or check the other end sends`)
     return taken ?? this.#tryTake(rx) ?? eof()
   }
@@ -282,11 +283,16 @@ function eof(): never {
   throw new EOFError('Connection.recv(): the other end is closed (or its thread or process ended) and nothing is left to read')
 }
 
-/** The writing end was closed, or whoever held it has ended. */
+/** The writing end was closed (one atomic load: checked on every attempt). */
+function writerClosed(rx: Ring): boolean {
+  return Atomics.load(rx.i32, L.WRITER_CLOSED) === 1
+}
+
+/** The writing end was closed, or whoever held it has ended (reads /proc: checked once per sliced sleep). */
 function writerGone(rx: Ring): boolean {
-  if (Atomics.load(rx.i32, L.WRITER_CLOSED) === 1) return true
+  if (writerClosed(rx)) return true
   const writer = Atomics.load(rx.i32, L.WRITER)
-  return writer !== selfTid && !isAlive(writer)
+  return writer !== owner.id && !isAlive(writer)
 }
 
 function closeEnds(rx: Ring | undefined, tx: Ring | undefined): void {
@@ -325,7 +331,7 @@ registerPlainKind('skein.Connection', (d) => {
   const rx = attach(d.rx)
   const tx = attach(d.tx)
   // This thread holds the ends now.
-  if (rx !== undefined) Atomics.store(rx.i32, L.READER, selfTid)
-  if (tx !== undefined) Atomics.store(tx.i32, L.WRITER, selfTid)
+  if (rx !== undefined) Atomics.store(rx.i32, L.READER, owner.id)
+  if (tx !== undefined) Atomics.store(tx.i32, L.WRITER, owner.id)
   return new Connection(rx, tx)
 })

@@ -109,6 +109,15 @@ test('recv throws EOFError once a child that held the other end exited without c
   assert.equal(await here.poll(), true, 'poll says a recv would not wait (it would throw EOFError)')
 })
 
+test('recv throws EOFError once a thread that held the other end returned without closing it (its worker may be reused)', async () => {
+  const [here, there] = Pipe<string>(false)
+  const t = new Thread({ target: sendAndLeave, args: [there, 2] })
+  await t.start()
+  await t.join(60_000)
+  assert.deepEqual([await here.recv(), await here.recv()], ['m0', 'm1'])
+  await assert.rejects(here.recv({ timeout: 60_000 }), EOFError)
+})
+
 test('a pipe to a thread: bytes and values, then EOF when the thread closes its end', async () => {
   const [here, there] = Pipe<number>()
   const t = new Thread({ target: echoDoubled, args: [there] })
