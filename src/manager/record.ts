@@ -31,10 +31,10 @@ const MARK = '__skein_handle__'
 const scratchF64 = new Float64Array(1)
 const scratchU8 = new Uint8Array(scratchF64.buffer)
 
-const rUndefined = Uint8Array.of(T_UNDEFINED)
-const rNull = Uint8Array.of(T_NULL)
-const rFalse = Uint8Array.of(T_FALSE)
-const rTrue = Uint8Array.of(T_TRUE)
+const rUndefined = Buffer.from([T_UNDEFINED])
+const rNull = Buffer.from([T_NULL])
+const rFalse = Buffer.from([T_FALSE])
+const rTrue = Buffer.from([T_TRUE])
 
 /** A dict key: compared by value in every thread and process. */
 export type Key = string | number | bigint | boolean
@@ -123,7 +123,7 @@ function fast(value: unknown): Uint8Array | undefined {
     }
     case 'number': {
       scratchF64[0] = value
-      const out = new Uint8Array(9)
+      const out = Buffer.allocUnsafe(9)
       out[0] = T_NUMBER
       for (let i = 0; i < 8; i++) out[i + 1] = scratchU8[i] as number
       return out
@@ -148,7 +148,7 @@ function decodePlain(record: Uint8Array): unknown {
     case T_NUMBER:
       for (let i = 0; i < 8; i++) scratchU8[i] = record[i + 1] as number
       return scratchF64[0]
-    case T_STRING: return Buffer.from(record.buffer, record.byteOffset, record.byteLength).toString('utf8', 1)
+    case T_STRING: return (Buffer.isBuffer(record) ? record : Buffer.from(record.buffer, record.byteOffset, record.byteLength)).toString('utf8', 1)
     case T_CLONE: return deserialize(record.subarray(1))
     default: throw new Error(`SharedDict/SharedList: unknown record tag ${record[0]}; the shared memory is damaged or was written by another version of skein`)
   }
