@@ -21,6 +21,7 @@ import { isAlive, owner } from '../sync/identity.js'
 import { Ring } from './ring.js'
 import { encodeItemSync, decodeItem, decodeItemSync, T_HANDLES, T_BUFFER, T_BYTES, T_STRING, type Taken } from './codec.js'
 import * as L from './layout.js'
+import { untilEOF } from './until-eof.js'
 
 /** How often a waiting reader of a shared pipe checks that the writer still lives. */
 const POLL_MS = 200
@@ -204,17 +205,8 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   /** Yields messages until the other end is gone and nothing is left. */
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    for (;;) {
-      let item: T
-      try {
-        item = await this.recv()
-      } catch (error) {
-        if (error instanceof EOFError) return
-        throw error
-      }
-      yield item
-    }
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return untilEOF(() => this.recv())
   }
 
   /** Describes this end for another thread or process and closes it here: the end moves. */

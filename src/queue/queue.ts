@@ -9,6 +9,7 @@ import { deadlineOf, type UntilOptions } from '../sync/wait.js'
 import { Ring, PUT_OK, PUT_FULL } from './ring.js'
 import { encodeItem, encodeItemSync, decodeItem, decodeItemSync, T_HANDLES, type Encoded, type Taken } from './codec.js'
 import * as L from './layout.js'
+import { untilEOF } from './until-eof.js'
 
 /**
  * Options of `put`/`get` and their `*Sync` forms.
@@ -266,17 +267,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   /** Yields items as they come; ends once the queue is closed and drained. */
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    for (;;) {
-      let item: T
-      try {
-        item = await this.get()
-      } catch (error) {
-        if (error instanceof EOFError) return
-        throw error
-      }
-      yield item
-    }
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return untilEOF(() => this.get())
   }
 
   [kDescribe](): HandleDescriptor {
