@@ -91,24 +91,39 @@ export function track(keeper: object, reserved: Reserved): void {
 let attaching: { slot: Slot; counted: boolean } | undefined
 const embedded = new WeakSet<object>()
 
+/** A claimed slot, and the keeper its handle must hold. */
+export interface Claimed extends Slot {
+  /** False when the object is being rebuilt over an existing struct. */
+  fresh: boolean
+  /**
+   * A small object the handle keeps in a private field, and passes to
+   * {@link describeStruct}: the struct's reference is dropped when the
+   * keeper is collected, i.e. once the handle is. (A keeper rather than the
+   * handle itself: V8 keeps a FinalizationRegistry's targets through minor
+   * collections, and a handle with its closures is costly to promote.)
+   */
+  keeper: object
+}
+
 /**
  * The slot a shared object's constructor should use: the existing struct
  * when the object is being rebuilt by {@link reviveAt} or {@link attachAt},
- * else fresh memory kept by `owner` (the object under construction).
- * This keeps public constructors free of internal parameters.
+ * else fresh memory. This keeps public constructors free of internal
+ * parameters.
  */
-export function claimSlot(owner: object, bytes: number, align = 8): Slot & { fresh: boolean } {
+export function claimSlot(bytes: number, align = 8): Claimed {
   const pending = attaching
   attaching = undefined
+  const keeper = {}
   if (pending === undefined) {
     const reserved = reserve(bytes, align)
-    track(owner, reserved)
-    return { segment: reserved.segment, offset: reserved.offset, fresh: true }
+    track(keeper, reserved)
+    return { segment: reserved.segment, offset: reserved.offset, fresh: true, keeper }
   }
   const { segment, offset } = pending.slot
-  if (pending.counted) adopt(owner, segment, offset)
-  else embedded.add(owner)
-  return { segment, offset, fresh: false }
+  if (pending.counted) adopt(keeper, segment, offset)
+  else embedded.add(keeper)
+  return { segment, offset, fresh: false, keeper }
 }
 
 /**
@@ -135,12 +150,13 @@ function build<T>(slot: Slot, counted: boolean, make: () => T): T {
 }
 
 /**
- * The fields naming `owner`'s struct in a descriptor about to leave this
- * thread. Counts a reference for the descriptor in flight, which whoever
- * attaches it takes over: the struct can't be freed before then.
+ * The fields naming a struct in a descriptor about to leave this thread
+ * (`keeper`: what the handle got from {@link claimSlot}, or what it passed to
+ * {@link track}). Counts a reference for the descriptor in flight, which
+ * whoever attaches it takes over: the struct can't be freed before then.
  */
-export function describeStruct(owner: object, segment: Segment, offset: number): StructPlace {
-  if (embedded.has(owner)) return { segment: segment.describe(), offset }
+export function describeStruct(keeper: object, segment: Segment, offset: number): StructPlace {
+  if (embedded.has(keeper)) return { segment: segment.describe(), offset }
   addRef(segment.i32, offset - HEADER)
   return { segment: segment.describe(), offset, counted: true }
 }

@@ -57,6 +57,7 @@ export interface BarrierOptions {
  */
 export class Barrier implements Shareable {
   readonly #segment: Segment
+  readonly #keeper: object // frees the struct when collected with this handle (arena.ts)
   readonly #i32: Int32Array
   readonly #base: number
   readonly #action: (() => unknown) | undefined
@@ -72,7 +73,8 @@ export class Barrier implements Shareable {
     }
     this.#timeout = checkTimeout(opts.timeout, 'Barrier')
     this.#action = opts.action
-    const { segment, offset, fresh } = claimSlot(this, WORDS * 4)
+    const { segment, offset, fresh, keeper } = claimSlot(WORDS * 4)
+    this.#keeper = keeper
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
@@ -166,7 +168,7 @@ export class Barrier implements Shareable {
       const { describeFunction } = await import('../process/locate.js')
       action = await describeFunction(this.#action)
     }
-    return { kind: 'Barrier', ...describeStruct(this, this.#segment, this.#base * 4), action, timeout: this.#timeout }
+    return { kind: 'Barrier', ...describeStruct(this.#keeper, this.#segment, this.#base * 4), action, timeout: this.#timeout }
   }
 
   async #arrive(deadline: number | null): Promise<{ index: number; gen: number }> {

@@ -47,13 +47,15 @@ const TOKENS = 0xffff
  */
 export class Condition implements Shareable {
   readonly #segment: Segment
+  readonly #keeper: object // frees the struct when collected with this handle (arena.ts)
   readonly #i32: Int32Array
   readonly #base: number
   readonly #lock: OwnedLock
   readonly #word: WaitWord
 
   constructor(lock?: OwnedLock) {
-    const { segment, offset } = claimSlot(this, WORDS * 4)
+    const { segment, offset, keeper } = claimSlot(WORDS * 4)
+    this.#keeper = keeper
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
@@ -196,7 +198,7 @@ export class Condition implements Shareable {
 
   async [kDescribe](): Promise<HandleDescriptor> {
     this.#word.markShared()
-    return { kind: 'Condition', ...describeStruct(this, this.#segment, this.#base * 4), lock: this.#lock[kDescribe]() }
+    return { kind: 'Condition', ...describeStruct(this.#keeper, this.#segment, this.#base * 4), lock: this.#lock[kDescribe]() }
   }
 
   /** Checks the lock is held, registers as a sleeper, returns the deadline. */

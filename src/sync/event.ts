@@ -34,12 +34,14 @@ const WORDS = 4
  */
 export class Event implements Shareable {
   readonly #segment: Segment
+  readonly #keeper: object // frees the struct when collected with this handle (arena.ts)
   readonly #i32: Int32Array
   readonly #base: number
   readonly #word: WaitWord
 
   constructor() {
-    const { segment, offset } = claimSlot(this, WORDS * 4)
+    const { segment, offset, keeper } = claimSlot(WORDS * 4)
+    this.#keeper = keeper
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
@@ -80,7 +82,7 @@ export class Event implements Shareable {
 
   [kDescribe](): HandleDescriptor {
     this.#word.markShared()
-    return { kind: 'Event', ...describeStruct(this, this.#segment, this.#base * 4) }
+    return { kind: 'Event', ...describeStruct(this.#keeper, this.#segment, this.#base * 4) }
   }
 
   /** A test that is true once the flag is set or any set() happened since now. */

@@ -11,9 +11,8 @@
  * Keeping the owner *in* the lock word makes acquire-and-record-owner one
  * atomic step, so a holder that dies at any instant leaves a consistent
  * word. A waiter of a shared lock that has slept `RECOVERY_POLL_MS` checks
- * whether the owner still lives (its thread runs, and on a reused worker its
- * Thread's target has not returned); if not, it takes the lock over with a
- * CAS from the dead id (only one waiter can win) and reports `recovered`.
+ * whether the owner thread still lives; if not, it takes the lock over with a
+ * CAS from the dead tid (only one waiter can win) and reports `recovered`.
  */
 import { claimSlot, describeStruct } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
@@ -21,7 +20,7 @@ import { kDescribe, type HandleDescriptor, type Shareable } from '../shm/handle.
 import { WaitWord, type UntilOptions } from './wait.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
 import { deadlineFrom, NOWAIT, type BlockingOptions } from './options.js'
-import { isAlive, owner } from './identity.js'
+import { isAlive, selfTid } from './identity.js'
 
 const OWNER = 0
 const WAITERS = 1
@@ -44,6 +43,7 @@ export const RECOVERY_POLL_MS = 100
  */
 export abstract class OwnedLock implements Shareable {
   readonly #segment: Segment
+  readonly #keeper: object // frees the struct when collected with this handle (arena.ts)
   readonly #i32: Int32Array
   readonly #base: number
   readonly #reentrant: boolean
@@ -51,7 +51,8 @@ export abstract class OwnedLock implements Shareable {
   #recovered = false
 
   protected constructor(reentrant: boolean) {
-    const { segment, offset } = claimSlot(this, WORDS * 4)
+    const { segment, offset, keeper } = claimSlot(WORDS * 4)
+    this.#keeper = keeper
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
@@ -171,7 +172,7 @@ export abstract class OwnedLock implements Shareable {
 
   [kDescribe](): HandleDescriptor {
     this.#word.markShared()
-    return { kind: this.kind, ...describeStruct(this, this.#segment, this.#base * 4) }
+    return { kind: this.kind, ...describeStruct(this.#keeper, this.#segment, this.#base * 4) }
   }
 
   // ----- internals

@@ -40,13 +40,15 @@ const RESOLVED_TRUE = Promise.resolve(true)
  */
 export class Semaphore implements Shareable {
   readonly #segment: Segment
+  readonly #keeper: object // frees the struct when collected with this handle (arena.ts)
   readonly #i32: Int32Array
   readonly #base: number
   readonly #word: WaitWord
 
   constructor(value = 1) {
     checkValue(value, new.target.name)
-    const { segment, offset, fresh } = claimSlot(this, WORDS * 4)
+    const { segment, offset, fresh, keeper } = claimSlot(WORDS * 4)
+    this.#keeper = keeper
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
@@ -128,7 +130,7 @@ export class Semaphore implements Shareable {
 
   [kDescribe](): HandleDescriptor {
     this.#word.markShared()
-    return { kind: this.constructor.name, ...describeStruct(this, this.#segment, this.#base * 4) }
+    return { kind: this.constructor.name, ...describeStruct(this.#keeper, this.#segment, this.#base * 4) }
   }
 
   #tryAcquire(): boolean {
