@@ -92,7 +92,7 @@ export class Manager implements AsyncDisposable {
   }
 
   /** A new {@link Namespace} (Python's `manager.Namespace()`). */
-  Namespace<T extends object = Record<string, any>>(init?: Partial<T>, options?: SharedDictOptions): Namespace<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  Namespace<T extends object = Record<string, unknown>>(init?: NoInfer<Partial<T>>, options?: SharedDictOptions): Namespace<T> {
     this.#check('Namespace()')
     return new Namespace<T>(init, { ...checkOptions(options, 'Namespace()'), [kInternal]: { down: this.#down } } as SharedDictOptions)
   }

@@ -34,11 +34,11 @@ const FIX = "keep such objects in a SharedDict (manager.dict()) and use `await d
  * `ns.x += 1` is a read then a write, not atomic: guard it with a Lock, or
  * use a SharedDict's `update`.
  */
-export type Namespace<T extends object = Record<string, any>> = T // eslint-disable-line @typescript-eslint/no-explicit-any
+export type Namespace<T extends object = Record<string, unknown>> = T
 
 interface NamespaceConstructor {
   /** A new namespace with the attributes of `init`. */
-  new <T extends object = Record<string, any>>(init?: Partial<T>, options?: SharedDictOptions): Namespace<T> // eslint-disable-line @typescript-eslint/no-explicit-any
+  new <T extends object = Record<string, unknown>>(init?: NoInfer<Partial<T>>, options?: SharedDictOptions): Namespace<T>
   readonly prototype: object
 }
 

@@ -2,7 +2,8 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { SharedDict, Lock, Event, Value, spawn, joinAll } from '../../src/index.js'
-import { decode, encode } from '../../src/shm/handle.js'
+import { statSync } from 'node:fs'
+import { decode, encode, kDescribe } from '../../src/shm/handle.js'
 
 test('the Map-like surface: set, get, has, delete, size, keys, values, entries, clear, iteration', async () => {
   const d = new SharedDict<string, number>([['a', 1]])
@@ -169,8 +170,6 @@ test('values of several MiB pass intact', async () => {
 })
 
 test('a dict that shrinks gives its memory back to the kernel (the memfd\'s allocated blocks drop)', async () => {
-  const { statSync } = await import('node:fs')
-  const { kDescribe } = await import('../../src/shm/handle.js')
   const d = new SharedDict<string, Uint8Array>()
   const fd = (d[kDescribe]() as unknown as { segment: { fd: number } }).segment.fd
   const allocated = (): number => statSync(`/proc/self/fd/${fd}`).blocks * 512
