@@ -11,8 +11,9 @@
  * Keeping the owner *in* the lock word makes acquire-and-record-owner one
  * atomic step, so a holder that dies at any instant leaves a consistent
  * word. A waiter of a shared lock that has slept `RECOVERY_POLL_MS` checks
- * whether the owner thread still lives; if not, it takes the lock over with a
- * CAS from the dead tid (only one waiter can win) and reports `recovered`.
+ * whether the owner still lives (its thread runs, and on a reused worker its
+ * Thread's target has not returned); if not, it takes the lock over with a
+ * CAS from the dead id (only one waiter can win) and reports `recovered`.
  */
 import { claimSlot, describeStruct } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
@@ -20,7 +21,7 @@ import { kDescribe, type HandleDescriptor, type Shareable } from '../shm/handle.
 import { WaitWord, type UntilOptions } from './wait.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
 import { deadlineFrom, NOWAIT, type BlockingOptions } from './options.js'
-import { isAlive, selfTid } from './identity.js'
+import { isAlive, owner } from './identity.js'
 
 const OWNER = 0
 const WAITERS = 1
