@@ -767,9 +767,13 @@ void PrepareFork(const FunctionCallbackInfo<Value>& a) {
   a.GetReturnValue().Set(String::NewFromUtf8(iso, g_fork_unavailable.c_str()).ToLocalChecked());
 }
 
-// Sets every MADV_DONTFORK range (VmFlags "dc" in smaps) back to MADV_DOFORK.
+// Sets every anonymous mapping to MADV_DOFORK, so V8's MADV_DONTFORK heap
+// reservations (VmFlags "dc" in smaps) reach the child. /proc/self/maps is
+// read instead of smaps: smaps walks page tables (~5-10 ms for a Node
+// process), maps does not (~0.3 ms); DOFORK on a mapping that was never
+// DONTFORK changes nothing. Special mappings ([vvar]…) refuse madvise: skipped.
 void KeepMappingsOnFork() {
-  int fd = open("/proc/self/smaps", O_RDONLY | O_CLOEXEC);
+  int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return;
   std::string text;
   char buf[65536];
@@ -780,26 +784,19 @@ void KeepMappingsOnFork() {
     text.append(buf, static_cast<size_t>(n));
   }
   close(fd);
-  uintptr_t start = 0, end = 0;
   size_t pos = 0;
   while (pos < text.size()) {
     size_t nl = text.find('\n', pos);
     if (nl == std::string::npos) nl = text.size();
-    const char* line = text.c_str() + pos;
-    if (strncmp(line, "VmFlags:", 8) == 0) {
-      std::string flags(line + 8, nl - pos - 8);
-      if (flags.find(" dc") != std::string::npos && end > start) {
-        madvise(reinterpret_cast<void*>(start), end - start, MADV_DOFORK);
-      }
-    } else if (isxdigit(static_cast<unsigned char>(line[0]))) {
-      char* dash = nullptr;
-      unsigned long long s = strtoull(line, &dash, 16);
-      if (dash && *dash == '-') {
-        start = static_cast<uintptr_t>(s);
-        end = static_cast<uintptr_t>(strtoull(dash + 1, nullptr, 16));
-      }
-    }
+    std::string line = text.substr(pos, nl - pos);
     pos = nl + 1;
+    unsigned long long start = 0, end = 0, offset = 0, inode = 0;
+    char perms[8] = {0}, dev[16] = {0};
+    int path_at = 0;
+    if (sscanf(line.c_str(), "%llx-%llx %7s %llx %15s %llu %n", &start, &end, perms, &offset, dev, &inode, &path_at) < 6) continue;
+    if (inode != 0) continue;  // file mappings: not V8's reservations
+    if (path_at > 0 && line[path_at] == '[' && line.compare(path_at, 6, "[heap]") != 0 && line.compare(path_at, 7, "[stack]") != 0) continue;
+    madvise(reinterpret_cast<void*>(start), end - start, MADV_DOFORK);
   }
 }
 

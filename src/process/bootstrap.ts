@@ -26,6 +26,8 @@ interface RunMessage {
   job: Job
   env?: Record<string, string>
   cwd?: string
+  /** The parent's process.argv, which the child sees (as Python's children see sys.argv). */
+  argv?: string[]
 }
 
 const parentPid = Number(process.argv[2])
@@ -54,6 +56,7 @@ async function run(m: RunMessage): Promise<void> {
     Object.assign(process.env, m.env)
   }
   if (m.cwd !== undefined && m.cwd !== process.cwd()) process.chdir(m.cwd)
+  if (m.argv !== undefined) process.argv.splice(0, process.argv.length, ...m.argv)
   ctx.child = { name: m.job.name, daemon: m.job.daemon, parentPid }
   let call: () => unknown
   try {

@@ -36,6 +36,8 @@ export interface ForkRequest {
   job: Job
   env: Record<string, string>
   cwd: string
+  /** The parent's process.argv: a child sees it, as Python's children see the parent's sys.argv. */
+  argv: string[]
 }
 
 /** A handle argument received by the server, as a duplicated fd. */
@@ -73,6 +75,7 @@ export function becomeChild(req: ForkRequest, loaded: Loaded, handles: HandleFd[
   if (hasLoaderHooks) replaceLoaderThread()
   if (!native.setPdeathsig(9, parentPid)) native.exitNow(1)
 
+  process.argv.splice(0, process.argv.length, ...req.argv)
   for (const key of Object.keys(process.env)) if (!(key in req.env)) delete process.env[key]
   Object.assign(process.env, req.env)
   if (req.cwd !== process.cwd()) {

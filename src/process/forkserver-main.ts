@@ -23,6 +23,7 @@ import { printFailure, serializeError } from './run.js'
 
 const parentPid = Number(process.argv[2])
 const childExecArgv = JSON.parse(process.argv[3] ?? '[]') as string[]
+
 if (!native.setPdeathsig(9, parentPid)) process.exit(1)
 const ctx = context()
 ctx.child = { name: 'ForkServer', daemon: false, parentPid }
@@ -60,7 +61,7 @@ async function serve(): Promise<void> {
     handles.delete(req.id)
     let loaded: Loaded
     try {
-      loaded = await preload(req.job)
+      loaded = await preload(req.job, req.argv)
       await channelDrained()
     } catch (error) {
       printFailure('Process', req.job.name, error)
@@ -89,14 +90,16 @@ async function serve(): Promise<void> {
 }
 
 /** Imports the job's module(s) as the child would: isMainProcess() false, start() guarded. */
-async function preload(job: Job): Promise<Loaded> {
+async function preload(job: Job, argv: string[]): Promise<Loaded> {
   ctx.child = { name: job.name, daemon: job.daemon, parentPid }
   ctx.bootstrapping = true
+  const ownArgv = process.argv.splice(0, process.argv.length, ...argv) // top-level code sees the parent's argv, as the child will
   try {
     const cls = job.cls === undefined ? undefined : await loadFunction(job.cls)
     const target = job.target === undefined ? undefined : await loadFunction(job.target)
     return { cls, target }
   } finally {
+    process.argv.splice(0, process.argv.length, ...ownArgv)
     ctx.bootstrapping = false
     ctx.child = { name: 'ForkServer', daemon: false, parentPid }
   }

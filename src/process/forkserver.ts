@@ -84,7 +84,7 @@ class ForkServer {
       for (const handle of handles) {
         this.cp.send({ skein: 'handle', id, kind: handle instanceof Server ? 'Server' : 'Socket' }, handle as Server, failed)
       }
-      const req: ForkRequest = { skein: 'fork', id, job, env, cwd }
+      const req: ForkRequest = { skein: 'fork', id, job, env, cwd, argv: process.argv }
       this.cp.send(req, failed)
     })
   }

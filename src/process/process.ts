@@ -94,7 +94,7 @@ async function spawnChild(job: Job, handles: object[], options: ForkOptions): Pr
       child.cp.on('message', onMessage)
       child.cp.once('exit', onExit)
     })
-    child.cp.send({ skein: 'run', job, env: warm ? process.env : undefined, cwd: warm ? process.cwd() : undefined })
+    child.cp.send({ skein: 'run', job, env: warm ? process.env : undefined, cwd: warm ? process.cwd() : undefined, argv: process.argv })
     await started
   } catch (error) {
     child.signal('SIGKILL')
