@@ -141,6 +141,10 @@ export class SnapshotStore<S> {
    */
   write<R>(what: string, change: (state: S) => Change<R>): R {
     this.check(what)
+    if (this.lock.isOwned()) {
+      // Critical sections never await, so only code running inside one (an update's fn) can get here.
+      throw new Error(`${this.#owner}.${what}: called from inside update()'s fn on the same ${this.#owner}; fn runs holding its lock, so it must not write to it. Return the new value from fn, and write other keys after update() resolves`)
+    }
     this.lock.acquireSync()
     try {
       this.check(what)

@@ -181,3 +181,14 @@ test('a dict that shrinks gives its memory back to the kernel (the memfd\'s allo
   assert.ok(allocated() < 1024 * 1024, `allocated ${allocated()} bytes after shrinking`)
   assert.deepEqual(await d.get('small'), new Uint8Array(10))
 })
+
+test('misuse: writing to the dict from inside its own update fn is a clear error, and nothing is written', async () => {
+  const d = new SharedDict<string, number>({ n: 1 })
+  let inner: Promise<unknown> | undefined
+  await assert.rejects(d.update('n', (v = 0) => {
+    inner = d.set('other', 5)
+    return v + 1
+  }).then(() => inner), /inside update\(\)'s fn/)
+  assert.deepEqual(await d.toMap(), new Map([['n', 2]]), 'the update itself went through; the nested set did not')
+  assert.equal(await d.update('n', (v = 0) => { assert.equal(d.has('n'), true); return v + 1 }), 3, 'reads inside fn are fine')
+})
