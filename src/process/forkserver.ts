@@ -176,6 +176,11 @@ function hookExit(): void {
   })
 }
 
+/** @internal why 'forkserver' falls back to 'spawn' here, once known (for tests). */
+export function forkServerUnavailable(): string | undefined {
+  return unavailable
+}
+
 /** @internal the running fork server's pid, if any (for tests). */
 export function forkServerPid(): number | undefined {
   return server?.cp.pid

@@ -12,12 +12,15 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Process, Lock, Event, getStartMethod, setStartMethod } from '../../src/index.js'
-import { forkServerPid } from '../../src/process/forkserver.js'
+import { forkServerPid, forkServerUnavailable } from '../../src/process/forkserver.js'
 import { noop, sleep } from '../fixtures/targets.js'
 import { drawRandom, heavyWork, holdLockForever, importLate } from '../fixtures/fork-targets.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'skein-forkserver-'))
-const method = getStartMethod()
+const configured = getStartMethod()
+// Where this Node cannot fork natively, 'forkserver' falls back to 'spawn' (with a warning): test what runs.
+await new Process({ target: noop }).start()
+const method = configured === 'forkserver' && forkServerUnavailable() !== undefined ? 'spawn' : configured
 
 async function run(target: (...args: never[]) => unknown, args: unknown[], startMethod = method): Promise<Process> {
   const p = new Process({ target, args, startMethod })
@@ -44,6 +47,14 @@ test(`start method: ${method}; bad start methods are refused clearly`, () => {
   assert.ok(method === 'forkserver' || method === 'spawn')
   assert.throws(() => new Process({ target: noop, startMethod: 'fork' as never }), /options.startMethod must be one of 'forkserver', 'spawn'/)
   assert.throws(() => setStartMethod('threads' as never), /must be one of/)
+})
+
+test('this Node forks natively (where it cannot, forkserver falls back to spawn and this is skipped, saying why)', { skip: configured === 'forkserver' ? forkServerUnavailable() ?? false : 'spawn start method' }, async () => {
+  const p = new Process({ target: noop })
+  await p.start()
+  assert.equal(typeof forkServerPid(), 'number')
+  await p.join()
+  assert.equal(p.exitCode, 0)
 })
 
 test('30 start+join back to back: every child exits 0, none is left a zombie', async () => {
