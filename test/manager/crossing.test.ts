@@ -96,3 +96,20 @@ test('a writer killed holding the lock, its snapshot half-written: the next writ
   assert.equal(await d.update('n', (v = 0) => v + 1), 42)
   assert.deepEqual(await d.toMap(), new Map([['n', 42], ['other', 7]]))
 })
+
+test('writers SIGKILLed at random moments in a tight update loop: the dict stays whole and usable', async () => {
+  const d = new SharedDict<string, unknown>({ n: 0, keep: { nested: [1, 2, 3] } })
+  for (let round = 0; round < 3; round++) {
+    const p = new Process({ target: incrementKey, args: [d, 'n', 1e9] })
+    await p.start()
+    const from = (await d.get('n')) as number
+    const deadline = Date.now() + 60_000
+    while (((await d.get('n')) as number) < from + 200 + round * 137 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 1))
+    p.kill()
+    await p.join(60_000)
+    const before = (await d.get('n')) as number
+    assert.ok(Number.isInteger(before) && before >= from + 200, `round ${round}: n = ${before}`)
+    assert.equal(await d.update('n', (v) => (v as number) + 1), before + 1)
+  }
+  assert.deepEqual(await d.get('keep'), { nested: [1, 2, 3] })
+})
