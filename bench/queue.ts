@@ -82,7 +82,7 @@ export async function benchQueue(): Promise<BenchRow[]> {
   return [
     { name: 'Queue, small ints, child → parent (getSync)', skein: ints, peer: pyInts, peerName: 'Python multiprocessing.Queue', unit: 'ops/s', goal: '>= 2x', limit: 2 },
     { name: 'Queue, small ints, child → parent (await get)', skein: intsAsync, peer: pyInts, peerName: 'Python multiprocessing.Queue', unit: 'ops/s', goal: 'info only (async consumer)' },
-    { name: 'Queue, small objects (structured clone), child → parent', skein: dicts, peer: pyDicts, peerName: 'Python multiprocessing.Queue', unit: 'ops/s', goal: '>= 1x', limit: 1 },
+    { name: 'Queue, small objects (JSON-exact path), child → parent', skein: dicts, peer: pyDicts, peerName: 'Python multiprocessing.Queue', unit: 'ops/s', goal: '>= 1x', limit: 1 },
     { name: 'Pipe, small ints, child → parent (recvSync)', skein: pipe, peer: pyPipe, peerName: 'Python multiprocessing.Pipe', unit: 'ops/s', goal: '>= 2x', limit: 2 },
   ]
 }

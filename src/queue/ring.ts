@@ -31,7 +31,7 @@ import { Lock } from '../sync/lock.js'
 import { WaitWord } from '../sync/wait.js'
 import * as L from './layout.js'
 import type { Encoded, Taken } from './codec.js'
-import { T_NUMBER, T_STRING } from './codec.js'
+import { T_NUMBER, T_STRING, T_JSON } from './codec.js'
 
 /** Outcomes of {@link Ring.tryPut}. */
 export const PUT_OK = 0
@@ -279,7 +279,7 @@ export class Ring {
     this.i32[(base >> 2) + 1] = 0 // not live until the header is complete
     const data = base + L.FRAME_HEADER
     if (item.tag === T_NUMBER) this.f64[data >> 3] = item.number!
-    else if (item.tag === T_STRING) this.buf.write(item.text!, data, item.length, 'utf8')
+    else if (item.text !== undefined) this.buf.write(item.text, data, item.length, 'utf8')
     else if (item.bytes !== undefined) this.buf.set(item.bytes, data)
   }
 
@@ -291,7 +291,7 @@ export class Ring {
     // One shape for every frame keeps the callers monomorphic.
     const taken: Taken = { tag, length, bytes: undefined, text: undefined, number: 0, priority: 0 }
     if (tag === T_NUMBER) taken.number = this.f64[data >> 3]
-    else if (tag === T_STRING) taken.text = this.buf.toString('utf8', data, data + length)
+    else if (tag === T_STRING || tag === T_JSON) taken.text = this.buf.toString('utf8', data, data + length)
     else if (length > 0) {
       const bytes = Buffer.allocUnsafeSlow(length)
       this.buf.copy(bytes, 0, data, data + length)

@@ -98,6 +98,10 @@ test('items keep their types: Map, Set, Date, BigInt, typed arrays, Buffers, nes
     new Set(['x']), new Float64Array([1.5, -2]), new Int32Array([1, -1]), Buffer.from('buf'),
     new Uint8Array([1, 2, 3]), { nested: { list: [1, { deep: [2n] }], when: new Date(5) } }, [1, 'two', [3]],
     /re/g, new Error('boom'),
+    // Plain data takes the JSON path; what JSON would change takes structured clone.
+    { plain: [1, 'two', { three: true, four: null }], n: 1.5e300 }, { u: undefined, z: -0, nan: Number.NaN },
+    // eslint-disable-next-line no-sparse-arrays
+    [1, , 3], Object.assign(Object.create(null), { bare: 1 }), { deep: JSON.parse('['.repeat(40) + ']'.repeat(40)) },
   ]
   for (const item of items) await q.put(item)
   for (const item of items) {
@@ -105,10 +109,15 @@ test('items keep their types: Map, Set, Date, BigInt, typed arrays, Buffers, nes
     if (item instanceof Error) {
       assert.ok(got instanceof Error)
       assert.equal((got as Error).message, 'boom')
+    } else if (item !== null && typeof item === 'object' && Object.getPrototypeOf(item) === null) {
+      assert.deepEqual(got, { ...item }, 'a null-prototype object arrives as a plain object (as structured clone does)')
     } else assert.deepEqual(got, item)
-    if (item !== null && typeof item === 'object') assert.equal(Object.getPrototypeOf(got), Object.getPrototypeOf(item))
+    if (Array.isArray(item)) assert.deepEqual(Object.keys(got as object), Object.keys(item), 'holes stay holes')
+    if (item !== null && typeof item === 'object' && Object.getPrototypeOf(item) !== null) assert.equal(Object.getPrototypeOf(got), Object.getPrototypeOf(item))
   }
   assert.ok(Object.is(await (q.putNowait(-0), q.get()), -0))
+  q.putSync({ z: -0 })
+  assert.ok(Object.is((q.getSync() as { z: number }).z, -0))
 })
 
 test('an item that cannot be cloned is a TypeError at put, and nothing is enqueued', async () => {
