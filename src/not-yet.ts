@@ -13,10 +13,6 @@ function placeholder(name: string) {
   }
 }
 
-/** Not implemented yet: throws NotImplementedError. @example new Pool() // throws */
-export const Pool = placeholder('Pool')
-/** Not implemented yet: throws NotImplementedError. @example new ThreadPool() // throws */
-export const ThreadPool = placeholder('ThreadPool')
 /** Not implemented yet: throws NotImplementedError. @example new ProcessPoolExecutor() // throws */
 export const ProcessPoolExecutor = placeholder('ProcessPoolExecutor')
 /** Not implemented yet: throws NotImplementedError. @example new ThreadPoolExecutor() // throws */

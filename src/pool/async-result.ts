@@ -1,0 +1,82 @@
+/**
+ * AsyncResult: the handle of a task submitted with `applyAsync`, `mapAsync`
+ * or `starmapAsync` (Python's `multiprocessing.pool.AsyncResult`).
+ */
+import { TimeoutError } from '../errors.js'
+
+/**
+ * The pending result of a pool task.
+ *
+ * @example
+ * import { ThreadPool } from 'skein'
+ * import { square } from './work.js' // export function square(x: number) { return x * x }
+ * await using pool = new ThreadPool({ threads: 2 })
+ * const r = pool.applyAsync(square, [7])
+ * console.log(await r.get(5000), r.ready(), r.successful()) // 49 true true
+ */
+export class AsyncResult<T> {
+  readonly #promise: Promise<T>
+  #state: 'pending' | 'fulfilled' | 'rejected' = 'pending'
+
+  /** @internal Built by the pool; `settle` is called with the outcome exactly once. */
+  constructor(executor: (resolve: (value: T) => void, reject: (error: unknown) => void) => void, callback?: (value: T) => void, errorCallback?: (error: unknown) => void) {
+    this.#promise = new Promise<T>(executor)
+    this.#promise.then((value) => {
+      this.#state = 'fulfilled'
+      if (callback) callSafely(callback, value, 'callback')
+    }, (error: unknown) => {
+      this.#state = 'rejected'
+      if (errorCallback) callSafely(errorCallback, error, 'errorCallback')
+    })
+  }
+
+  /**
+   * The result: resolves with the task's value or rejects with its error.
+   * With `timeout` (ms), rejects with skein's `TimeoutError` if the task has
+   * not finished by then; the task keeps running and a later `get()` can
+   * still return its value.
+   */
+  get(timeout?: number): Promise<T> {
+    if (timeout === undefined || this.#state !== 'pending') return this.#promise
+    checkTimeout(timeout, 'get')
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new TimeoutError(`AsyncResult.get(${timeout}): the task has not finished yet; it keeps running — call get() again to wait longer`)), timeout)
+      this.#promise.then((v) => { clearTimeout(timer); resolve(v) }, (e: unknown) => { clearTimeout(timer); reject(e) })
+    })
+  }
+
+  /** Waits until the task finished (or `timeout` ms passed); resolves with `ready()`. Never rejects for the task's error. */
+  wait(timeout?: number): Promise<boolean> {
+    if (this.#state !== 'pending') return Promise.resolve(true)
+    if (timeout !== undefined) checkTimeout(timeout, 'wait')
+    return new Promise<boolean>((resolve) => {
+      const timer = timeout === undefined ? undefined : setTimeout(() => resolve(this.ready()), timeout)
+      const done = () => { clearTimeout(timer); resolve(true) }
+      this.#promise.then(done, done)
+    })
+  }
+
+  /** Whether the task has finished (either way). */
+  ready(): boolean {
+    return this.#state !== 'pending'
+  }
+
+  /** Whether the task finished without an error; throws if it has not finished yet (as Python's ValueError). */
+  successful(): boolean {
+    if (this.#state === 'pending') throw new Error('AsyncResult.successful() called before the task finished: check ready() or await wait() first')
+    return this.#state === 'fulfilled'
+  }
+}
+
+function checkTimeout(timeout: number, method: string): void {
+  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) throw new RangeError(`AsyncResult.${method}(timeout): timeout must be a non-negative number of milliseconds (got ${String(timeout)})`)
+}
+
+/** A throwing callback is reported on stderr; it must not break the pool (Python prints it too). */
+function callSafely<V>(fn: (v: V) => void, value: V, what: string): void {
+  try {
+    fn(value)
+  } catch (error) {
+    process.stderr.write(`skein pool: the ${what} threw: ${(error as Error)?.stack ?? String(error)}\n`)
+  }
+}

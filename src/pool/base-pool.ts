@@ -1,0 +1,241 @@
+/**
+ * The public face shared by `Pool` and `ThreadPool` (Python's
+ * `multiprocessing.pool.Pool` API): apply, map and friends over a
+ * {@link PoolCore}.
+ */
+import { AsyncResult } from './async-result.js'
+import { autoChunksize, checkChunksize, slices, toArray } from './chunks.js'
+import { PoolCore, type CoreOptions, type PoolBackend, type Sink } from './core.js'
+import { CALL, MAP, STARMAP, type Kind } from './protocol.js'
+import { Progress } from './progress.js'
+
+/** A task function: a plain exported function, sync or async. */
+export type TaskFunction<A extends unknown[] = never[], R = unknown> = (...args: A) => R
+
+/** Options of `applyAsync`. */
+export interface ApplyOptions<R> {
+  /** Called with the value when the task succeeds. */
+  callback?: (value: R) => void
+  /** Called with the error when the task fails. */
+  errorCallback?: (error: unknown) => void
+  /** Aborting it while the task still waits for a worker removes it (rejects with the signal's reason); a running task is not stopped. */
+  signal?: AbortSignal
+}
+
+/** Options of `map`, `starmap`, `imap`, `imapUnordered`. */
+export interface MapOptions {
+  /** Items per task sent to a worker; default: Python's automatic size for map/starmap, 1 for imap. */
+  chunksize?: number
+  /** Draw a progress bar with rate and ETA on stderr when stdout is a TTY (nothing otherwise). */
+  progress?: boolean
+}
+
+/** Options of `mapAsync` / `starmapAsync`. */
+export interface MapAsyncOptions<R> extends MapOptions {
+  callback?: (values: R[]) => void
+  errorCallback?: (error: unknown) => void
+}
+
+/** Options common to both pools. */
+export interface BasePoolOptions<I extends unknown[] = never[]> {
+  /** Runs once in every worker before its first task (an exported function, sync or async). */
+  initializer?: (...args: I) => unknown
+  /** The initializer's arguments. */
+  initargs?: I
+  /** A worker is replaced by a fresh one after this many tasks (a map chunk counts as one); default: never. */
+  maxTasksPerChild?: number | null
+}
+
+/** @internal Validates the options common to both pools and builds the core. */
+export function makeCore(backend: PoolBackend, size: number | undefined, sizeName: string, fallback: number, options: BasePoolOptions<unknown[]>): PoolCore {
+  const n = size ?? fallback
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+    throw new RangeError(`${backend.kind}: ${sizeName} must be a positive integer (got ${String(n)}); it is how many workers run tasks — omit it for one per CPU`)
+  }
+  const max = options.maxTasksPerChild
+  if (max !== undefined && max !== null && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
+    throw new RangeError(`${backend.kind}: maxTasksPerChild must be a positive integer (got ${String(max)}); omit it (or pass null) to keep workers for the pool's whole life`)
+  }
+  if (options.initializer !== undefined && typeof options.initializer !== 'function') {
+    throw new TypeError(`${backend.kind}: initializer must be a function exported from its module, got ${typeof options.initializer}`)
+  }
+  if (options.initargs !== undefined && !Array.isArray(options.initargs)) {
+    throw new TypeError(`${backend.kind}: initargs must be an array of the initializer's arguments`)
+  }
+  return new PoolCore(backend, n, options as CoreOptions)
+}
+
+/**
+ * The methods of `Pool` and `ThreadPool`.
+ *
+ * @example
+ * import { ThreadPool } from 'skein'
+ * import { square } from './work.js' // export function square(x: number) { return x * x }
+ * const pool = new ThreadPool({ threads: 2 })
+ * console.log(await pool.map(square, [1, 2, 3])) // [1, 4, 9]
+ * pool.close(); await pool.join()
+ */
+export class BasePool {
+  readonly #core: PoolCore
+  readonly #kind: string
+
+  /** @internal */
+  constructor(core: PoolCore, kind: string) {
+    this.#core = core
+    this.#kind = kind
+  }
+
+  /** How many workers the pool keeps. */
+  get size(): number {
+    return this.#core.size
+  }
+
+  /** Runs `fn(...args)` in a worker and resolves with its value. */
+  apply<A extends unknown[], R>(fn: TaskFunction<A, R>, args?: A): Promise<Awaited<R>> {
+    try {
+      return this.applyAsync(fn, args).get()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** Submits `fn(...args)`; the AsyncResult resolves with its value (or error), calling `callback`/`errorCallback` first. */
+  applyAsync<A extends unknown[], R>(fn: TaskFunction<A, R>, args?: A, options: ApplyOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>> {
+    this.#core.checkOpen()
+    const list = args ?? []
+    if (!Array.isArray(list)) throw new TypeError(`${this.#kind}.applyAsync(fn, args): args must be an array of the function's arguments`)
+    let sink!: Sink
+    const result = new AsyncResult<Awaited<R>>((resolve, reject) => { sink = { resolve: resolve as (v: unknown) => void, reject } }, options.callback, options.errorCallback)
+    this.#core.submit(fn, CALL, list, sink, options.signal)
+    return result
+  }
+
+  /** `fn(item)` for every item, in order, in chunks; rejects with the first error. */
+  map<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): Promise<Array<Awaited<R>>> {
+    try {
+      return this.mapAsync(fn, iterable, options).get()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** `map` that returns an AsyncResult of the list. */
+  mapAsync<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapAsyncOptions<Awaited<R>> = {}): AsyncResult<Array<Awaited<R>>> {
+    return this.#gather(fn, MAP, iterable, options, 'mapAsync')
+  }
+
+  /** `fn(...args)` for every argument list, in order; rejects with the first error. */
+  starmap<A extends unknown[], R>(fn: TaskFunction<A, R>, iterable: Iterable<A>, options: MapOptions = {}): Promise<Array<Awaited<R>>> {
+    try {
+      return this.starmapAsync(fn, iterable, options).get()
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  /** `starmap` that returns an AsyncResult of the list. */
+  starmapAsync<A extends unknown[], R>(fn: TaskFunction<A, R>, iterable: Iterable<A>, options: MapAsyncOptions<Awaited<R>> = {}): AsyncResult<Array<Awaited<R>>> {
+    return this.#gather(fn as Function, STARMAP, iterable, options, 'starmapAsync')
+  }
+
+  /** Yields `fn(item)` for every item in order, as soon as each is ready (chunksize 1 unless given). */
+  imap<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
+    return this.#stream(fn, iterable, options, true, 'imap') as AsyncIterable<Awaited<R>>
+  }
+
+  /** Yields `fn(item)` for every item in the order they finish. */
+  imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
+    return this.#stream(fn, iterable, options, false, 'imapUnordered') as AsyncIterable<Awaited<R>>
+  }
+
+  /** No more tasks; the workers exit once every queued task has run. */
+  close(): void {
+    this.#core.close()
+  }
+
+  /** Stops the workers now (SIGKILL / thread terminate); every task not finished rejects with PoolTerminatedError. */
+  terminate(): void {
+    this.#core.terminate()
+  }
+
+  /** Waits until every worker has exited; call close() or terminate() first. */
+  join(): Promise<void> {
+    return this.#core.join()
+  }
+
+  /** `await using pool = …`: close() then join() — queued tasks finish (Python's `with` terminates instead; see docs/pools.md). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#core.state === 'running') this.#core.close()
+    await this.#core.join()
+  }
+
+  #chunks(items: unknown[], options: MapOptions, fallback: number | undefined, where: string): unknown[][] {
+    const size = checkChunksize(options.chunksize, `${this.#kind}.${where}`) ?? fallback ?? autoChunksize(items.length, this.#core.size)
+    return slices(items, Math.max(1, size))
+  }
+
+  #gather(fn: Function, kind: Kind, iterable: Iterable<unknown>, options: MapAsyncOptions<any>, where: string): AsyncResult<any[]> {
+    this.#core.checkOpen()
+    const items = toArray(iterable, `${this.#kind}.${where}`)
+    const chunks = this.#chunks(items, options, undefined, where)
+    const progress = options.progress === true ? Progress.start(items.length) : undefined
+    const out = new Array<unknown>(items.length)
+    let sinks: Sink[] = []
+    const result = new AsyncResult<any[]>((resolve, reject) => {
+      let left = chunks.length
+      let failed = false
+      if (left === 0) resolve(out)
+      let offset = 0
+      sinks = chunks.map((chunk) => {
+        const at = offset
+        offset += chunk.length
+        return {
+          resolve(values: unknown) {
+            const list = values as unknown[]
+            for (let i = 0; i < list.length; i++) out[at + i] = list[i]
+            progress?.advance(list.length)
+            if (--left === 0 && !failed) { progress?.stop(); resolve(out) }
+          },
+          reject(error: unknown) {
+            if (failed) return
+            failed = true
+            progress?.stop()
+            reject(error)
+          },
+        }
+      })
+    }, options.callback, options.errorCallback)
+    chunks.forEach((chunk, i) => this.#core.submit(fn, kind, chunk, sinks[i]))
+    return result
+  }
+
+  #stream(fn: Function, iterable: Iterable<unknown>, options: MapOptions, ordered: boolean, where: string): AsyncIterable<unknown> {
+    this.#core.checkOpen()
+    const items = toArray(iterable, `${this.#kind}.${where}`)
+    const chunks = this.#chunks(items, options, 1, where)
+    const progress = options.progress === true ? Progress.start(items.length) : undefined
+    const done: Array<{ ok: boolean; value: unknown } | undefined> = new Array(chunks.length)
+    const finished: number[] = []
+    let wake: (() => void) | undefined
+    chunks.forEach((chunk, i) => this.#core.submit(fn, MAP, chunk, {
+      resolve(values) { done[i] = { ok: true, value: values }; finished.push(i); progress?.advance((values as unknown[]).length); wake?.() },
+      reject(error) { done[i] = { ok: false, value: error }; finished.push(i); wake?.() },
+    }))
+    const total = chunks.length
+    return {
+      async *[Symbol.asyncIterator]() {
+        try {
+          for (let k = 0; k < total; k++) {
+            const i = ordered ? k : undefined
+            while (ordered ? done[i!] === undefined : finished.length <= k) await new Promise<void>((resolve) => { wake = resolve })
+            const outcome = done[ordered ? i! : finished[k]]!
+            if (!outcome.ok) throw outcome.value
+            yield* outcome.value as unknown[]
+          }
+        } finally {
+          progress?.stop()
+        }
+      },
+    }
+  }
+}

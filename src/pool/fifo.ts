@@ -1,0 +1,43 @@
+/** A first-in first-out list with O(1) shift and unshift-many (the pool's pending and outstanding tasks). */
+export class Fifo<T> {
+  #items: Array<T | undefined> = []
+  #head = 0
+
+  get length(): number {
+    return this.#items.length - this.#head
+  }
+
+  push(item: T): void {
+    this.#items.push(item)
+  }
+
+  peek(): T | undefined {
+    return this.#items[this.#head]
+  }
+
+  shift(): T | undefined {
+    if (this.#head >= this.#items.length) return undefined
+    const item = this.#items[this.#head]
+    this.#items[this.#head++] = undefined
+    if (this.#head > 1024 && this.#head * 2 > this.#items.length) {
+      this.#items = this.#items.slice(this.#head)
+      this.#head = 0
+    }
+    return item
+  }
+
+  /** Puts `items` back at the front, in their order. */
+  unshiftAll(items: T[]): void {
+    if (items.length === 0) return
+    this.#items = [...items, ...this.#items.slice(this.#head)]
+    this.#head = 0
+  }
+
+  /** Removes and returns everything. */
+  drain(): T[] {
+    const all = this.#items.slice(this.#head) as T[]
+    this.#items = []
+    this.#head = 0
+    return all
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The messages between a pool and its workers (one concept: the wire format).
+ *
+ * Parent → worker inbox: a {@link Batch}, or `null` (stop after what is
+ * queued). Worker → shared result queue: a {@link Report}. Both are flat
+ * arrays, because one structured clone of a flat array of many tasks costs
+ * far less than one message per task.
+ */
+
+/** How a task calls its function: `fn(...args)`, a map chunk `items.map(fn)`, a starmap chunk. */
+export const CALL = 0
+export const MAP = 1
+export const STARMAP = 2
+export type Kind = typeof CALL | typeof MAP | typeof STARMAP
+
+/**
+ * One message to a worker: function definitions it has not seen
+ * (`[index, url, name]`, flattened) and tasks as flat quadruples
+ * `[seq, fnIndex, kind, payload]`. `seq` counts this worker's tasks from 1.
+ */
+export interface Batch {
+  defs: Array<number | string>
+  tasks: unknown[]
+}
+
+/** What a worker sends back: its slot index and flat triples `[seq, ok, value]` (value: the result, or a {@link WireError}). */
+export type Report = [slot: number, results: unknown[]] | [slot: number, results: null, initError: WireError]
+
+/** An error as plain data. */
+export interface WireError {
+  name: string
+  message: string
+  stack?: string
+}
+
+/** Slot cells per worker in the shared state array: the sequence number of the task it started last. */
+export const CELLS = 1

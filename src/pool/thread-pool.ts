@@ -1,0 +1,49 @@
+/**
+ * `ThreadPool`: Python's `multiprocessing.pool.ThreadPool` — the same pool
+ * on worker threads (skein Threads on warm workers), truly parallel.
+ */
+import { cpuCount } from '../process/context.js'
+import { Thread } from '../thread/thread.js'
+import { BasePool, makeCore, type BasePoolOptions } from './base-pool.js'
+import type { PoolBackend } from './core.js'
+import { poolWorker } from './worker.js'
+
+/** Options of `new ThreadPool(…)`. */
+export interface ThreadPoolOptions<I extends unknown[] = never[]> extends BasePoolOptions<I> {
+  /** How many worker threads (default: cpuCount()). */
+  threads?: number
+}
+
+const threadBackend: PoolBackend = {
+  kind: 'ThreadPool',
+  needsPreload: () => false,
+  create(args, name) {
+    const t = new Thread({ target: poolWorker, args, daemon: true, name })
+    return {
+      start: () => t.start(),
+      kill: () => t.kill(),
+      join: () => t.join(),
+      on: (event, listener) => t.on(event, listener),
+      get exitCode() { return t.exitCode },
+      get id() { return t.ident },
+    }
+  },
+}
+
+/**
+ * A pool of worker threads: the same API as `Pool`.
+ *
+ * @example
+ * import { ThreadPool, isMainThread } from 'skein'
+ * export function square(x: number) { return x * x }
+ * if (isMainThread()) {
+ *   await using pool = new ThreadPool({ threads: 2 })
+ *   console.log(await pool.map(square, [1, 2, 3])) // [ 1, 4, 9 ]
+ * }
+ */
+export class ThreadPool extends BasePool {
+  constructor(options: ThreadPoolOptions<unknown[]> = {}) {
+    if (typeof options !== 'object' || options === null) throw new TypeError('new ThreadPool(options): options must be an object like { threads: 4 }')
+    super(makeCore(threadBackend, options.threads, 'threads', cpuCount(), options), 'ThreadPool')
+  }
+}

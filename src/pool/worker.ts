@@ -1,0 +1,107 @@
+/**
+ * The loop every pool worker runs (a Process's or a Thread's target): take a
+ * batch from its own inbox, run each task, send the batch's results back in
+ * one message, and wait for the next batch only when the inbox is empty.
+ *
+ * Before running a task the worker writes the task's sequence number into
+ * its cell of the pool's shared state array. When the worker dies, the
+ * parent reads that cell: the task there (and any finished task whose
+ * results had not been sent) is what the worker held; the tasks after it
+ * never started and run on another worker. A `null` batch means: stop.
+ */
+import { loadFunction, type FunctionRef } from '../process/locate.js'
+import type { Queue } from '../queue/queue.js'
+import type { RawArray } from '../shared/raw-array.js'
+import { CALL, CELLS, MAP, type Batch, type Report, type WireError } from './protocol.js'
+
+/**
+ * The target of a pool's workers. Internal: exported so that workers can
+ * import it by module and name, like any target.
+ *
+ * @example
+ * // started by Pool / ThreadPool, never by hand:
+ * // new Process({ target: poolWorker, args: [inbox, results, state, slot, null, []] })
+ */
+export async function poolWorker(inbox: Queue<Batch | null>, results: Queue<Report>, state: RawArray<'i'>, slot: number, initializer: FunctionRef | null, initargs: unknown[]): Promise<void> {
+  const cells = state.array as Int32Array
+  const started = slot * CELLS
+  if (initializer !== null) {
+    try {
+      const init = await loadFunction(initializer)
+      await init(...initargs)
+    } catch (error) {
+      results.putSync([slot, null, toWire(error)])
+      return
+    }
+  }
+  const fns: Function[] = []
+  for (;;) {
+    let batch: Batch | null
+    try {
+      batch = inbox.getNowait()
+    } catch {
+      batch = await inbox.get()
+    }
+    if (batch === null) return
+    const { defs, tasks } = batch
+    for (let i = 0; i < defs.length; i += 3) {
+      const index = defs[i] as number
+      const ref = { url: defs[i + 1] as string, name: defs[i + 2] as string }
+      try {
+        fns[index] = await loadFunction(ref)
+      } catch (error) {
+        fns[index] = () => { throw error }
+      }
+    }
+    const out: unknown[] = []
+    for (let i = 0; i < tasks.length; i += 4) {
+      const seq = tasks[i] as number
+      Atomics.store(cells, started, seq)
+      try {
+        let value = run(fns[tasks[i + 1] as number], tasks[i + 2] as number, tasks[i + 3])
+        if (value instanceof Promise) value = await value
+        out.push(seq, 1, value)
+      } catch (error) {
+        out.push(seq, 0, toWire(error))
+      }
+    }
+    send(results, slot, out)
+  }
+}
+
+/** Calls the task's function the way its kind says; a chunk's promises are awaited together. */
+function run(fn: Function, kind: number, payload: unknown): unknown {
+  if (kind === CALL) return fn(...(payload as unknown[]))
+  const items = payload as unknown[]
+  const values = new Array<unknown>(items.length)
+  let async = false
+  for (let i = 0; i < items.length; i++) {
+    const v = kind === MAP ? fn(items[i]) : fn(...(items[i] as unknown[]))
+    if (v instanceof Promise) async = true
+    values[i] = v
+  }
+  return async ? Promise.all(values) : values
+}
+
+/** Sends results; a result that cannot be cloned becomes that task's error instead. */
+function send(results: Queue<Report>, slot: number, out: unknown[]): void {
+  try {
+    results.putSync([slot, out])
+    return
+  } catch {
+    // one of the values cannot cross: send them one by one
+  }
+  for (let i = 0; i < out.length; i += 3) {
+    try {
+      results.putSync([slot, [out[i], out[i + 1], out[i + 2]]])
+    } catch (error) {
+      const wire = { name: 'TypeError', message: `the task's return value can't be sent back to the pool (${(error as Error).message.split(' (')[0]}): return plain data (objects, arrays, Map, Set, Date, BigInt, typed arrays, Buffers) or skein's shared objects` }
+      results.putSync([slot, [out[i], 0, wire]])
+    }
+  }
+}
+
+function toWire(error: unknown): WireError {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack }
+  return { name: 'Error', message: String(error) }
+}
