@@ -13,8 +13,10 @@
  * worker's console output travels through the parent thread's event loop, so
  * a parent blocked in joinSync must not need its messages), and 'done' says
  * whether the worker can be reused: not if the target left handles open
- * that keep an event loop alive (timers, sockets, servers, ports), which
- * only ending the worker can stop.
+ * that keep an event loop alive (timers, sockets, servers, ports with
+ * listeners). Such a worker is let go: it gets no more jobs, its port to the
+ * parent stops holding it, and it ends when those handles are done; the
+ * parent unrefs it, so it never keeps the process alive.
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads'
 import { native } from '../native.js'
@@ -115,9 +117,13 @@ async function run({ seq, job, ports }: RunMessage): Promise<void> {
   // One turn of the event loop first: work the target deferred (a listen()
   // after a nextTick lookup, say) has then created its handle.
   await new Promise((resolve) => setImmediate(resolve))
-  // A worker whose Thread identity could not be renewed or retired is not
-  // reused: ending it is what ends that identity (identity.ts).
-  post({ skein: 'done', seq, code, reusable: retired && !leftOpen(before) })
+  // Not reusable: handles left open (they run on), or a Thread identity that
+  // could not be renewed or retired (ending the thread ends it, identity.ts).
+  // No new job will come, so this worker ends when its event loop is empty,
+  // not kept alive by its port to the parent.
+  const reusable = retired && !leftOpen(before)
+  post({ skein: 'done', seq, code, reusable })
+  if (!reusable) parentPort!.unref()
 }
 
 // Under loader hooks, skein's root is loaded now, inside the gate; on plain

@@ -154,6 +154,16 @@ export class WarmWorker {
     })
   }
 
+  /**
+   * Lets the worker go without ending it: never given another job, never
+   * keeping the process alive; it ends by itself when the handles its last
+   * Thread left open are done (or with the process).
+   */
+  release(): void {
+    this.retired = true
+    this.worker.unref()
+  }
+
   /** Ends the worker (it is not reused); an unfinished run ends with exit code 1. */
   retire(): void {
     this.retired = true

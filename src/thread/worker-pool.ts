@@ -12,9 +12,12 @@
  *   given back serves the oldest waiting borrow first;
  * - idle workers are unref'd (they never keep the process alive), at most
  *   IDLE_MAX are kept, and each is retired after IDLE_MS without work;
- * - a worker is retired instead of reused when its run left handles open
- *   (timers, sockets, servers), failed to load its target, was terminated,
- *   was `fresh`, or ran MAX_GENERATION Threads (identity.ts).
+ * - a worker whose Thread left handles open (timers, sockets, servers,
+ *   ports with listeners) is let go: unref'd, never reused, left to end by
+ *   itself when those handles are done (or with the process);
+ * - a worker is retired (terminated) instead of reused when its run failed
+ *   to load its target, was terminated, was `fresh`, or ran MAX_GENERATION
+ *   Threads (identity.ts).
  *
  * @example
  * // the internal API a ThreadPool uses (not exported from the package):
@@ -77,10 +80,15 @@ export function borrowWorker(options: BorrowOptions = {}): Promise<WarmWorker> {
   return got
 }
 
-/** Takes a worker back after a run: reused if it can be, else retired. */
+/**
+ * Takes a worker back after a run: reused if it can be; let go (unref'd,
+ * left to end when the handles its Thread left open are done) if not
+ * `reusable`; else retired.
+ */
 export function giveBack(child: ThreadChild, reusable: boolean): void {
   const warm = child.warm
-  if (!reusable || fresh.has(warm) || warm.runs >= MAX_GENERATION || !warm.usable) warm.retire()
+  if (!reusable) warm.release()
+  else if (fresh.has(warm) || warm.runs >= MAX_GENERATION || !warm.usable) warm.retire()
   else offer(warm)
 }
 

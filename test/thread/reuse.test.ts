@@ -8,7 +8,7 @@ import { MessageChannel } from 'node:worker_threads'
 import { Thread, activeCount, enumerate } from '../../src/thread/index.js'
 import { Lock, RLock } from '../../src/sync/index.js'
 import { poolState } from '../../src/thread/worker-pool.js'
-import { describe, fail, keepLock, leaveServer, leaveTimer, nap, probeLock, recoverLock, where } from '../fixtures/thread-reuse-targets.js'
+import { describe, doubler, fail, keepLock, leaveServer, leaveTimer, nap, probeLock, recoverLock, where } from '../fixtures/thread-reuse-targets.js'
 import { runScript } from '../fixtures/script.js'
 
 const cells = (n: number) => new Int32Array(new SharedArrayBuffer(4 * n))
@@ -111,6 +111,21 @@ test('a thread ends when its target returns though it left a timer or a server o
     await run(new Thread({ target: where, args: [next, 0] }))
     assert.notEqual(next[0], out[0], `the worker left with an open ${target.name === 'leaveTimer' ? 'timer' : 'server'} was not reused`)
   }
+})
+
+test('handles a returned target left open run on (the relay pattern) on a worker that is never reused', async () => {
+  const { port1, port2 } = new MessageChannel()
+  const out = cells(2)
+  const t = await run(new Thread({ target: doubler, args: [port2, out] }))
+  assert.equal(t.exitCode, 0, 'the thread ended when its target returned')
+  const answer = new Promise((resolve) => port1.once('message', resolve))
+  port1.postMessage(21)
+  assert.equal(await answer, 42, 'its port listener still answers')
+  port1.postMessage(null)
+  port1.close()
+  const next = cells(2)
+  await run(new Thread({ target: where, args: [next, 0] }))
+  assert.notEqual(next[0], out[0], 'that worker was not given another thread')
 })
 
 test('joinSync sees a reused worker\'s thread end', async () => {
