@@ -39,6 +39,8 @@ const post = (m: WorkerMessage) => parentPort!.postMessage(m)
 
 /** The run in progress (0: none). */
 let running = 0
+/** Module URLs of targets this worker has imported. */
+const imported = new Set<string>()
 
 /** Marks run `seq` finished for joinSync. */
 function finished(seq: number, code: number): void {
@@ -90,7 +92,10 @@ async function run({ seq, job, ports }: RunMessage): Promise<void> {
   setCurrentThread({ name: job.name, ident: threadId, nativeId, daemon: job.daemon })
   const renewed = renewOwner()
   let call: () => unknown
-  if (gated) closeGate()
+  // The gate guards module loading; a module this worker imported before is not loaded again.
+  const urls = [job.target?.url, job.cls?.url].filter((u): u is string => u !== undefined)
+  const loads = gated && !urls.every((u) => imported.has(u))
+  if (loads) closeGate()
   try {
     call = await loadJob(job, threadBackend, ports, !gated)
   } catch (error) {
@@ -101,8 +106,9 @@ async function run({ seq, job, ports }: RunMessage): Promise<void> {
     post({ skein: 'failed', seq, error: serializeError(error) })
     return
   } finally {
-    if (gated) openGate()
+    if (loads) openGate()
   }
+  for (const u of urls) imported.add(u)
   post({ skein: 'started', seq, nativeId })
   let code = 0
   try {
