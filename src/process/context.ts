@@ -20,6 +20,8 @@ export interface ChildInfo {
 interface Context {
   child: ChildInfo | undefined
   bootstrapping: boolean
+  /** True in the fork server itself: it must not start processes of its own (its children would inherit them). */
+  forkServer?: boolean
 }
 
 const kContext = Symbol.for('skein.process.context')

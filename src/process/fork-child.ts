@@ -84,6 +84,7 @@ export function becomeChild(req: ForkRequest, loaded: Loaded, handles: HandleFd[
   const ctx = context()
   ctx.child = { name: req.job.name, daemon: req.job.daemon, parentPid }
   ctx.bootstrapping = false
+  ctx.forkServer = false
   void run(req.job, loaded, handles, processBackend)
 }
 

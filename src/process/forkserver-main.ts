@@ -27,6 +27,7 @@ const childExecArgv = JSON.parse(process.argv[3] ?? '[]') as string[]
 if (!native.setPdeathsig(9, parentPid)) process.exit(1)
 const ctx = context()
 ctx.child = { name: 'ForkServer', daemon: false, parentPid }
+ctx.forkServer = true
 
 const queue: ForkRequest[] = []
 const handles = new Map<number, HandleFd[]>()

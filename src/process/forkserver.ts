@@ -23,6 +23,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { Server } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { context } from './context.js'
 import { childExecArgv } from './execargv.js'
 import type { ForkRequest } from './fork-child.js'
 import { ForkedChild } from './forked.js'
@@ -120,7 +121,7 @@ let exiting = false
 
 /** Starts the fork server now if none runs (the first child then starts quickly too). */
 export function warmForkServer(): void {
-  if (server !== undefined || unavailable !== undefined || exiting) return
+  if (server !== undefined || unavailable !== undefined || exiting || context().forkServer) return
   server = new ForkServer()
   if (server.cp.pid === undefined) { server = undefined; return }
   hookExit()

@@ -20,6 +20,7 @@ import { reviveError } from './run.js'
 import { dropSpare, takeSpare, warmSpare } from './spares.js'
 import { forkViaServer, warmForkServer } from './forkserver.js'
 import { checkStartMethod, getStartMethod, onStartMethodSet, type StartMethod } from './method.js'
+import { context } from './context.js'
 import type { Job } from './job.js'
 import { Server, Socket } from 'node:net'
 import { MessagePort } from 'node:worker_threads'
@@ -137,6 +138,7 @@ export class Process extends Runnable {
     const startMethod = options.startMethod === undefined ? undefined : checkStartMethod(options.startMethod, 'options.startMethod')
     const fork: ForkOptions & { startMethod?: StartMethod } = { env: options.env, cwd: options.cwd, detached: options.detached ?? false, startMethod }
     super(processBackend, options, () => `Process-${++counter}`, fork)
+    if (context().forkServer) return // a module's top-level code in the fork server: no processes of its own
     if ((startMethod ?? getStartMethod()) === 'forkserver' && !fork.detached) warmForkServer()
     else if (!fork.detached && fork.env === undefined && fork.cwd === undefined) warmSpare()
   }

@@ -15,6 +15,7 @@ import { Process, Lock, Event, getStartMethod, setStartMethod } from '../../src/
 import { forkServerPid, forkServerUnavailable } from '../../src/process/forkserver.js'
 import { noop, sleep } from '../fixtures/targets.js'
 import { drawRandom, heavyWork, holdLockForever, importLate } from '../fixtures/fork-targets.js'
+import { reportMade } from '../fixtures/fork-toplevel.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'skein-forkserver-'))
 const configured = getStartMethod()
@@ -130,4 +131,10 @@ test('the fork server dying is not the user\'s problem: its children run on, the
   await p.join()
   assert.equal(p.exitCode, -9)
   assert.deepEqual(zombies(), [])
+})
+
+test('a target module that makes a Process at top level (the fork server imports it): the child runs it', async () => {
+  const path = join(dir, `toplevel-${method}.json`)
+  assert.equal((await run(reportMade, [path])).exitCode, 0)
+  assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { made: true })
 })
