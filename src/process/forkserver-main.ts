@@ -75,8 +75,9 @@ async function serve(): Promise<void> {
     try {
       pid = native.forkChild([channelFd()])
     } catch (error) {
+      // The kernel refused the fork (a seccomp policy, a process limit): the parent spawns instead.
       closeAll(mine)
-      process.send!({ skein: 'failed', id: req.id, error: serializeError(error) })
+      process.send!({ skein: 'unforkable', id: req.id, reason: error instanceof Error ? error.message : String(error) })
       continue
     }
     if (pid === 0) {

@@ -37,9 +37,13 @@ type Reply =
   | { skein: 'ready'; unavailable: string }
   | { skein: 'forked'; id: number; pid: number }
   | { skein: 'failed'; id: number; error: { name: string; message: string; stack?: string } }
+  | { skein: 'unforkable'; id: number; reason: string }
 
 /** The fork server died before answering: the start may be retried on a new one. */
 class ServerDied extends Error {}
+
+/** The kernel refused the server's fork: this process spawns from now on. */
+class Unforkable extends Error {}
 
 class ForkServer {
   readonly cp: ChildProcess
@@ -61,7 +65,7 @@ class ForkServer {
     this.ready = new Promise((resolve) => {
       this.cp.on('message', (m: Reply) => {
         if (m?.skein === 'ready') resolve(m.unavailable)
-        else if (m?.skein === 'forked' || m?.skein === 'failed') this.#settle(m)
+        else if (m?.skein === 'forked' || m?.skein === 'failed' || m?.skein === 'unforkable') this.#settle(m)
       })
       this.cp.once('exit', (code, signal) => {
         if (server === this) server = undefined
@@ -95,6 +99,7 @@ class ForkServer {
     if (w === undefined) return
     this.waiting.delete(m.id)
     if (m.skein === 'forked') w.resolve(m.pid)
+    else if (m.skein === 'unforkable') w.reject(new Unforkable(m.reason))
     else w.reject(reviveError(m.error, `the fork server, loading child process ${w.name}`))
   }
 
@@ -160,6 +165,14 @@ export async function forkViaServer(job: Job, handles: object[], env: NodeJS.Pro
       return new ForkedChild(await s.request(job, handles, plainEnv, cwd))
     } catch (error) {
       if (error instanceof ServerDied && attempt === 0 && handles.length === 0) continue
+      if (error instanceof Unforkable) {
+        unavailable = `the fork failed: ${error.message}`
+        process.emitWarning(`skein: the 'forkserver' start method is unavailable here (${unavailable}); using 'spawn'`)
+        s.cp.kill('SIGKILL')
+        if (server === s) server = undefined
+        if (handles.length === 0) return undefined
+        throw new Error(`could not start the process: ${unavailable}; its socket arguments went to the fork server and are closed — start it again (it will spawn)`)
+      }
       throw error
     } finally {
       s.release()
