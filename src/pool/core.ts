@@ -42,7 +42,7 @@ export interface PoolBackend {
    * it could not load it.
    */
   needsPreload(url: string): boolean
-  create(args: unknown[], name: string, modules: readonly string[]): PoolWorkerHandle
+  create(args: unknown[], name: string, modules: readonly string[], recycled: boolean): PoolWorkerHandle
 }
 
 /** Where a task's outcome goes. */
@@ -157,9 +157,14 @@ export class PoolCore {
     this.#keepAlive ??= setInterval(() => this.#idleCheck(), 1000)
     if (signal !== undefined) {
       if (signal.aborted) { sink.reject(signal.reason); return }
-      signal.addEventListener('abort', () => {
+      const onAbort = () => {
         if (task.seq === 0 && !task.cancelled) { task.cancelled = true; sink.reject(signal.reason) }
-      }, { once: true })
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      task.sink = {
+        resolve(value) { signal.removeEventListener('abort', onAbort); sink.resolve(value) },
+        reject(error) { signal.removeEventListener('abort', onAbort); sink.reject(error) },
+      }
     }
     const known = this.#fnIndex.get(fn)
     if (typeof known === 'number') {
@@ -173,12 +178,12 @@ export class PoolCore {
       this.#locating--
       task.fn = index
       if (task.cancelled) return
-      if (this.state === 'terminated') sink.reject(new PoolTerminatedError())
-      else if (this.#broken) sink.reject(this.#broken)
+      if (this.state === 'terminated') task.sink.reject(new PoolTerminatedError())
+      else if (this.#broken) task.sink.reject(this.#broken)
       else this.#enqueue(task)
     }, (error: unknown) => {
       this.#locating--
-      if (!task.cancelled) sink.reject(error)
+      if (!task.cancelled) task.sink.reject(error)
       if (this.state === 'closed') this.#scheduleDispatch()
     })
   }
@@ -248,7 +253,7 @@ export class PoolCore {
       return
     }
     slot.modules = this.#modules.length
-    const worker = this.#backend.create([slot.inbox, this.#results, this.#cells, slot.index, ref, this.#initargs], `${this.#backend.kind}Worker-${++this.#workerCount}`, this.#modules)
+    const worker = this.#backend.create([slot.inbox, this.#results, this.#cells, slot.index, ref, this.#initargs], `${this.#backend.kind}Worker-${++this.#workerCount}`, this.#modules, this.#maxTasks !== null)
     slot.worker = worker
     this.#alive++
     worker.on('exit', (code) => this.#onExit(slot, code))

@@ -17,8 +17,9 @@ export interface ThreadPoolOptions<I extends unknown[] = never[]> extends BasePo
 const threadBackend: PoolBackend = {
   kind: 'ThreadPool',
   needsPreload: () => false,
-  create(args, name) {
-    const t = new Thread({ target: poolWorker, args, daemon: true, name })
+  // With maxTasksPerChild a worker is a fresh one (its own module state), so recycling means what it says.
+  create(args, name, _modules, recycled) {
+    const t = new Thread({ target: poolWorker, args, daemon: true, name, fresh: recycled })
     return {
       start: () => t.start(),
       kill: () => t.kill(),

@@ -1,0 +1,160 @@
+import { test, describe, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { Pool, ThreadPool, AsyncResult, PoolTerminatedError, TimeoutError, WorkerCrashedError } from '../../src/index.js'
+import { Queue } from '../../src/index.js'
+import { mark, square, add, slowSquare, fail, failCustom, sleepMs, waitGate, exitNow, selfKill, init, initFails, readInit, countTasks, returnsFunction, identity } from '../fixtures/pool-targets.js'
+
+type AnyPool = Pool | ThreadPool
+const kinds: Array<[string, (o?: Record<string, unknown>) => AnyPool]> = [
+  ['ThreadPool', (o = {}) => new ThreadPool({ threads: 2, ...o })],
+  ['Pool', (o = {}) => new Pool({ processes: 2, ...o })],
+]
+
+for (const [kind, make] of kinds) {
+  describe(kind, () => {
+    const pool = make()
+    after(async () => { pool.close(); await pool.join() })
+
+    test('apply and applyAsync with callback; AsyncResult get/ready/successful/wait', async () => {
+      assert.equal(await pool.apply(square, [7]), 49)
+      assert.equal(await pool.apply(add, [2, 3]), 5)
+      let called: number | undefined
+      const r = pool.applyAsync(square, [9], { callback: (v) => { called = v } })
+      assert.ok(r instanceof AsyncResult)
+      assert.throws(() => { if (!r.ready()) r.successful() ; else throw new Error('ready too early is fine') })
+      assert.equal(await r.get(), 81)
+      assert.equal(called, 81)
+      assert.equal(r.ready(), true)
+      assert.equal(r.successful(), true)
+      assert.equal(await r.wait(), true)
+      let failedWith: unknown
+      const bad = pool.applyAsync(fail, ['nope'], { errorCallback: (e) => { failedWith = e } })
+      assert.equal(await bad.wait(), true)
+      assert.equal(bad.successful(), false)
+      assert.equal((failedWith as Error).message, 'nope')
+      assert.equal(await pool.apply(slowSquare, [5, 1]), 25, 'async task functions are awaited')
+    })
+
+    test('map, mapAsync, starmap, starmapAsync, imap in order, imapUnordered', async () => {
+      const xs = Array.from({ length: 101 }, (_, i) => i)
+      assert.deepEqual(await pool.map(square, xs), xs.map((x) => x * x))
+      assert.deepEqual(await pool.map(square, new Set([1, 2, 3]), { chunksize: 2 }), [1, 4, 9])
+      assert.deepEqual(await pool.map(square, []), [])
+      let got: number[] | undefined
+      const r = pool.mapAsync(square, [1, 2, 3], { callback: (v) => { got = v } })
+      assert.deepEqual(await r.get(), [1, 4, 9])
+      assert.deepEqual(got, [1, 4, 9])
+      assert.deepEqual(await pool.starmap(add, [[1, 2], [3, 4], [5, 6]]), [3, 7, 11])
+      assert.deepEqual(await pool.starmapAsync(add, [[1, 1]], { chunksize: 1 }).get(), [2])
+      const ordered: number[] = []
+      for await (const v of pool.imap(slowSquare, [5, 1, 4, 2, 3])) ordered.push(v)
+      assert.deepEqual(ordered, [25, 1, 16, 4, 9])
+      const unordered: number[] = []
+      for await (const v of pool.imapUnordered(square, xs, { chunksize: 7 })) unordered.push(v)
+      assert.deepEqual(unordered.sort((a, b) => a - b), xs.map((x) => x * x))
+      assert.deepEqual(await pool.map(slowSquare, [1, 2, 3, 4]), [1, 4, 9, 16])
+    })
+
+    test('a task error keeps its name and message, with the remote stack as cause; map rejects with it', async () => {
+      await assert.rejects(pool.apply(fail, ['boom']), (e: Error) => e instanceof RangeError && e.name === 'RangeError' && e.message === 'boom' && /at fail .*pool-targets/.test(String(e.cause)))
+      await assert.rejects(pool.map(failCustom, [1, 2, 3, 4], { chunksize: 1 }), (e: Error) => e.name === 'CustomError' && e.message === 'bad item 3' && /failCustom/.test(String(e.cause)))
+      const it = pool.imap(failCustom, [1, 2, 3, 4])[Symbol.asyncIterator]()
+      assert.deepEqual(await it.next(), { value: 1, done: false })
+      assert.deepEqual(await it.next(), { value: 2, done: false })
+      await assert.rejects(it.next(), /bad item 3/)
+      await assert.rejects(pool.apply(returnsFunction, []), (e: Error) => e instanceof TypeError && /return value can't be sent back/.test(e.message))
+      assert.equal(await pool.apply(square, [3]), 9, 'the pool goes on')
+    })
+
+    test('get(timeout) rejects with TimeoutError and leaves the task running', async () => {
+      const r = pool.applyAsync(sleepMs, [400])
+      await assert.rejects(r.get(20), (e) => e instanceof TimeoutError)
+      assert.equal(r.ready(), false)
+      assert.equal(await r.wait(10), false)
+      assert.equal(await r.get(), 400)
+    })
+
+    test('an AbortSignal removes a task still waiting for a worker', async () => {
+      const busy = Array.from({ length: 8 }, () => pool.apply(sleepMs, [60]))
+      const ran = new Queue<number>()
+      const ac = new AbortController()
+      const queued = Array.from({ length: 20 }, (_, i) => pool.applyAsync(mark, [ran, i], { signal: ac.signal }))
+      await sleepMs(5)
+      ac.abort(new Error('not needed'))
+      assert.equal((await Promise.all(busy)).length, 8)
+      const outcomes = await Promise.allSettled(queued.map((r) => r.get()))
+      const removed = outcomes.filter((o) => o.status === 'rejected' && /not needed/.test(String((o.reason as Error).message))).length
+      const ran1 = outcomes.filter((o) => o.status === 'fulfilled').length
+      assert.ok(removed > 0, 'some queued tasks were removed')
+      assert.equal(removed + ran1, 20)
+      assert.equal(ran.qsize(), ran1, 'removed tasks never ran')
+    })
+
+    test('misuse: clear errors', async () => {
+      for (const bad of [0, -1, 1.5]) assert.throws(() => make({ threads: bad, processes: bad }), (e: Error) => e instanceof RangeError && /positive integer/.test(e.message))
+      for (const bad of [0, -2, 2.5, '3']) assert.throws(() => make({ maxTasksPerChild: bad }), (e: Error) => e instanceof RangeError && /maxTasksPerChild/.test(e.message))
+      const arrow = (x: number) => x
+      await assert.rejects(pool.apply(arrow, [1]), (e: Error) => e instanceof TypeError && /export it/i.test(e.message))
+      await assert.rejects(pool.apply(identity, [() => 1]), (e: Error) => e instanceof TypeError && /can't be sent/.test(e.message))
+      await assert.rejects(pool.map(identity, [1, () => 2, 3], { chunksize: 1 }), (e: Error) => e instanceof TypeError)
+      await assert.rejects(pool.map(square, 5 as never), /iterable/)
+      await assert.rejects(pool.map(square, [1], { chunksize: 0 }), (e: Error) => e instanceof RangeError && /chunksize/.test(e.message))
+      await assert.rejects(pool.join(), /close\(\)/)
+      const other = make()
+      other.close()
+      assert.throws(() => other.applyAsync(square, [1]), /closed/)
+      await assert.rejects(other.apply(square, [1]), /closed/)
+      await other.join()
+      const third = make()
+      third.terminate()
+      assert.throws(() => third.applyAsync(square, [1]), /terminated/)
+      await third.join()
+    })
+
+    test('initializer runs in every worker with initargs; a failing initializer rejects tasks clearly', async () => {
+      const p = make({ initializer: init, initargs: ['ready'] })
+      assert.deepEqual(await p.map(readInit, [1, 2, 3, 4], { chunksize: 1 }), ['ready', 'ready', 'ready', 'ready'])
+      p.close(); await p.join()
+      const broken = make({ initializer: initFails })
+      await assert.rejects(broken.apply(square, [2]), (e: Error) => /initializer threw TypeError: init broke/.test(e.message))
+      broken.terminate(); await broken.join()
+    })
+
+    test('maxTasksPerChild replaces workers', async () => {
+      const p = make({ maxTasksPerChild: 2 })
+      const out = await p.map(countTasks, Array.from({ length: 10 }), { chunksize: 1 })
+      assert.ok(out.every(([n]) => n >= 1 && n <= 2), JSON.stringify(out))
+      assert.ok(new Set(out.map(([, id]) => id)).size >= 5, JSON.stringify(out))
+      p.close(); await p.join()
+    })
+
+    test('a worker that dies mid-task rejects only that task; the others arrive and the pool goes on', async () => {
+      const p = make()
+      const die = kind === 'Pool' ? selfKill : exitNow
+      const many = Array.from({ length: 20 }, (_, i) => p.apply(slowSquare, [i, 5]))
+      const crash = p.apply(die as (c: number) => number, [3])
+      const more = Array.from({ length: 20 }, (_, i) => p.apply(square, [i]))
+      await assert.rejects(crash, (e) => e instanceof WorkerCrashedError)
+      assert.deepEqual(await Promise.all(many), Array.from({ length: 20 }, (_, i) => i * i))
+      assert.deepEqual(await Promise.all(more), Array.from({ length: 20 }, (_, i) => i * i))
+      assert.equal(await p.apply(add, [1, 1]), 2)
+      p.close(); await p.join()
+    })
+
+    test('terminate() with thousands queued rejects them promptly; await using closes and joins', async () => {
+      const p = make()
+      const results = Array.from({ length: 5000 }, () => p.apply(sleepMs, [5]))
+      await sleepMs(20)
+      p.terminate()
+      const settled = await Promise.allSettled(results)
+      assert.ok(settled.some((s) => s.status === 'rejected' && s.reason instanceof PoolTerminatedError))
+      await p.join()
+      let value: number | undefined
+      {
+        await using q = make()
+        q.applyAsync(sleepMs, [30], { callback: (v) => { value = v } })
+      }
+      assert.equal(value, 30)
+    })
+  })
+}
