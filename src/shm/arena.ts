@@ -30,8 +30,9 @@
  */
 import { Segment, SEGMENT_HEADER, type SegmentDescriptor } from './segment.js'
 import { HEADER, addRef, dropRef } from './slot-header.js'
-import { giveBack, giveBackOwn, segmentOf, slotOf, take, wordsOf, type SlotCode } from './free-lists.js'
-import { noteAttach } from './sweep.js'
+import { giveBack, giveBackOwn, segmentOf, setGrowHook, slotOf, take, wordsOf, type SlotCode } from './free-lists.js'
+import { collectSoon, noteAttach } from './sweep.js'
+import { afterFork } from '../process/fork-hooks.js'
 
 const BIG = 64 * 1024
 
@@ -85,8 +86,18 @@ export function reserve(bytes: number, align = 8): Reserved {
  * memory reaches it through (the handle, or the typed array a handle exposes).
  */
 export function track(keeper: object, reserved: Reserved): void {
-  if (reserved.code !== 0) created.register(keeper, reserved.code)
+  if (reserved.code === 0) return
+  created.register(keeper, reserved.code)
+  unfinalized++
 }
+
+/** Structs registered since finalizers last ran: past a segment's worth, growth may be garbage. */
+let unfinalized = 0
+const MANY_UNFINALIZED = 16_384
+
+setGrowHook(() => {
+  if (unfinalized > MANY_UNFINALIZED) collectSoon()
+})
 
 let attaching: { slot: Slot; counted: boolean } | undefined
 const embedded = new WeakSet<object>()
@@ -203,18 +214,21 @@ interface Hold {
   segment: Segment
   slot: number
   handles: number
+  /** Set in a fork server child for the server's holds: the server drops them, not the copy. */
+  inherited?: true
 }
 
 const held = new Map<string, Hold>()
 let exitHooked = false
 
 const created = new FinalizationRegistry<SlotCode>((code) => {
+  unfinalized = 0
   const i32 = wordsOf(code)
   if (i32 !== undefined && dropRef(i32, slotOf(code))) giveBackOwn(code)
 })
 
 const attached = new FinalizationRegistry<Hold>((hold) => {
-  if (--hold.handles > 0) return
+  if (hold.inherited === true || --hold.handles > 0) return
   if (held.get(hold.key) === hold) held.delete(hold.key)
   if (dropRef(hold.segment.i32, hold.slot)) giveBack(hold.segment, hold.slot)
 })
@@ -226,6 +240,16 @@ function dropAllHeld(): void {
   }
   held.clear()
 }
+
+// A fork server child inherits the server's handles and tables but none of
+// its references: finalizers of the copies must not drop the server's. (The
+// creator's registrations are voided by free-lists.ts forgetting the
+// server's segments.) The child's own attaches count as usual.
+afterFork(() => {
+  for (const hold of held.values()) hold.inherited = true
+  held.clear()
+  unfinalized = 0
+})
 
 /** Structs this thread holds through attached handles (for tests and diagnostics). */
 export function heldStructs(): number {

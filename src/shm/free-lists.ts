@@ -17,6 +17,7 @@
  */
 import { Segment } from './segment.js'
 import { HEADER, REMOTE_HEAD, classOf, initHeader, nextRemote, pushRemote, takeRemote } from './slot-header.js'
+import { afterFork } from '../process/fork-hooks.js'
 
 /** Bytes in one arena segment (offsets fit in 20 bits). */
 export const ARENA_SIZE = 1 << 20
@@ -53,6 +54,13 @@ let current: ArenaSegment | undefined
 let top = 0
 let nextId = 1
 
+let onGrow: () => void = () => {}
+
+/** Sets what to do when a new segment is about to be mapped (arena.ts asks for a collection). */
+export function setGrowHook(hook: () => void): void {
+  onGrow = hook
+}
+
 /** A slot, as one number: segment id × ARENA_SIZE + slot offset (no allocation, fits in 53 bits). */
 export type SlotCode = number
 
@@ -84,6 +92,7 @@ export function take(bytes: number): SlotCode {
     for (const a of [...byId.values()]) collect(a)
     const again = pop(cls)
     if (again !== 0) return again
+    onGrow()
     const old = current
     current = new ArenaSegment(Segment.create(ARENA_SIZE), nextId++)
     byId.set(current.id, current)
@@ -192,6 +201,17 @@ function release(a: ArenaSegment): void {
   a.u8 = EMPTY_U8
   a.free.length = 0
 }
+
+// A fork server child starts with a copy of the server's heap: its segments
+// still belong to the server (and to every sibling's copy), so the child must
+// never carve or free slots there. It forgets them and starts its own.
+afterFork(() => {
+  byId.clear()
+  byToken.clear()
+  partial.length = 0
+  current = undefined
+  top = 0
+})
 
 const EMPTY_I32 = new Int32Array(0)
 const EMPTY_U8 = new Uint8Array(0)

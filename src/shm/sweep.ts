@@ -44,6 +44,28 @@ export function noteAttach(holding: () => boolean): void {
   arm()
 }
 
+/**
+ * Called when the arena is about to map a new segment while many structs
+ * were created since finalizers last ran: they may well be garbage V8 has
+ * not collected yet (finalizers need a full collection, and a task of
+ * their own). So collect once the current task ends, at most once a second;
+ * the next segment is then usually not needed.
+ */
+export function collectSoon(): void {
+  const now = performance.now()
+  if (collectScheduled || now - lastSoon < SOON_MIN_MS) return
+  collectScheduled = true
+  lastSoon = now
+  setImmediate(() => {
+    collectScheduled = false
+    collect()
+  }).unref()
+}
+
+const SOON_MIN_MS = 1000
+let collectScheduled = false
+let lastSoon = -Infinity
+
 /** One full collection, through the `gc` function (exposed for this call only if it isn't already). */
 function collect(): void {
   if (collectFn === undefined) collectFn = findCollect()

@@ -1,5 +1,5 @@
 // Targets for reclaim.test.ts: children that use shared objects, then exit.
-import { Event, RawValue } from '../../src/index.js'
+import { Event, Queue, RawValue } from '../../src/index.js'
 
 interface Usable {
   acquireSync?: () => boolean
@@ -16,6 +16,8 @@ export function touchAll(objects: unknown[]): void {
       o.set()
     } else if (o instanceof RawValue) {
       o.value = 1
+    } else if (o instanceof Queue) {
+      o.putNowait(1)
     }
   }
 }
