@@ -5,7 +5,8 @@
  */
 import { NotImplementedError } from './errors.js'
 
-function placeholder(name: string) {
+/** A class that throws NotImplementedError when constructed, for names of the contract not built yet (none today). @example const Later = placeholder('Later') // new Later() throws */
+export function placeholder(name: string) {
   return class {
     constructor(..._args: unknown[]) {
       throw new NotImplementedError(name)
@@ -13,8 +14,4 @@ function placeholder(name: string) {
   }
 }
 
-/** Not implemented yet: throws NotImplementedError. @example new ProcessPoolExecutor() // throws */
-export const ProcessPoolExecutor = placeholder('ProcessPoolExecutor')
-/** Not implemented yet: throws NotImplementedError. @example new ThreadPoolExecutor() // throws */
-export const ThreadPoolExecutor = placeholder('ThreadPoolExecutor')
 

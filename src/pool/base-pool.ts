@@ -110,6 +110,12 @@ export class BasePool {
     return result
   }
 
+  /** @internal Submits `fn(...args)` with a raw sink (called synchronously, e.g. when a signal removes the task). */
+  _submit(fn: Function, args: unknown[], sink: Sink, signal?: AbortSignal): void {
+    this.#core.checkOpen()
+    this.#core.submit(fn, CALL, args, sink, signal)
+  }
+
   /** `fn(item)` for every item, in order, in chunks; rejects with the first error. */
   map<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): Promise<Array<Awaited<R>>> {
     try {

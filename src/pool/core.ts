@@ -42,6 +42,8 @@ export interface PoolBackend {
    * it could not load it.
    */
   needsPreload(url: string): boolean
+  /** Whether needsPreload can ever be true (then workers start once the first task module is known). */
+  readonly preloads: boolean
   create(args: unknown[], name: string, modules: readonly string[], recycled: boolean): PoolWorkerHandle
 }
 
@@ -132,12 +134,17 @@ export class PoolCore {
   readonly #modules: string[] = []
   /** A ref'd timer while tasks are unfinished: workers are daemons and queue waits do not hold the event loop. */
   #keepAlive: NodeJS.Timeout | undefined
+  /** Resolves when the first task's module is known, or the pool stops taking tasks (preloading backends start workers then). */
+  readonly #firstTask: Promise<void>
+  #firstTaskSeen!: () => void
 
   constructor(backend: PoolBackend, size: number, options: CoreOptions) {
     this.#backend = backend
     this.size = size
     this.#initargs = options.initargs ?? []
     this.#maxTasks = options.maxTasksPerChild ?? null
+    this.#firstTask = new Promise((resolve) => { this.#firstTaskSeen = resolve })
+    if (!backend.preloads) this.#firstTaskSeen()
     this.#cells = new RawArray('i', size * CELLS)
     this.#slots = new Array<Slot | undefined>(size)
     const init = options.initializer
@@ -198,12 +205,14 @@ export class PoolCore {
   close(): void {
     if (this.state !== 'running') return
     this.state = 'closed'
+    this.#firstTaskSeen()
     this.#scheduleDispatch()
   }
 
   terminate(): void {
     if (this.state === 'terminated') return
     this.state = 'terminated'
+    this.#firstTaskSeen()
     this.#failEverything(new PoolTerminatedError())
   }
 
@@ -242,7 +251,7 @@ export class PoolCore {
     Atomics.store(this.#cells.array as Int32Array, index * CELLS, 0)
     const slot: Slot = { index, inbox: new Queue<Batch | null>(), worker: undefined, seq: 0, outstanding: new Fifo(), batchEnds: new Fifo(), known: new Set(), sent: 0, stopped: false, modules: 0 }
     this.#slots[index] = slot
-    this.#initRef.then((ref) => this.#launch(slot, ref), (error: unknown) => this.#breakWith(new TypeError(`${this.#backend.kind}: the initializer can't run in a worker: ${(error as Error).message}`, { cause: error })))
+    Promise.all([this.#initRef, this.#firstTask]).then(([ref]) => this.#launch(slot, ref), (error: unknown) => this.#breakWith(new TypeError(`${this.#backend.kind}: the initializer can't run in a worker: ${(error as Error).message}`, { cause: error })))
   }
 
   #launch(slot: Slot, ref: FunctionRef | null): void {
@@ -322,6 +331,7 @@ export class PoolCore {
       this.#fnIndex.set(fn, index)
       // Workers started without this module could not load it: new ones replace them (dispatch stops the stale).
       if (!this.#modules.includes(ref.url) && this.#backend.needsPreload(ref.url)) this.#modules.push(ref.url)
+      this.#firstTaskSeen()
       return index
     }, (error: unknown) => {
       this.#fnIndex.delete(fn)

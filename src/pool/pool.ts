@@ -16,6 +16,7 @@ export interface PoolOptions<I extends unknown[] = never[]> extends BasePoolOpti
 
 const processBackend: PoolBackend = {
   kind: 'Pool',
+  preloads: true,
   needsPreload: (url) => /\.(ts|tsx|mts|cts)$/.test(url) && getStartMethod() === 'forkserver',
   create: (args, name, modules) => new ProcessWorker(args, name, modules),
 }

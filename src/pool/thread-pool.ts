@@ -16,6 +16,7 @@ export interface ThreadPoolOptions<I extends unknown[] = never[]> extends BasePo
 
 const threadBackend: PoolBackend = {
   kind: 'ThreadPool',
+  preloads: false,
   needsPreload: () => false,
   // With maxTasksPerChild a worker is a fresh one (its own module state), so recycling means what it says.
   create(args, name, _modules, recycled) {

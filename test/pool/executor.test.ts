@@ -1,0 +1,70 @@
+import { test, describe } from 'node:test'
+import assert from 'node:assert/strict'
+import { ProcessPoolExecutor, ThreadPoolExecutor, Future, CancelledError, TimeoutError, asCompleted, wait, FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED } from '../../src/index.js'
+import { square, add, fail, sleepMs } from '../fixtures/pool-targets.js'
+
+const kinds: Array<[string, () => ProcessPoolExecutor | ThreadPoolExecutor]> = [
+  ['ThreadPoolExecutor', () => new ThreadPoolExecutor({ maxWorkers: 2 })],
+  ['ProcessPoolExecutor', () => new ProcessPoolExecutor({ maxWorkers: 2 })],
+]
+
+for (const [kind, make] of kinds) {
+  describe(kind, () => {
+    test('submit → Future: result, exception, done, thenable; map in order', async () => {
+      await using ex = make()
+      const f = ex.submit(add, 2, 3)
+      assert.ok(f instanceof Future)
+      assert.equal(await f.result(), 5)
+      assert.equal(f.done(), true)
+      assert.equal(await f.exception(), null)
+      assert.equal(await ex.submit(square, 6), 36)
+      const bad = ex.submit(fail, 'broken')
+      await assert.rejects(bad.result(), (e: Error) => e instanceof RangeError && e.message === 'broken')
+      assert.equal(((await bad.exception()) as Error).message, 'broken')
+      const slow = ex.submit(sleepMs, 300)
+      await assert.rejects(slow.result(10), (e) => e instanceof TimeoutError)
+      assert.equal(slow.cancel(), false, 'a task sent to a worker is not cancelled')
+      assert.equal(await slow.result(), 300)
+      const out: number[] = []
+      for await (const v of ex.map(add, [1, 2, 3], [10, 20, 30])) out.push(v)
+      assert.deepEqual(out, [11, 22, 33])
+    })
+
+    test('cancel, shutdown({ cancelFutures }), submit after shutdown', async () => {
+      const ex = make()
+      assert.deepEqual(await Promise.all([1, 2, 3, 4].map((x) => ex.submit(square, x))), [1, 4, 9, 16])
+      assert.equal(await ex.submit(sleepMs, 1), 1)
+      const busy = Array.from({ length: 8 }, () => ex.submit(sleepMs, 50))
+      const queued = Array.from({ length: 10 }, () => ex.submit(square, 3))
+      const last = queued[9]
+      assert.equal(last.cancel(), true)
+      assert.equal(last.cancelled(), true)
+      await assert.rejects(last.result(), (e) => e instanceof CancelledError)
+      await ex.shutdown({ wait: true, cancelFutures: true })
+      assert.ok(queued.every((f) => f.done()))
+      assert.deepEqual(await Promise.all(busy), Array(8).fill(50))
+      assert.throws(() => ex.submit(square, 1), /shutdown/)
+    })
+
+    test('asCompleted yields in finishing order; wait with FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED', async () => {
+      await using ex = make()
+      assert.deepEqual(await Promise.all([1, 2, 3, 4].map((x) => ex.submit(sleepMs, x))), [1, 2, 3, 4])
+      const fs = [ex.submit(sleepMs, 400), ex.submit(sleepMs, 5)]
+      const order: number[] = []
+      for await (const f of asCompleted(fs)) order.push(await f.result())
+      assert.deepEqual(order, [5, 400])
+      const a = ex.submit(sleepMs, 5)
+      const b = ex.submit(sleepMs, 1500)
+      const first = await wait([a, b], { returnWhen: FIRST_COMPLETED })
+      assert.ok(first.done.has(a) && first.notDone.has(b))
+      const boom = ex.submit(fail, 'x')
+      const firstError = await wait([b, boom], { returnWhen: FIRST_EXCEPTION })
+      assert.ok(firstError.done.has(boom) && firstError.notDone.has(b))
+      const timed = await wait([b], { timeout: 10 })
+      assert.equal(timed.notDone.size, 1)
+      const all = await wait([a, b, boom], { returnWhen: ALL_COMPLETED })
+      assert.equal(all.done.size, 3)
+      assert.throws(() => wait([a], { returnWhen: 'SOON' as never }).catch(() => {}) && (() => { throw new RangeError('returnWhen') })(), RangeError)
+    })
+  })
+}
