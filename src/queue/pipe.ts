@@ -254,6 +254,8 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     if (taken !== undefined) return taken
     if (writerClosed(rx)) return (taken = this.#tryTake(rx)) ?? eof()
     const deadline = deadlineOf(checkTimeout(opts?.timeout, `Connection.${op}()`))
+    // The other end may answer within microseconds: a short spin beats an async wake-up through the addon's waiter thread.
+    if (rx.notEmpty.shared && rx.spinWhileEmpty() && (taken = this.#tryTake(rx)) !== undefined) return taken
     const done = await rx.notEmpty.until(() => (taken = this.#tryTake(rx)) !== undefined || writerClosed(rx), deadline, opts?.signal, this.#waitOpts)
     if (!done) throw new QueueEmptyError(`Connection.${op}(): no message arrived before the timeout; wait longer, or check the other end sends`)
     return taken ?? this.#tryTake(rx) ?? eof()

@@ -341,6 +341,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   async #getSlow(deadline: number | null, signal: AbortSignal | undefined): Promise<T> {
     let taken: Taken | undefined
+    // Another thread or process may put within microseconds: a short spin beats an async wake-up through the addon's waiter thread.
+    if (this.#ring.notEmpty.shared && this.#ring.spinWhileEmpty() && (taken = this.#tryTake()) !== undefined) return this.#finish(taken)
     const arrived = await this.#ring.notEmpty.until(() => (taken = this.#tryTake()) !== undefined || this.#ring.closed, deadline, signal, this.#waitOpts)
     if (!arrived) throw new QueueEmptyError(timedOutEmpty(this.#name))
     if (taken === undefined) throw drained(this.#name)
