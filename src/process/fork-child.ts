@@ -17,7 +17,7 @@
  *   addon's at-exit hook after Node printed it.
  */
 import { closeSync } from 'node:fs'
-import { getRandomValues, randomUUID } from 'node:crypto'
+import { randomFillSync, randomUUID } from 'node:crypto'
 import { Server, Socket } from 'node:net'
 import { native } from '../native.js'
 import { decode } from '../shm/handle.js'
@@ -53,8 +53,21 @@ export interface Loaded {
 }
 
 /** Turns the freshly forked copy of the server into the job's process, then runs the job. */
+/** Whether module loader hooks (tsx) run in this process: computed in the server, once. */
+const hasLoaderHooks = preloads(process.execArgv).length > 0
+
+/**
+ * Runs, in the server, the code each child runs first (harmlessly: the
+ * server's own random state is never used), so children find it compiled —
+ * in a child, a function's first call compiles it and writes the result to
+ * copy-on-write heap pages, a few ms over a start's path.
+ */
+export function warmChildPath(): void {
+  reseedMathRandom()
+  for (let i = 0; i < 128; i++) randomUUID()
+}
+
 export function becomeChild(req: ForkRequest, loaded: Loaded, handles: HandleFd[], otherFds: number[], parentPid: number, execArgv: string[], processBackend: import('./base.js').Backend): void {
-  const hasLoaderHooks = preloads(process.execArgv).length > 0
   for (const fd of otherFds) {
     try { closeSync(fd) } catch { /* already closed */ }
   }
@@ -140,7 +153,7 @@ function installExitPath(): void {
 
 /** xoshiro128** seeded from the OS: the server's V8 random state is shared by every child. */
 function reseedMathRandom(): void {
-  const s = getRandomValues(new Uint32Array(4))
+  const s = randomFillSync(new Uint32Array(4))
   if ((s[0] | s[1] | s[2] | s[3]) === 0) s[0] = 1
   const next = (): number => {
     const x = Math.imul(s[1], 5)

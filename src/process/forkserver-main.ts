@@ -15,7 +15,7 @@ import { closeSync } from 'node:fs'
 import type { Server, Socket } from 'node:net'
 import { native } from '../native.js'
 import { context } from './context.js'
-import { becomeChild, type ForkRequest, type HandleFd, type Loaded } from './fork-child.js'
+import { becomeChild, warmChildPath, type ForkRequest, type HandleFd, type Loaded } from './fork-child.js'
 import type { Job } from './job.js'
 import { loadFunction, type FunctionRef } from './locate.js'
 import { processBackend } from './process.js'
@@ -52,6 +52,7 @@ process.on('message', (m: { skein?: string; id?: number; kind?: 'Socket' | 'Serv
 const root = '../index.js'
 await import(root).catch(() => {})
 const unavailable = native.prepareFork()
+warmChildPath()
 process.send!({ skein: 'ready', unavailable })
 
 async function serve(): Promise<void> {
