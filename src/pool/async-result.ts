@@ -17,17 +17,34 @@ import { TimeoutError } from '../errors.js'
 export class AsyncResult<T> {
   readonly #promise: Promise<T>
   #state: 'pending' | 'fulfilled' | 'rejected' = 'pending'
+  #resolve!: (value: T) => void
+  #reject!: (error: unknown) => void
+  readonly #callback: ((value: T) => void) | undefined
+  readonly #errorCallback: ((error: unknown) => void) | undefined
 
-  /** @internal Built by the pool; `settle` is called with the outcome exactly once. */
-  constructor(executor: (resolve: (value: T) => void, reject: (error: unknown) => void) => void, callback?: (value: T) => void, errorCallback?: (error: unknown) => void) {
-    this.#promise = new Promise<T>(executor)
-    this.#promise.then((value) => {
-      this.#state = 'fulfilled'
-      if (callback) callSafely(callback, value, 'callback')
-    }, (error: unknown) => {
-      this.#state = 'rejected'
-      if (errorCallback) callSafely(errorCallback, error, 'errorCallback')
-    })
+  /** @internal Built by the pool, which settles it through `_resolve` / `_reject`. */
+  constructor(callback?: (value: T) => void, errorCallback?: (error: unknown) => void) {
+    this.#promise = new Promise<T>((resolve, reject) => { this.#resolve = resolve; this.#reject = reject })
+    this.#callback = callback
+    this.#errorCallback = errorCallback
+  }
+
+  /** @internal */
+  _resolve(value: T): void {
+    if (this.#state !== 'pending') return
+    this.#state = 'fulfilled'
+    if (this.#callback) callSafely(this.#callback, value, 'callback')
+    this.#resolve(value)
+  }
+
+  /** @internal */
+  _reject(error: unknown): void {
+    if (this.#state !== 'pending') return
+    this.#state = 'rejected'
+    // Nobody may ever call get(): a rejection must not become an unhandled one.
+    this.#promise.catch(() => {})
+    if (this.#errorCallback) callSafely(this.#errorCallback, error, 'errorCallback')
+    this.#reject(error)
   }
 
   /**

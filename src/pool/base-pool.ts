@@ -46,6 +46,12 @@ export interface BasePoolOptions<I extends unknown[] = never[]> {
   maxTasksPerChild?: number | null
 }
 
+function checkArgs(args: unknown, kind: string): unknown[] {
+  if (args === undefined) return []
+  if (!Array.isArray(args)) throw new TypeError(`${kind}.apply(fn, args): args must be an array of the function's arguments`)
+  return args
+}
+
 /** @internal Validates the options common to both pools and builds the core. */
 export function makeCore(backend: PoolBackend, size: number | undefined, sizeName: string, fallback: number, options: BasePoolOptions<unknown[]>): PoolCore {
   const n = size ?? fallback
@@ -93,7 +99,12 @@ export class BasePool {
   /** Runs `fn(...args)` in a worker and resolves with its value. */
   apply<A extends unknown[], R>(fn: TaskFunction<A, R>, args?: A): Promise<Awaited<R>> {
     try {
-      return this.applyAsync(fn, args).get()
+      this.#core.checkOpen()
+      const list = checkArgs(args, this.#kind)
+      let sink!: Sink
+      const promise = new Promise<Awaited<R>>((resolve, reject) => { sink = { _resolve: resolve as (v: unknown) => void, _reject: reject } })
+      this.#core.submit(fn, CALL, list, sink)
+      return promise
     } catch (error) {
       return Promise.reject(error)
     }
@@ -102,11 +113,9 @@ export class BasePool {
   /** Submits `fn(...args)`; the AsyncResult resolves with its value (or error), calling `callback`/`errorCallback` first. */
   applyAsync<A extends unknown[], R>(fn: TaskFunction<A, R>, args?: A, options: ApplyOptions<Awaited<R>> = {}): AsyncResult<Awaited<R>> {
     this.#core.checkOpen()
-    const list = args ?? []
-    if (!Array.isArray(list)) throw new TypeError(`${this.#kind}.applyAsync(fn, args): args must be an array of the function's arguments`)
-    let sink!: Sink
-    const result = new AsyncResult<Awaited<R>>((resolve, reject) => { sink = { resolve: resolve as (v: unknown) => void, reject } }, options.callback, options.errorCallback)
-    this.#core.submit(fn, CALL, list, sink, options.signal)
+    const list = checkArgs(args, this.#kind)
+    const result = new AsyncResult<Awaited<R>>(options.callback, options.errorCallback)
+    this.#core.submit(fn, CALL, list, result as Sink, options.signal)
     return result
   }
 
@@ -186,31 +195,26 @@ export class BasePool {
     const chunks = this.#chunks(items, options, undefined, where)
     const progress = options.progress === true ? Progress.start(items.length) : undefined
     const out = new Array<unknown>(items.length)
-    let sinks: Sink[] = []
-    const result = new AsyncResult<any[]>((resolve, reject) => {
-      let left = chunks.length
-      let failed = false
-      if (left === 0) resolve(out)
-      let offset = 0
-      sinks = chunks.map((chunk) => {
-        const at = offset
-        offset += chunk.length
-        return {
-          resolve(values: unknown) {
-            const list = values as unknown[]
-            for (let i = 0; i < list.length; i++) out[at + i] = list[i]
-            progress?.advance(list.length)
-            if (--left === 0 && !failed) { progress?.stop(); resolve(out) }
-          },
-          reject(error: unknown) {
-            if (failed) return
-            failed = true
-            progress?.stop()
-            reject(error)
-          },
-        }
-      })
-    }, options.callback, options.errorCallback)
+    const result = new AsyncResult<any[]>(options.callback, options.errorCallback)
+    let left = chunks.length
+    if (left === 0) result._resolve(out)
+    let offset = 0
+    const sinks: Sink[] = chunks.map((chunk) => {
+      const at = offset
+      offset += chunk.length
+      return {
+        _resolve(values: unknown) {
+          const list = values as unknown[]
+          for (let i = 0; i < list.length; i++) out[at + i] = list[i]
+          progress?.advance(list.length)
+          if (--left === 0) { progress?.stop(); result._resolve(out) }
+        },
+        _reject(error: unknown) {
+          progress?.stop()
+          result._reject(error)
+        },
+      }
+    })
     chunks.forEach((chunk, i) => this.#core.submit(fn, kind, chunk, sinks[i]))
     return result
   }
@@ -224,8 +228,8 @@ export class BasePool {
     const finished: number[] = []
     let wake: (() => void) | undefined
     chunks.forEach((chunk, i) => this.#core.submit(fn, MAP, chunk, {
-      resolve(values) { done[i] = { ok: true, value: values }; finished.push(i); progress?.advance((values as unknown[]).length); wake?.() },
-      reject(error) { done[i] = { ok: false, value: error }; finished.push(i); wake?.() },
+      _resolve(values) { done[i] = { ok: true, value: values }; finished.push(i); progress?.advance((values as unknown[]).length); wake?.() },
+      _reject(error) { done[i] = { ok: false, value: error }; finished.push(i); wake?.() },
     }))
     const total = chunks.length
     return {

@@ -49,9 +49,10 @@ export interface PoolBackend {
 
 /** Where a task's outcome goes. */
 export interface Sink {
-  resolve(value: unknown): void
-  reject(error: unknown): void
+  _resolve(value: unknown): void
+  _reject(error: unknown): void
 }
+
 
 interface Task {
   fn: number
@@ -163,14 +164,14 @@ export class PoolCore {
     const task: Task = { fn: -1, kind, payload, sink, seq: 0, cancelled: false }
     this.#keepAlive ??= setInterval(() => this.#idleCheck(), 1000)
     if (signal !== undefined) {
-      if (signal.aborted) { sink.reject(signal.reason); return }
+      if (signal.aborted) { sink._reject(signal.reason); return }
       const onAbort = () => {
-        if (task.seq === 0 && !task.cancelled) { task.cancelled = true; sink.reject(signal.reason) }
+        if (task.seq === 0 && !task.cancelled) { task.cancelled = true; sink._reject(signal.reason) }
       }
       signal.addEventListener('abort', onAbort, { once: true })
       task.sink = {
-        resolve(value) { signal.removeEventListener('abort', onAbort); sink.resolve(value) },
-        reject(error) { signal.removeEventListener('abort', onAbort); sink.reject(error) },
+        _resolve(value) { signal.removeEventListener('abort', onAbort); sink._resolve(value) },
+        _reject(error) { signal.removeEventListener('abort', onAbort); sink._reject(error) },
       }
     }
     const known = this.#fnIndex.get(fn)
@@ -185,12 +186,12 @@ export class PoolCore {
       this.#locating--
       task.fn = index
       if (task.cancelled) return
-      if (this.state === 'terminated') task.sink.reject(new PoolTerminatedError())
-      else if (this.#broken) task.sink.reject(this.#broken)
+      if (this.state === 'terminated') task.sink._reject(new PoolTerminatedError())
+      else if (this.#broken) task.sink._reject(this.#broken)
       else this.#enqueue(task)
     }, (error: unknown) => {
       this.#locating--
-      if (!task.cancelled) task.sink.reject(error)
+      if (!task.cancelled) task.sink._reject(error)
       if (this.state === 'closed') this.#scheduleDispatch()
     })
   }
@@ -283,7 +284,7 @@ export class PoolCore {
         const again: Task[] = []
         const why = reason(code)
         for (const task of held) {
-          if (task.seq <= started) task.sink.reject(new WorkerCrashedError(slot.worker?.id, why))
+          if (task.seq <= started) task.sink._reject(new WorkerCrashedError(slot.worker?.id, why))
           else { task.seq = 0; again.push(task) }
         }
         this.#pending.unshiftAll(again)
@@ -309,10 +310,10 @@ export class PoolCore {
   }
 
   #failEverything(error: Error): void {
-    for (const task of this.#pending.drain()) if (!task.cancelled) task.sink.reject(error)
+    for (const task of this.#pending.drain()) if (!task.cancelled) task.sink._reject(error)
     for (const slot of this.#slots) {
       if (slot === undefined) continue
-      for (const task of slot.outstanding.drain()) task.sink.reject(error)
+      for (const task of slot.outstanding.drain()) task.sink._reject(error)
       slot.stopped = true
       if (slot.worker !== undefined && slot.worker.exitCode === null) slot.worker.kill()
     }
@@ -407,7 +408,7 @@ export class PoolCore {
       slot.seq = firstSeq
       for (const fn of added) slot.known.delete(fn)
       for (const task of tasks) task.seq = 0
-      if (tasks.length === 1) tasks[0].sink.reject(cloneError(this.#backend.kind, error))
+      if (tasks.length === 1) tasks[0].sink._reject(cloneError(this.#backend.kind, error))
       else for (const task of tasks) this.#send(slot, [task])
       return
     }
@@ -474,8 +475,8 @@ export class PoolCore {
       slot.outstanding.shift()
       this.#inFlight--
       if (slot.batchEnds.peek() === seq) slot.batchEnds.shift()
-      if (results[i + 1] === 1) task.sink.resolve(results[i + 2])
-      else task.sink.reject(revive(results[i + 2] as WireError))
+      if (results[i + 1] === 1) task.sink._resolve(results[i + 2])
+      else task.sink._reject(revive(results[i + 2] as WireError))
     }
   }
 }

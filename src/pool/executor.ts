@@ -45,8 +45,8 @@ abstract class Executor {
     const abort = new AbortController()
     const future = new Future<Awaited<R>>(() => abort.abort(new CancelledError()))
     this.#pool._submit(fn, args, {
-      resolve: (v) => { this.#pending.delete(future); future._resolve(v as Awaited<R>) },
-      reject: (e) => { this.#pending.delete(future); future._reject(e) },
+      _resolve: (v) => { this.#pending.delete(future); future._resolve(v as Awaited<R>) },
+      _reject: (e) => { this.#pending.delete(future); future._reject(e) },
     }, abort.signal)
     if (!future.done()) this.#pending.add(future)
     return future
