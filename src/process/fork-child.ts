@@ -62,9 +62,10 @@ const hasLoaderHooks = preloads(process.execArgv).length > 0
  * in a child, a function's first call compiles it and writes the result to
  * copy-on-write heap pages, a few ms over a start's path.
  */
-export function warmChildPath(): void {
+export async function warmChildPath(): Promise<void> {
   reseedMathRandom()
   for (let i = 0; i < 128; i++) randomUUID()
+  await decode([1, 'two', { three: 3 }])
 }
 
 export function becomeChild(req: ForkRequest, loaded: Loaded, handles: HandleFd[], otherFds: number[], parentPid: number, execArgv: string[], processBackend: import('./base.js').Backend): void {

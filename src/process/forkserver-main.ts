@@ -52,7 +52,7 @@ process.on('message', (m: { skein?: string; id?: number; kind?: 'Socket' | 'Serv
 const root = '../index.js'
 await import(root).catch(() => {})
 const unavailable = native.prepareFork()
-warmChildPath()
+await warmChildPath()
 process.send!({ skein: 'ready', unavailable })
 
 async function serve(): Promise<void> {
