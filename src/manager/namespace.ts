@@ -9,7 +9,6 @@
 import { inspect } from 'node:util'
 import { kDescribe, registerKind, type HandleDescriptor } from '../shm/handle.js'
 import { SharedDict, kInternal, reviveStore, dictModel, type Internal, type SharedDictOptions } from './shared-dict.js'
-import type { SnapshotStore } from './store.js'
 
 const FIX = "keep such objects in a SharedDict (manager.dict()) and use `await dict.get(key)` / `await dict.set(key, value)`"
 
@@ -114,7 +113,5 @@ function reserved(): TypeError {
   return new TypeError("Namespace: 'then' is reserved (a namespace with a then attribute would look like a Promise to await); pick another name")
 }
 
-registerKind('skein.Namespace', async (d, segment) => {
-  const store = await reviveStore('Namespace', dictModel, d, segment)
-  return proxyOver(new SharedDict<string, unknown>(undefined, { [kInternal]: { store: store as unknown as SnapshotStore<never> } }))
-})
+registerKind('skein.Namespace', (d, segment) =>
+  reviveStore('Namespace', dictModel, d, segment, (store) => proxyOver(new SharedDict<string, unknown>(undefined, { [kInternal]: { store } }))))

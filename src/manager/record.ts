@@ -15,6 +15,9 @@
  */
 import { serialize, deserialize } from 'node:v8'
 import { decode, encode, isShareable, kDescribe, revive, type HandleDescriptor } from '../shm/handle.js'
+import { discardDescribed, type StructPlace } from '../shm/arena.js'
+import { addRef, HEADER } from '../shm/slot-header.js'
+import { Segment } from '../shm/segment.js'
 
 const T_UNDEFINED = 0
 const T_NULL = 1
@@ -101,6 +104,55 @@ export function decodeValueSync(record: Uint8Array, fix: string): unknown {
   if (record[0] !== T_HANDLES) return decodePlain(record)
   const out = reviveSync(deserialize(record.subarray(1)))
   if (out === ASYNC) throw new TypeError(`this value holds a shared object (a Value, SharedArray, Condition or Barrier) that attaches asynchronously: ${fix}`)
+  return out
+}
+
+/*
+ * Stored shared objects and their references (src/shm/arena.ts). A
+ * descriptor made by `encode` holds one reference on each struct it names
+ * (a Lock, a Value's storage…), meant for the one receiver that attaches it.
+ * A record in a collection is read many times, so:
+ * - the record keeps that reference while it is stored;
+ * - each read adds one for the reader ({@link retainRecord}, under the
+ *   collection's lock, so the record can't be dropped meanwhile), which
+ *   attaching then takes over;
+ * - a record replaced or removed gives its references back
+ *   ({@link releaseRecord}, under the lock, after the commit).
+ * A collection dropped while it still stores shared objects keeps them
+ * alive until their segments go (leaking is preferred to freeing early).
+ */
+
+/** Adds a reference, for one more reader, on every struct a handle record names. */
+export function retainRecord(record: Uint8Array): void {
+  for (const d of countedIn(record)) addRef(Segment.attach(d.segment).i32, d.offset - HEADER)
+}
+
+/** Gives back the references a handle record holds (it was replaced, removed, or never stored). */
+export function releaseRecord(record: Uint8Array): void {
+  for (const d of countedIn(record)) discardDescribed(d, Segment.attach(d.segment))
+}
+
+/** The counted struct descriptors anywhere in a handle record (a Value's lock included). */
+function countedIn(record: Uint8Array): StructPlace[] {
+  if (record[0] !== T_HANDLES) return []
+  const out: StructPlace[] = []
+  const seen = new Set<object>()
+  const walk = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null || seen.has(v) || ArrayBuffer.isView(v)) return
+    seen.add(v)
+    if (v instanceof Map) {
+      for (const [k, x] of v) { walk(k); walk(x) }
+      return
+    }
+    if (v instanceof Set || Array.isArray(v)) {
+      for (const x of v) walk(x)
+      return
+    }
+    const o = v as Record<string, unknown>
+    if (o.counted === true && typeof o.offset === 'number' && typeof o.segment === 'object') out.push(o as unknown as StructPlace)
+    for (const x of Object.values(o)) walk(x)
+  }
+  walk(deserialize(record.subarray(1)))
   return out
 }
 

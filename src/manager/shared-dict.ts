@@ -11,8 +11,8 @@ import { kDescribe, registerKind, revive, type HandleDescriptor, type Shareable 
 import { Lock } from '../sync/lock.js'
 import type { Event } from '../sync/event.js'
 import type { Segment } from '../shm/segment.js'
-import { checkKey, decodeKey, decodeValue, encodeKey, encodeValue, encodeValueSync, decodeValueSync, holdsHandles, sameRecord, type Key } from './record.js'
-import { checkCapacity, SnapshotStore, type Model } from './store.js'
+import { checkKey, decodeKey, decodeValue, encodeKey, retainRecord, encodeValue, encodeValueSync, decodeValueSync, holdsHandles, sameRecord, type Key } from './record.js'
+import { checkCapacity, releaseQuietly, SnapshotStore, type Model } from './store.js'
 
 interface Entry {
   key: Uint8Array
@@ -129,7 +129,10 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
   /** The value of `key` (a fresh copy), or undefined. */
   async get(key: K): Promise<V | undefined> {
     const e = this.#store.read('get()').get(key)
-    return e === undefined ? undefined : (decodeValue(e.value) as Promise<V>)
+    if (e === undefined) return undefined
+    if (!holdsHandles(e.value)) return decodeValue(e.value) as Promise<V>
+    const record = this.#retainedRecord('get()', key)
+    return record === undefined ? undefined : (decodeValue(record) as Promise<V>)
   }
 
   /**
@@ -139,27 +142,22 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
   async set(key: K, value: V): Promise<this> {
     checkKey(key, 'SharedDict.set()')
     const record = encodeValueSync(value, 'SharedDict.set()') ?? (await encodeValue(value, 'SharedDict.set()'))
-    this.#store.write('set()', (map) => {
-      put(map, key, record)
-      return CHANGED
-    })
+    this.#put('set()', key, record)
     return this
   }
 
   /** Removes `key`; true if it was there. */
   async delete(key: K): Promise<boolean> {
-    return this.#store.write('delete()', (map) => {
-      const had = map.delete(key)
-      return { result: had, changed: had }
-    })
+    return this.deleteSync(key)
   }
 
   /** Removes every entry. */
   async clear(): Promise<void> {
     this.#store.write('clear()', (map) => {
+      const released = [...map.values()].map((e) => e.value).filter(holdsHandles)
       const changed = map.size > 0
       map.clear()
-      return { result: undefined, changed }
+      return { result: undefined, changed, released }
     })
   }
 
@@ -197,28 +195,41 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
     })
     if (!slow) return next as V
     for (;;) {
-      const old = this.#store.read('update()').get(key)?.value
+      const old = this.#retainedRecord('update()', key)
       const value = callUpdate(fn, old === undefined ? undefined : ((await decodeValue(old)) as V))
       const record = await encodeValue(value, 'SharedDict.update()')
-      const done = this.#store.write('update()', (map) => {
-        if (!sameRecord(map.get(key)?.value, old)) return { result: false, changed: false } // changed meanwhile: again
-        put(map, key, record)
-        return { result: true, changed: true }
-      })
+      let done = false
+      try {
+        done = this.#store.write('update()', (map) => {
+          const now = map.get(key)?.value
+          if (!sameRecord(now, old)) return { result: false, changed: false } // changed meanwhile: again
+          put(map, key, record)
+          return { result: true, changed: true, released: now !== undefined && holdsHandles(now) ? [now] : undefined }
+        })
+      } finally {
+        if (!done && holdsHandles(record)) releaseQuietly(record) // never stored
+      }
       if (done) return value
     }
   }
 
   /** The values, in key order (fresh copies). */
   async values(): Promise<V[]> {
-    const entries = [...this.#store.read('values()').values()]
-    return Promise.all(entries.map((e) => decodeValue(e.value) as Promise<V>))
+    return (await this.entries()).map(([, v]) => v)
   }
 
   /** The `[key, value]` pairs, in insertion order (fresh copies). */
   async entries(): Promise<Array<[K, V]>> {
-    const entries = [...this.#store.read('entries()')]
-    return Promise.all(entries.map(async ([k, e]) => [k as K, (await decodeValue(e.value)) as V] as [K, V]))
+    const pairs = (map: Entries): Array<[K, Uint8Array]> => [...map].map(([k, e]) => [k as K, e.value])
+    let records = pairs(this.#store.read('entries()'))
+    if (records.some(([, r]) => holdsHandles(r))) {
+      records = this.#store.write('entries()', (map) => {
+        const now = pairs(map)
+        for (const [, r] of now) if (holdsHandles(r)) retainRecord(r)
+        return { result: now, changed: false }
+      })
+    }
+    return Promise.all(records.map(async ([k, r]) => [k, (await decodeValue(r)) as V] as [K, V]))
   }
 
   /** A plain `Map` copy of the contents. */
@@ -234,7 +245,9 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
   /** @internal The value of `key` read without waiting (Namespace's attribute reads). */
   getSync(key: K, fix: string): V | undefined {
     const e = this.#store.read('get()').get(key)
-    return e === undefined ? undefined : (decodeValueSync(e.value, fix) as V)
+    if (e === undefined) return undefined
+    const record = holdsHandles(e.value) ? this.#retainedRecord('get()', key) : e.value
+    return record === undefined ? undefined : (decodeValueSync(record, fix) as V)
   }
 
   /** @internal Sets without waiting; false if the value needs the async path. */
@@ -242,18 +255,40 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
     checkKey(key, where)
     const record = encodeValueSync(value, where)
     if (record === undefined) return false
-    this.#store.write(where, (map) => {
-      put(map, key, record)
-      return CHANGED
-    })
+    this.#put(where, key, record)
     return true
   }
 
   /** @internal Deletes without waiting. */
   deleteSync(key: K): boolean {
     return this.#store.write('delete()', (map) => {
-      const had = map.delete(key)
-      return { result: had, changed: had }
+      const old = map.get(key)?.value
+      if (old === undefined) return { result: false, changed: false }
+      map.delete(key)
+      return { result: true, changed: true, released: holdsHandles(old) ? [old] : undefined }
+    })
+  }
+
+  /** Stores a value record; the one it replaces gives back its references. */
+  #put(what: string, key: K, record: Uint8Array): void {
+    try {
+      this.#store.write(what, (map) => {
+        const old = map.get(key)?.value
+        put(map, key, record)
+        return old !== undefined && holdsHandles(old) ? { result: undefined, changed: true, released: [old] } : CHANGED
+      })
+    } catch (error) {
+      if (holdsHandles(record)) releaseQuietly(record) // never stored
+      throw error
+    }
+  }
+
+  /** The current record of `key`, read under the lock with a reference added for this reader if it holds shared objects. */
+  #retainedRecord(what: string, key: K): Uint8Array | undefined {
+    return this.#store.write(what, (map) => {
+      const record = map.get(key)?.value
+      if (record !== undefined && holdsHandles(record)) retainRecord(record)
+      return { result: record, changed: false }
     })
   }
 
@@ -272,11 +307,17 @@ export function describeStore(kind: string, store: SnapshotStore<unknown>): Hand
   return { kind, segment: store.segment.describe(), offset: 0, lock: store.lock[kDescribe](), down: store.down === null ? null : store.down[kDescribe]() }
 }
 
-/** @internal Rebuilds a store from its descriptor. */
-export async function reviveStore<S>(owner: string, m: Model<S>, d: HandleDescriptor, segment: Segment): Promise<SnapshotStore<S>> {
-  const lock = (await revive(d.lock as HandleDescriptor)) as Lock
-  const down = d.down === null || d.down === undefined ? null : ((await revive(d.down as HandleDescriptor)) as Event)
-  return new SnapshotStore(owner, m, segment, lock, down)
+/**
+ * @internal Rebuilds a store from its descriptor, then the handle with
+ * `make`: synchronously when its Lock and Event attach synchronously (so a
+ * dict stored in a Namespace can be read back as an attribute).
+ */
+export function reviveStore<S, T extends object>(owner: string, m: Model<S>, d: HandleDescriptor, segment: Segment, make: (store: SnapshotStore<never>) => T): T | Promise<T> {
+  const lock = revive(d.lock as HandleDescriptor)
+  const down = d.down === null || d.down === undefined ? null : revive(d.down as HandleDescriptor)
+  const build = (l: object, e: object | null): T => make(new SnapshotStore(owner, m, segment, l as Lock, e as Event | null) as unknown as SnapshotStore<never>)
+  if (lock instanceof Promise || down instanceof Promise) return Promise.all([lock, down]).then(([l, e]) => build(l, e))
+  return build(lock, down)
 }
 
 /** @internal The dict model, for Namespace. */
@@ -315,7 +356,5 @@ function initialEntries<K extends Key, V>(init: DictInit<K, V>): Array<[K, Uint8
   return out
 }
 
-registerKind('skein.SharedDict', async (d, segment) => {
-  const store = await reviveStore('SharedDict', model, d, segment)
-  return new SharedDict(undefined, { [kInternal]: { store: store as unknown as SnapshotStore<never> } })
-})
+registerKind('skein.SharedDict', (d, segment) =>
+  reviveStore('SharedDict', model, d, segment, (store) => new SharedDict(undefined, { [kInternal]: { store } })))

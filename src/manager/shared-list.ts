@@ -9,8 +9,8 @@
 import { isDeepStrictEqual } from 'node:util'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { Lock } from '../sync/lock.js'
-import { decodeValue, decodeValueSync, encodeValue, encodeValueSync, holdsHandles, sameRecord } from './record.js'
-import { checkCapacity, SnapshotStore, type Model } from './store.js'
+import { decodeValue, decodeValueSync, encodeValue, encodeValueSync, holdsHandles, retainRecord, sameRecord } from './record.js'
+import { checkCapacity, releaseQuietly, SnapshotStore, type Change, type Model } from './store.js'
 import { describeStore, kInternal, reviveStore, type Internal, type SharedDictOptions } from './shared-dict.js'
 
 const model: Model<Uint8Array[]> = {
@@ -72,15 +72,19 @@ export class SharedList<T = unknown> implements Shareable, AsyncIterable<T> {
   /** Item `index` (a fresh copy); negative counts from the end. */
   async get(index: number): Promise<T> {
     const items = this.#store.read('get()')
-    return decodeValue(items[checkIndex(index, items.length, 'get')] as Uint8Array) as Promise<T>
+    const record = items[checkIndex(index, items.length, 'get')] as Uint8Array
+    if (!holdsHandles(record)) return decodeValue(record) as Promise<T>
+    return decodeValue(this.#retained('get()', (now) => [now[checkIndex(index, now.length, 'get')] as Uint8Array])[0] as Uint8Array) as Promise<T>
   }
 
   /** Replaces item `index`; negative counts from the end. */
   async set(index: number, value: T): Promise<void> {
     const record = await recordOf(value, 'SharedList.set()')
-    this.#store.write('set()', (items) => {
-      items[checkIndex(index, items.length, 'set')] = record
-      return { result: undefined, changed: true }
+    this.#write('set()', [record], (items) => {
+      const at = checkIndex(index, items.length, 'set')
+      const old = items[at] as Uint8Array
+      items[at] = record
+      return { result: undefined, changed: true, released: holdsHandles(old) ? [old] : undefined }
     })
   }
 
@@ -88,7 +92,7 @@ export class SharedList<T = unknown> implements Shareable, AsyncIterable<T> {
   async push(...values: T[]): Promise<number> {
     const records: Uint8Array[] = []
     for (const v of values) records.push(await recordOf(v, 'SharedList.push()'))
-    return this.#store.write('push()', (items) => ({ result: append(items, records), changed: records.length > 0 }))
+    return this.#write('push()', records, (items) => ({ result: append(items, records), changed: records.length > 0 }))
   }
 
   /** Removes and returns the last item; RangeError if the list is empty. */
@@ -104,7 +108,7 @@ export class SharedList<T = unknown> implements Shareable, AsyncIterable<T> {
   async insert(index: number, value: T): Promise<void> {
     if (typeof index !== 'number' || !Number.isInteger(index)) throw new TypeError(`SharedList.insert(): index must be an integer, got ${String(index)}`)
     const record = await recordOf(value, 'SharedList.insert()')
-    this.#store.write('insert()', (items) => {
+    this.#write('insert()', [record], (items) => {
       const at = index < 0 ? Math.max(0, items.length + index) : Math.min(index, items.length)
       items.splice(at, 0, record)
       return { result: undefined, changed: true }
@@ -114,9 +118,10 @@ export class SharedList<T = unknown> implements Shareable, AsyncIterable<T> {
   /** Removes every item. */
   async clear(): Promise<void> {
     this.#store.write('clear()', (items) => {
+      const released = items.filter(holdsHandles)
       const changed = items.length > 0
       items.length = 0
-      return { result: undefined, changed }
+      return { result: undefined, changed, released }
     })
   }
 
@@ -151,31 +156,36 @@ export class SharedList<T = unknown> implements Shareable, AsyncIterable<T> {
         if (!slow) return next as T
       }
       // Optimistic path: fn runs outside the lock; commit only if the item is unchanged.
-      const value = callUpdate(fn, (await decodeValue(old)) as T)
+      const current = this.#retained('update()', (now) => [now[checkIndex(index, now.length, 'update')] as Uint8Array])[0] as Uint8Array
+      const value = callUpdate(fn, (await decodeValue(current)) as T)
       const record = await encodeValue(value, 'SharedList.update()')
-      const done = this.#store.write('update()', (now) => {
-        const at = checkIndex(index, now.length, 'update')
-        if (!sameRecord(now[at], old)) return { result: false, changed: false }
-        now[at] = record
-        return { result: true, changed: true }
-      })
+      let done = false
+      try {
+        done = this.#store.write('update()', (now) => {
+          const at = checkIndex(index, now.length, 'update')
+          const was = now[at] as Uint8Array
+          if (!sameRecord(was, current)) return { result: false, changed: false }
+          now[at] = record
+          return { result: true, changed: true, released: holdsHandles(was) ? [was] : undefined }
+        })
+      } finally {
+        if (!done && holdsHandles(record)) releaseQuietly(record) // never stored
+      }
       if (done) return value
     }
   }
 
   /** Items `start` to `end` (exclusive; negative counts from the end), as Array.prototype.slice. */
   async slice(start?: number, end?: number): Promise<T[]> {
-    const items = this.#store.read('slice()').slice(start, end)
+    let items = this.#store.read('slice()').slice(start, end)
+    if (items.some(holdsHandles)) items = this.#retained('slice()', (now) => now.slice(start, end))
     return Promise.all(items.map((r) => decodeValue(r) as Promise<T>))
   }
 
   /** The index of the first item deeply equal to `value` (node's isDeepStrictEqual), or -1. */
   async indexOf(value: T): Promise<number> {
-    const items = this.#store.read('indexOf()')
-    for (let i = 0; i < items.length; i++) {
-      if (isDeepStrictEqual(await decodeValue(items[i] as Uint8Array), value)) return i
-    }
-    return -1
+    const items = await this.toArray()
+    return items.findIndex((item) => isDeepStrictEqual(item, value))
   }
 
   /** A plain array copy of the items. */
@@ -191,6 +201,25 @@ export class SharedList<T = unknown> implements Shareable, AsyncIterable<T> {
   /** The descriptor `encode` sends to another thread or process. */
   [kDescribe](): HandleDescriptor {
     return describeStore('skein.SharedList', this.#store)
+  }
+
+  /** Writes new `records`; if the write fails they were never stored, so their references go. */
+  #write<R>(what: string, records: Uint8Array[], change: (items: Uint8Array[]) => Change<R>): R {
+    try {
+      return this.#store.write(what, change)
+    } catch (error) {
+      for (const r of records) if (holdsHandles(r)) releaseQuietly(r)
+      throw error
+    }
+  }
+
+  /** Records picked under the lock, with a reference added for this reader on each that holds shared objects. */
+  #retained(what: string, pick: (items: Uint8Array[]) => Uint8Array[]): Uint8Array[] {
+    return this.#store.write(what, (items) => {
+      const picked = pick(items)
+      for (const r of picked) if (holdsHandles(r)) retainRecord(r)
+      return { result: picked, changed: false }
+    })
   }
 
   get [Symbol.toStringTag](): string {
@@ -229,7 +258,5 @@ function callUpdate<T>(fn: (old: T) => T, old: T): T {
   return next
 }
 
-registerKind('skein.SharedList', async (d, segment) => {
-  const store = await reviveStore('SharedList', model, d, segment)
-  return new SharedList(undefined, { [kInternal]: { store: store as unknown as SnapshotStore<never> } })
-})
+registerKind('skein.SharedList', (d, segment) =>
+  reviveStore('SharedList', model, d, segment, (store) => new SharedList(undefined, { [kInternal]: { store } })))

@@ -38,6 +38,7 @@ import type { Lock } from '../sync/lock.js'
 import type { Event } from '../sync/event.js'
 import { SkeinError } from '../errors.js'
 import { native } from '../native.js'
+import { releaseRecord } from './record.js'
 
 const VERSION = 4
 const LEN0 = 5
@@ -64,6 +65,8 @@ export interface Model<S> {
 export interface Change<R> {
   result: R
   changed: boolean
+  /** Records the change dropped that hold shared objects: their references go once it is committed. */
+  released?: Uint8Array[]
 }
 
 /** The error of a collection whose Manager was shut down. */
@@ -158,6 +161,9 @@ export class SnapshotStore<S> {
         this.#version = null // the model may be half-changed: decode it again next time
         throw error
       }
+      if (outcome.released !== undefined) {
+        for (const record of outcome.released) releaseQuietly(record)
+      }
       return outcome.result
     } finally {
       this.lock.release()
@@ -220,6 +226,15 @@ export class SnapshotStore<S> {
     const from = Math.ceil((start + used) / ALIGN) * ALIGN
     const to = Math.floor((start + was) / ALIGN) * ALIGN
     if (to > from) native.discard(this.segment.sab, from, to - from) // an error code is harmless: the pages stay
+  }
+}
+
+/** Gives back a dropped record's references; a failure leaks them, which is safe. */
+export function releaseQuietly(record: Uint8Array): void {
+  try {
+    releaseRecord(record)
+  } catch {
+    // e.g. every holder of a struct's segment exited: nothing left to free
   }
 }
 

@@ -58,3 +58,13 @@ export async function dieMidWrite(d: SharedDict<string, number>, holding: Event)
   holding.set()
   await new Promise(() => setInterval(() => {}, 1000)) // held until SIGKILL
 }
+
+/** Reads the locks stored in a dict, a list and a namespace `n` times each. */
+export async function readStoredLocks(d: SharedDict<string, unknown>, l: SharedList<unknown>, ns: Namespace, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    await d.get('lock')
+    await d.get('nested')
+    await l.get(0)
+    void ns.lock
+  }
+}
