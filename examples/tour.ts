@@ -23,6 +23,9 @@ import * as syncPrimitives from './sync-primitives.js'
 import * as parallelThreads from './parallel-threads.js'
 import * as threadQueues from './thread-queues.js'
 import * as echoServer from './echo-server.js'
+import * as poolApplyAsync from './pool-apply-async.js'
+import * as poolMap from './pool-map.js'
+import * as poolCrash from './pool-crash.js'
 import * as crawler from './crawler.js'
 import * as greenletSwitch from './greenlet-switch.js'
 import * as timeout from './timeout.js'
@@ -46,6 +49,9 @@ export const scenarios: Scenario[] = [
   { name: 'parallel threads', about: 'CPU-bound work on 2 threads vs 1 (no GIL)', main: parallelThreads.main },
   { name: 'thread queues', about: 'the bun shop (Queue(10), 1 producer, 2 consumer threads); LifoQueue and PriorityQueue between threads', main: threadQueues.main },
   { name: 'echo server', about: 'a Process, then a Thread, per TCP client', main: echoServer.main },
+  { name: 'pool apply async', about: 'Pool(processes=3).applyAsync with a callback, then close() and join()', main: poolApplyAsync.main },
+  { name: 'pool map', about: 'a CPU-bound map over every core with a progress bar, timed against one core', main: poolMap.main },
+  { name: 'pool crash', about: 'a worker killed mid-task: only its task fails, the pool goes on', main: poolCrash.main },
   { name: 'crawler', about: '1,000 requests through a TaskPool(100)', main: crawler.main },
   { name: 'greenlet switch', about: "greenlet's explicit switch, with generators", main: greenletSwitch.main },
   { name: 'timeout', about: 'withTimeout cancelling slow work', main: timeout.main },

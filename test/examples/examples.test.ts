@@ -18,6 +18,8 @@ import * as threadQueues from '../../examples/thread-queues.js'
 import * as threadsCounter from '../../examples/threads-counter.js'
 import * as syncPrimitives from '../../examples/sync-primitives.js'
 import * as greenletSwitch from '../../examples/greenlet-switch.js'
+import * as poolApplyAsync from '../../examples/pool-apply-async.js'
+import * as poolCrash from '../../examples/pool-crash.js'
 import { scenarios, summary } from '../../examples/tour.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -89,6 +91,16 @@ describe('examples', () => {
     assert.ok(result.daemonTicks > 0)
   })
 
+  test('pool apply async: 10 callbacks with the squares of 0..9 after close() and join()', async () => {
+    const r = await quietly(poolApplyAsync.main)
+    assert.deepEqual(r.squares, [0, 1, 4, 9, 16, 25, 36, 49, 64, 81])
+    assert.ok(r.workers >= 1 && r.workers <= 3)
+  })
+
+  test('pool crash: the killed worker fails only its task; 20 others and a later one succeed', async () => {
+    assert.deepEqual(await quietly(poolCrash.main), { ok: 20, crashed: 1, after: 42 })
+  })
+
   test('greenlet switch: producer and consumer alternate, the consumer eats everything', async () => {
     const lines = await quietly(greenletSwitch.main)
     assert.deepEqual(lines.filter((l) => l.startsWith('consumer: ate')), ['consumer: ate apple', 'consumer: ate bread', 'consumer: ate cheese'])
@@ -99,7 +111,7 @@ describe('tour', () => {
   test('lists every example once, in the course order', () => {
     assert.deepEqual(scenarios.map((s) => s.name), [
       'process basics', 'join timing', 'isolation', 'ticket rush', 'queue basics', 'producer consumer', 'joinable queue',
-      'pipe ping-pong', 'manager dict', 'threads counter', 'sync primitives', 'parallel threads', 'thread queues', 'echo server', 'crawler', 'greenlet switch', 'timeout',
+      'pipe ping-pong', 'manager dict', 'threads counter', 'sync primitives', 'parallel threads', 'thread queues', 'echo server', 'pool apply async', 'pool map', 'pool crash', 'crawler', 'greenlet switch', 'timeout',
     ])
     assert.match(summary([{ name: 'a', ok: true, seconds: 1 }, { name: 'b', ok: false, seconds: 2 }]), /^tour: 1\/2 passed in 3\.0 s/)
   })
