@@ -39,7 +39,14 @@ const rNull = Buffer.from([T_NULL])
 const rFalse = Buffer.from([T_FALSE])
 const rTrue = Buffer.from([T_TRUE])
 
-/** A dict key: compared by value in every thread and process. */
+/**
+ * A dict key: compared by value in every thread and process.
+ *
+ * @example
+ * import { SharedDict, type SharedDictKey } from 'skein'
+ * const key: SharedDictKey = 1n
+ * await new SharedDict<SharedDictKey, string>().set(key, 'a bigint key')
+ */
 export type Key = string | number | bigint | boolean
 
 /** Throws the TypeError of {@link encodeKey} for a key of the wrong type. */

@@ -37,7 +37,13 @@ const model: Model<Entries> = {
   },
 }
 
-/** Options of {@link SharedDict} (and `manager.dict()`). */
+/**
+ * Options of {@link SharedDict} (and `manager.dict()`).
+ *
+ * @example
+ * import { SharedDict } from 'skein'
+ * const small = new SharedDict<string, string>(undefined, { capacity: 64 * 1024 })
+ */
 export interface SharedDictOptions {
   /**
    * Bytes the serialized contents may take (default 32 MiB). The memory is
@@ -58,7 +64,13 @@ export interface Internal {
   store?: SnapshotStore<never>
 }
 
-/** What a dict can be created from: a Map, `[key, value]` pairs, or a plain object. */
+/**
+ * What a dict can be created from: a Map, `[key, value]` pairs, or a plain object.
+ *
+ * @example
+ * import { SharedDict } from 'skein'
+ * const a = new SharedDict({ x: 1 }), b = new SharedDict([[1, 'one']]), c = new SharedDict(new Map([['k', true]]))
+ */
 export type DictInit<K extends Key, V> = Iterable<readonly [K, V]> | (K extends string ? Record<K, V> : never)
 
 /**

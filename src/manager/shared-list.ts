@@ -18,7 +18,13 @@ const model: Model<Uint8Array[]> = {
   records: (items) => items,
 }
 
-/** Options of {@link SharedList} (and `manager.list()`): as a dict's. */
+/**
+ * Options of {@link SharedList} (and `manager.list()`): as a dict's.
+ *
+ * @example
+ * import { SharedList } from 'skein'
+ * const log = new SharedList<string>([], { capacity: 1024 * 1024 })
+ */
 export type SharedListOptions = SharedDictOptions
 
 /**

@@ -1,7 +1,7 @@
 // Shared collections passed to real Threads and Processes are the same collections there.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Manager, Process, Thread, Event, Lock, Value, SharedDict, type Namespace, type SharedList } from '../../src/index.js'
+import { Manager, Process, Thread, Event, Lock, Value, SharedDict, Queue, type Namespace, type SharedList } from '../../src/index.js'
 import { incrementKey, echoTypes, useNested, pushItems, touchNamespace, tryAfterShutdown, dieMidWrite } from './targets.js'
 
 async function runAll(workers: Array<Process | Thread>, what: string): Promise<void> {
@@ -112,4 +112,13 @@ test('writers SIGKILLed at random moments in a tight update loop: the dict stays
     assert.equal(await d.update('n', (v) => (v as number) + 1), before + 1)
   }
   assert.deepEqual(await d.get('keep'), { nested: [1, 2, 3] })
+})
+
+test('a SharedDict sent through a Queue is the same dict on the other side', async () => {
+  const d = new SharedDict<string, number>({ a: 1 })
+  const q = new Queue<SharedDict<string, number>>()
+  await q.put(d)
+  const back = await q.get()
+  await back.update('a', (v = 0) => v + 41)
+  assert.equal(await d.get('a'), 42)
 })
