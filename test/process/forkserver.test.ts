@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url'
 import { Process, Lock, Event, getStartMethod, setStartMethod } from '../../src/index.js'
 import { forkServerPid, forkServerUnavailable } from '../../src/process/forkserver.js'
 import { noop, sleep } from '../fixtures/targets.js'
-import { drawRandom, heavyWork, holdLockForever, importLate } from '../fixtures/fork-targets.js'
+import { drawRandom, exitAfterTimers, exitCodeFromExitListener, heavyWork, holdLockForever, importLate, rejectUnhandled, setExitCode, throwLater } from '../fixtures/fork-targets.js'
 import { reportMade } from '../fixtures/fork-toplevel.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'skein-forkserver-'))
@@ -137,4 +137,12 @@ test('a target module that makes a Process at top level (the fork server imports
   const path = join(dir, `toplevel-${method}.json`)
   assert.equal((await run(reportMade, [path])).exitCode, 0)
   assert.deepEqual(JSON.parse(readFileSync(path, 'utf8')), { made: true })
+})
+
+test('every exit path gives its code: uncaught error, unhandled rejection, process.exitCode, a code set in an exit listener, exit from a timer', async () => {
+  const codes = []
+  for (const [target, args] of [[throwLater, []], [rejectUnhandled, []], [setExitCode, [3]], [exitCodeFromExitListener, [4]], [exitAfterTimers, [5]]] as const) {
+    codes.push((await run(target as (...a: never[]) => unknown, [...args])).exitCode)
+  }
+  assert.deepEqual(codes, [1, 1, 3, 4, 5])
 })
