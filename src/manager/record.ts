@@ -83,14 +83,30 @@ export function encodeValueSync(value: unknown, where: string): Uint8Array | und
   const f = fast(value)
   if (f !== undefined) return f
   if (!holdsShareable(value)) return clone(value, T_CLONE, where)
-  const marked = describeSync(value)
-  return marked === ASYNC ? undefined : clone(marked, T_HANDLES, where)
+  const made: unknown[] = []
+  const marked = describeSync(value, made)
+  if (marked === ASYNC) {
+    // Each descriptor made holds a reference meant for a receiver that will never come.
+    for (const d of made) {
+      if (d instanceof Promise) d.then(releaseDescriptor, () => {})
+      else releaseDescriptor(d)
+    }
+    return undefined
+  }
+  return clone(marked, T_HANDLES, where)
 }
 
-/** Encodes any cloneable value, shared objects included. */
+/** Encodes any cloneable value, shared objects included (each described once). */
 export async function encodeValue(value: unknown, where: string): Promise<Uint8Array> {
-  const sync = encodeValueSync(value, where)
-  return sync ?? clone(await encode(value), T_HANDLES, where)
+  const f = fast(value)
+  if (f !== undefined) return f
+  if (!holdsShareable(value)) return clone(value, T_CLONE, where)
+  return clone(await encode(value), T_HANDLES, where)
+}
+
+/** Whether a value holds skein shared objects (then prefer {@link encodeValue}: it describes them once). */
+export function holdsShared(value: unknown): boolean {
+  return holdsShareable(value)
 }
 
 /** Whether reading the record revives shared objects (possibly asynchronously). */
@@ -139,9 +155,23 @@ export function releaseRecord(record: Uint8Array): void {
   for (const d of countedIn(record)) discardDescribed(d, Segment.attach(d.segment))
 }
 
+/** Gives back the references of a descriptor that will never be attached. */
+function releaseDescriptor(d: unknown): void {
+  for (const place of countedWithin(d)) {
+    try {
+      discardDescribed(place, Segment.attach(place.segment))
+    } catch {
+      // its segment is gone: nothing to free
+    }
+  }
+}
+
 /** The counted struct descriptors anywhere in a handle record (a Value's lock included). */
 function countedIn(record: Uint8Array): StructPlace[] {
-  if (record[0] !== T_HANDLES) return []
+  return record[0] === T_HANDLES ? countedWithin(deserialize(record.subarray(1))) : []
+}
+
+function countedWithin(value: unknown): StructPlace[] {
   const out: StructPlace[] = []
   const seen = new Set<object>()
   const walk = (v: unknown): void => {
@@ -159,7 +189,7 @@ function countedIn(record: Uint8Array): StructPlace[] {
     if (o.counted === true && typeof o.offset === 'number' && typeof o.segment === 'object') out.push(o as unknown as StructPlace)
     for (const x of Object.values(o)) walk(x)
   }
-  walk(deserialize(record.subarray(1)))
+  walk(value)
   return out
 }
 
@@ -252,21 +282,22 @@ function holdsShareable(value: unknown): boolean {
   return isPlainObject(value) && Object.values(value).some(holdsShareable)
 }
 
-/** `encode` without waiting, or ASYNC if some shared object describes itself asynchronously. */
-function describeSync(value: unknown): unknown {
+/**
+ * `encode` without waiting, or ASYNC if some shared object describes itself
+ * asynchronously; every descriptor made (or its promise) goes into `made`.
+ */
+function describeSync(value: unknown, made: unknown[]): unknown {
   if (!needsWalk(value)) return value
   if (isShareable(value)) {
     const d = value[kDescribe]()
-    if (d instanceof Promise) {
-      d.catch(() => {}) // described for nothing: the async path describes again
-      return ASYNC
-    }
+    made.push(d)
+    if (d instanceof Promise) return ASYNC
     return { [MARK]: d }
   }
   const walk = (items: Iterable<unknown>): unknown[] | typeof ASYNC => {
     const out: unknown[] = []
     for (const item of items) {
-      const d = describeSync(item)
+      const d = describeSync(item, made)
       if (d === ASYNC) return ASYNC
       out.push(d)
     }
@@ -287,7 +318,7 @@ function describeSync(value: unknown): unknown {
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(value)) {
-      const d = describeSync(v)
+      const d = describeSync(v, made)
       if (d === ASYNC) return ASYNC
       out[k] = d
     }

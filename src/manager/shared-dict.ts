@@ -11,7 +11,7 @@ import { kDescribe, registerKind, revive, type HandleDescriptor, type Shareable 
 import { Lock } from '../sync/lock.js'
 import type { Event } from '../sync/event.js'
 import type { Segment } from '../shm/segment.js'
-import { checkKey, decodeKey, decodeValue, encodeKey, retainRecord, encodeValue, encodeValueSync, decodeValueSync, holdsHandles, sameRecord, type Key } from './record.js'
+import { checkKey, decodeKey, decodeValue, encodeKey, retainRecord, holdsShared, encodeValue, encodeValueSync, decodeValueSync, holdsHandles, sameRecord, type Key } from './record.js'
 import { checkCapacity, releaseQuietly, SnapshotStore, type Model } from './store.js'
 
 interface Entry {
@@ -153,7 +153,7 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
    */
   async set(key: K, value: V): Promise<this> {
     checkKey(key, 'SharedDict.set()')
-    const record = encodeValueSync(value, 'SharedDict.set()') ?? (await encodeValue(value, 'SharedDict.set()'))
+    const record = holdsShared(value) ? await encodeValue(value, 'SharedDict.set()') : (encodeValueSync(value, 'SharedDict.set()') as Uint8Array)
     this.#put('set()', key, record)
     return this
   }

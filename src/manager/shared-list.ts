@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from 'node:util'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { Lock } from '../sync/lock.js'
-import { decodeValue, decodeValueSync, encodeValue, encodeValueSync, holdsHandles, retainRecord, sameRecord } from './record.js'
+import { decodeValue, decodeValueSync, encodeValue, encodeValueSync, holdsHandles, holdsShared, retainRecord, sameRecord } from './record.js'
 import { checkCapacity, releaseQuietly, SnapshotStore, type Change, type Model } from './store.js'
 import { describeStore, kInternal, reviveStore, type Internal, type SharedDictOptions } from './shared-dict.js'
 
@@ -246,7 +246,7 @@ function append(items: Uint8Array[], records: Uint8Array[]): number {
 }
 
 async function recordOf(value: unknown, where: string): Promise<Uint8Array> {
-  return encodeValueSync(value, where) ?? encodeValue(value, where)
+  return holdsShared(value) ? encodeValue(value, where) : (encodeValueSync(value, where) as Uint8Array)
 }
 
 function syncRecord(value: unknown, where: string): Uint8Array {

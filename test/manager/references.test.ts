@@ -7,6 +7,8 @@ import v8 from 'node:v8'
 import vm from 'node:vm'
 import { Lock, Process, SharedDict, SharedList, Namespace } from '../../src/index.js'
 import { readStoredLocks } from './targets.js'
+import { arenaUsage } from '../../src/shm/free-lists.js'
+import { Value } from '../../src/index.js'
 
 v8.setFlagsFromString('--expose-gc')
 const gc = vm.runInNewContext('gc') as () => void
@@ -77,5 +79,26 @@ test('a Lock overwritten in a dict gives its reference back; one still stored el
   await d.delete('zz')
   for (let i = 0; i < 20; i++) await d.get('b')
   await assertNotReused(async () => (await d.get('b')) as Lock, 'still stored under b')
+  assert.deepEqual(overReleased, [])
+})
+
+test('shared objects stored, overwritten, or refused (a Value as a Namespace attribute) hold no memory afterwards', async () => {
+  const d = new SharedDict<string, unknown>()
+  const ns = new Namespace<Record<string, unknown>>()
+  const round = async (): Promise<void> => {
+    for (let i = 0; i < 300; i++) {
+      await d.set('v', { value: new Value('i', i), lock: new Lock() }) // overwrites the previous round's
+      await d.get('v')
+      try { ns.v = { lock: new Lock(), value: new Value('i', i) } } catch { /* refused: a Value attaches asynchronously */ }
+    }
+    await d.delete('v')
+    await collect()
+  }
+  await round()
+  const before = arenaUsage().slots
+  await round()
+  await round()
+  const after = arenaUsage().slots
+  assert.ok(after - before < 50, `slots in use grew from ${before} to ${after} over 600 stored-then-dropped objects (each holds 2-3 structs)`)
   assert.deepEqual(overReleased, [])
 })
