@@ -25,6 +25,7 @@ import { benchThreads } from './threads.ts'
 import { benchThreadStart } from './thread-start.ts'
 import { benchQueue } from './queue.ts'
 import { benchManager } from './manager.ts'
+import { benchPool } from './pool.ts'
 
 const benches: Array<[string, () => Promise<BenchRow[]>]> = [
   ['lock', benchLock],
@@ -36,6 +37,7 @@ const benches: Array<[string, () => Promise<BenchRow[]>]> = [
   ['event', benchEvent],
   ['queue', benchQueue],
   ['manager', benchManager],
+  ['pool', benchPool],
   ['process', benchProcess],
 ]
 

@@ -89,6 +89,8 @@ export interface CoreOptions {
 }
 
 const MAX_BATCH = 512
+/** How long the parent blocks for a result before waiting asynchronously (ms). */
+const PARENT_SPIN_MS = 0.5
 const BATCHES_IN_FLIGHT = 2
 
 /**
@@ -426,7 +428,10 @@ export class PoolCore {
       while (this.#inFlight > 0) {
         let report: Report
         try {
-          report = this.#results.getNowait()
+          // A result due within a fraction of a millisecond (tiny tasks one
+          // after another) is worth a short block of this thread; longer
+          // waits go through the event loop.
+          report = this.#results.getSync({ timeout: PARENT_SPIN_MS })
         } catch {
           const abort = (this.#readerAbort = new AbortController())
           try {

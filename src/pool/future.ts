@@ -37,7 +37,8 @@ export class Future<T> implements PromiseLike<T> {
   readonly #settled: Promise<void>
   #settle!: () => void
   readonly #cancel: () => void
-  readonly #callbacks: Array<(f: Future<T>) => void> = []
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- keeps Future covariant in T
+  readonly #callbacks: Array<(f: any) => void> = []
 
   /** @internal Built by an executor; `cancel` tries to remove the task (the outcome arrives through `_reject` synchronously if it did). */
   constructor(cancel: () => void) {
@@ -124,7 +125,7 @@ export class Future<T> implements PromiseLike<T> {
   }
 }
 
-function callSafely<T>(fn: (f: Future<T>) => void, future: Future<T>): void {
+function callSafely<F>(fn: (f: F) => void, future: F): void {
   try {
     fn(future)
   } catch (error) {

@@ -14,6 +14,9 @@ import type { Queue } from '../queue/queue.js'
 import type { RawArray } from '../shared/raw-array.js'
 import { CALL, CELLS, MAP, type Batch, type Report, type WireError } from './protocol.js'
 
+/** How long an idle worker blocks on its inbox before waiting asynchronously (ms). */
+const WAIT_SYNC_MS = 2
+
 /**
  * The target of a pool's workers. Internal: exported so that workers can
  * import it by module and name, like any target.
@@ -38,7 +41,10 @@ export async function poolWorker(inbox: Queue<Batch | null>, results: Queue<Repo
   for (;;) {
     let batch: Batch | null
     try {
-      batch = inbox.getNowait()
+      // A blocked thread wakes on a futex in microseconds; an async wait goes
+      // through the event loop. Block briefly (the next batch is usually
+      // close behind), then wait without holding the thread.
+      batch = inbox.getSync({ timeout: WAIT_SYNC_MS })
     } catch {
       batch = await inbox.get()
     }

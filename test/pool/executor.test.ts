@@ -51,7 +51,8 @@ for (const [kind, make] of kinds) {
       assert.deepEqual(await Promise.all([1, 2, 3, 4].map((x) => ex.submit(sleepMs, x))), [1, 2, 3, 4])
       const fs = [ex.submit(sleepMs, 400), ex.submit(sleepMs, 5)]
       const order: number[] = []
-      for await (const f of asCompleted(fs)) order.push(await f.result())
+      // TypeScript applies Awaited to a for-await variable; at run time it is the Future itself.
+      for await (const f of asCompleted(fs)) order.push(await (f as unknown as Future<number>).result())
       assert.deepEqual(order, [5, 400])
       const a = ex.submit(sleepMs, 5)
       const b = ex.submit(sleepMs, 1500)
@@ -64,7 +65,7 @@ for (const [kind, make] of kinds) {
       assert.equal(timed.notDone.size, 1)
       const all = await wait([a, b, boom], { returnWhen: ALL_COMPLETED })
       assert.equal(all.done.size, 3)
-      assert.throws(() => wait([a], { returnWhen: 'SOON' as never }).catch(() => {}) && (() => { throw new RangeError('returnWhen') })(), RangeError)
+      await assert.rejects(wait([a], { returnWhen: 'SOON' as never }), (e) => e instanceof RangeError && /returnWhen/.test((e as Error).message))
     })
   })
 }

@@ -53,6 +53,12 @@ for (const [kind, make] of kinds) {
       for await (const v of pool.imapUnordered(square, xs, { chunksize: 7 })) unordered.push(v)
       assert.deepEqual(unordered.sort((a, b) => a - b), xs.map((x) => x * x))
       assert.deepEqual(await pool.map(slowSquare, [1, 2, 3, 4]), [1, 4, 9, 16])
+      // progress: stdout is not a TTY under the test runner, so nothing is drawn and nothing breaks
+      assert.equal(process.stdout.isTTY, undefined)
+      assert.deepEqual(await pool.map(square, [1, 2, 3], { progress: true }), [1, 4, 9])
+      const viaImap: number[] = []
+      for await (const v of pool.imap(square, [4, 5], { progress: true })) viaImap.push(v)
+      assert.deepEqual(viaImap, [16, 25])
     })
 
     test('a task error keeps its name and message, with the remote stack as cause; map rejects with it', async () => {
