@@ -26,6 +26,7 @@ import * as echoServer from './echo-server.js'
 import * as poolApplyAsync from './pool-apply-async.js'
 import * as poolMap from './pool-map.js'
 import * as poolCrash from './pool-crash.js'
+import * as poolEchoServer from './pool-echo-server.js'
 import * as crawler from './crawler.js'
 import * as greenletSwitch from './greenlet-switch.js'
 import * as timeout from './timeout.js'
@@ -51,6 +52,7 @@ export const scenarios: Scenario[] = [
   { name: 'echo server', about: 'a Process, then a Thread, per TCP client', main: echoServer.main },
   { name: 'pool apply async', about: 'Pool(processes=3).applyAsync with a callback, then close() and join()', main: poolApplyAsync.main },
   { name: 'pool map', about: 'a CPU-bound map over every core with a progress bar, timed against one core', main: poolMap.main },
+  { name: 'pool echo server', about: 'a TCP server whose every line is a task for a Pool(2); 50 clients', main: poolEchoServer.main },
   { name: 'pool crash', about: 'a worker killed mid-task: only its task fails, the pool goes on', main: poolCrash.main },
   { name: 'crawler', about: '1,000 requests through a TaskPool(100)', main: crawler.main },
   { name: 'greenlet switch', about: "greenlet's explicit switch, with generators", main: greenletSwitch.main },

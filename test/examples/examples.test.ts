@@ -20,6 +20,7 @@ import * as syncPrimitives from '../../examples/sync-primitives.js'
 import * as greenletSwitch from '../../examples/greenlet-switch.js'
 import * as poolApplyAsync from '../../examples/pool-apply-async.js'
 import * as poolCrash from '../../examples/pool-crash.js'
+import * as poolEchoServer from '../../examples/pool-echo-server.js'
 import { scenarios, summary } from '../../examples/tour.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -97,6 +98,12 @@ describe('examples', () => {
     assert.ok(r.workers >= 1 && r.workers <= 3)
   })
 
+  test('pool echo server: 50 clients each get their 5 lines back reversed from the pool', async () => {
+    const r = await quietly(poolEchoServer.main)
+    assert.equal(r.verified, 50)
+    assert.ok(r.workers >= 1 && r.workers <= 2)
+  })
+
   test('pool crash: the killed worker fails only its task; 20 others and a later one succeed', async () => {
     assert.deepEqual(await quietly(poolCrash.main), { ok: 20, crashed: 1, after: 42 })
   })
@@ -111,7 +118,7 @@ describe('tour', () => {
   test('lists every example once, in the course order', () => {
     assert.deepEqual(scenarios.map((s) => s.name), [
       'process basics', 'join timing', 'isolation', 'ticket rush', 'queue basics', 'producer consumer', 'joinable queue',
-      'pipe ping-pong', 'manager dict', 'threads counter', 'sync primitives', 'parallel threads', 'thread queues', 'echo server', 'pool apply async', 'pool map', 'pool crash', 'crawler', 'greenlet switch', 'timeout',
+      'pipe ping-pong', 'manager dict', 'threads counter', 'sync primitives', 'parallel threads', 'thread queues', 'echo server', 'pool apply async', 'pool map', 'pool echo server', 'pool crash', 'crawler', 'greenlet switch', 'timeout',
     ])
     assert.match(summary([{ name: 'a', ok: true, seconds: 1 }, { name: 'b', ok: false, seconds: 2 }]), /^tour: 1\/2 passed in 3\.0 s/)
   })
