@@ -146,3 +146,13 @@ test('every exit path gives its code: uncaught error, unhandled rejection, proce
   }
   assert.deepEqual(codes, [1, 1, 3, 4, 5])
 })
+
+test('setStartMethod: once, as in Python, unless forced; getStartMethod reports it', () => {
+  setStartMethod(configured)
+  assert.equal(getStartMethod(), configured)
+  assert.throws(() => setStartMethod(configured), /already set .* pass \{ force: true \}/)
+  setStartMethod(configured === 'spawn' ? 'forkserver' : 'spawn', { force: true })
+  assert.equal(getStartMethod(), configured === 'spawn' ? 'forkserver' : 'spawn')
+  setStartMethod(configured, { force: true })
+  assert.equal(getStartMethod(), configured)
+})
