@@ -164,6 +164,10 @@ export async function forkViaServer(job: Job, handles: object[], env: NodeJS.Pro
     try {
       return new ForkedChild(await s.request(job, handles, plainEnv, cwd))
     } catch (error) {
+      if (error instanceof ServerDied && server === s) {
+        server = undefined // its 'exit' may not have arrived yet: do not ask it again
+        s.cp.kill('SIGKILL')
+      }
       if (error instanceof ServerDied && attempt === 0 && handles.length === 0) continue
       if (error instanceof Unforkable) {
         unavailable = `the fork failed: ${error.message}`
