@@ -12,6 +12,7 @@
  * server in between.
  */
 import { Segment, type SegmentDescriptor } from './segment.js'
+import { discardDescribed, type StructPlace } from './arena.js'
 
 /** Implemented by every shareable object: returns its descriptor. */
 export const kDescribe = Symbol.for('skein.describe')
@@ -174,6 +175,45 @@ export function holdsShareable(value: unknown): boolean {
     return false
   }
   return isPlainObject(value) && Object.values(value).some(holdsShareable)
+}
+
+/**
+ * Gives back what an encoded value holds, for one that will never be
+ * decoded (a put that failed after encoding, a queue dropped with items in
+ * it): each shared object's descriptor holds a reference on its struct that
+ * only an attach or this releases (see arena.ts). Not doing it leaks the
+ * structs (never frees them early). Each encoded value must be decoded or
+ * discarded at most once.
+ */
+export function discard(value: unknown): void {
+  if (!needsWalk(value)) return
+  if (Array.isArray(value)) return value.forEach(discard)
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      discard(k)
+      discard(v)
+    }
+    return
+  }
+  if (value instanceof Set) return value.forEach(discard)
+  if (!isPlainObject(value)) return
+  const record = value as Record<string, unknown>
+  const marked = record[MARK] as HandleDescriptor | undefined
+  if (marked !== undefined && Object.keys(record).length === 1) return discardDescriptor(marked)
+  for (const v of Object.values(record)) discard(v)
+}
+
+/** Releases one descriptor's reference, and those of descriptors nested in it (a Value's lock). */
+function discardDescriptor(d: HandleDescriptor): void {
+  for (const v of Object.values(d)) {
+    if (typeof v === 'object' && v !== null && 'kind' in v) discardDescriptor(v as HandleDescriptor)
+  }
+  if (d.segment === undefined || d.offset === undefined || d.counted !== true) return
+  try {
+    discardDescribed(d as StructDescriptor & StructPlace, Segment.attach(d.segment))
+  } catch {
+    // Nobody holds the segment any more: nothing left to give back.
+  }
 }
 
 function rejectAsync(pending: Promise<object>, kind: string): never {

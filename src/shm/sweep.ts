@@ -11,7 +11,9 @@
  * their owner. So after the first attach, a timer (unref'd: it keeps nothing
  * alive) checks every SWEEP_MS; once a whole period passed with no new
  * attach and the thread still holds some, it collects once and stops until
- * the next attach. A thread that keeps receiving is never forced.
+ * the next attach. A thread that keeps receiving is never forced, nor is
+ * one whose heap is big enough for a full collection to be a noticeable
+ * pause (V8's own collections get there instead).
  */
 import v8 from 'node:v8'
 import vm from 'node:vm'
@@ -66,8 +68,12 @@ const SOON_MIN_MS = 1000
 let collectScheduled = false
 let lastSoon = -Infinity
 
+/** Above this heap size a forced collection could pause the thread noticeably: leave it to V8. */
+const MAX_HEAP_TO_FORCE = 256 * 1024 * 1024
+
 /** One full collection, through the `gc` function (exposed for this call only if it isn't already). */
 function collect(): void {
+  if (v8.getHeapStatistics().used_heap_size > MAX_HEAP_TO_FORCE) return
   if (collectFn === undefined) collectFn = findCollect()
   collectFn?.()
 }

@@ -11,7 +11,7 @@ import vm from 'node:vm'
 import {
   Barrier, BoundedSemaphore, Condition, Event, Lock, Process, Queue, RawArray, RawValue, RLock, Semaphore, SharedArray, Thread, Value,
 } from '../../src/index.js'
-import { decode, encode } from '../../src/shm/handle.js'
+import { decode, discard, encode } from '../../src/shm/handle.js'
 import { holdThenRead, touchAll } from './reclaim-targets.js'
 
 v8.setFlagsFromString('--expose-gc')
@@ -175,6 +175,19 @@ test('a struct described in flight survives its last handle and is not reused', 
   assert.equal(v.value, 12345)
   assert.equal(l.locked(), true)
   l.release()
+})
+
+test('discard gives back what an encoded value that is never decoded holds', async () => {
+  const slots = (): number => arena!.arenaUsage!().slots
+  await collect()
+  const before = slots()
+  let objects: object[] | undefined = [new Value('i', 1), new Condition(), new Lock()] // 5 structs
+  const neverSent = await encode({ list: objects, map: new Map([['k', objects[2]]]) })
+  objects = undefined
+  await collect()
+  assert.equal(slots(), before + 5, 'the descriptors in flight keep their structs')
+  discard(neverSent)
+  assert.equal(slots(), before, 'discarded: every struct is free again')
 })
 
 test('a struct a child still holds survives the parent dropping it, and is not reused', async () => {
