@@ -2,7 +2,7 @@
  * RawValue: one typed number in shared memory, without a lock.
  */
 import { kDescribe, registerKind, type HandleDescriptor, type StructDescriptor } from '../shm/handle.js'
-import { adopt, describeStruct } from '../shm/arena.js'
+import { adopt, describeStruct, firstAttach } from '../shm/arena.js'
 import { Storage, attach, isAttach, kAttach } from './storage.js'
 import { checkElement, typeInfo, type ArrayOf, type ElementOf, type Typecode } from './typecodes.js'
 
@@ -87,7 +87,7 @@ export function describe(kind: string, storage: Storage<Typecode>, extra: Record
 /** Rebuilds the storage a descriptor names on an attached segment (taking over the descriptor's reference). */
 export function storageOf(d: StructDescriptor, segment: Storage<Typecode>['segment']): Storage<Typecode> {
   const storage = new Storage(d.typecode as Typecode, segment, d.offset, d.length as number)
-  if (d.counted === true) adopt(storage.array, segment, d.offset)
+  if (d.counted === true) adopt(storage.array, segment, d.offset, firstAttach(d))
   return storage
 }
 

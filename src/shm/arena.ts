@@ -99,7 +99,12 @@ setGrowHook(() => {
   if (unfinalized > MANY_UNFINALIZED) collectSoon()
 })
 
-let attaching: { slot: Slot; counted: boolean } | undefined
+/** How a struct being attached is counted: not at all (embedded), taking over a descriptor's reference, or joining this thread's. */
+type AttachMode = 'embedded' | 'counted' | 'join'
+
+let attaching: { slot: Slot; mode: AttachMode } | undefined
+/** Descriptor objects this thread already attached (a retried decode must not take their reference twice). */
+const attachedDescriptors = new WeakSet<object>()
 const embedded = new WeakSet<object>()
 
 /** A claimed slot, and the keeper its handle must hold. */
@@ -132,8 +137,8 @@ export function claimSlot(bytes: number, align = 8): Claimed {
     return { segment: reserved.segment, offset: reserved.offset, fresh: true, keeper }
   }
   const { segment, offset } = pending.slot
-  if (pending.counted) adopt(keeper, segment, offset)
-  else embedded.add(keeper)
+  if (pending.mode === 'embedded') embedded.add(keeper)
+  else adopt(keeper, segment, offset, pending.mode === 'counted')
   return { segment, offset, fresh: false, keeper }
 }
 
@@ -143,16 +148,28 @@ export function claimSlot(bytes: number, align = 8): Claimed {
  * the memory lives as long as its segment. `make` runs the constructor.
  */
 export function attachAt<T>(slot: Slot, make: () => T): T {
-  return build(slot, false, make)
+  return build(slot, 'embedded', make)
 }
 
 /** Builds the object a received descriptor names: `make` runs its constructor. */
 export function reviveAt<T>(d: StructPlace, segment: Segment, make: () => T): T {
-  return build({ segment, offset: d.offset }, d.counted === true, make)
+  return build({ segment, offset: d.offset }, d.counted !== true ? 'embedded' : firstAttach(d) ? 'counted' : 'join', make)
 }
 
-function build<T>(slot: Slot, counted: boolean, make: () => T): T {
-  attaching = { slot, counted }
+/**
+ * Whether this is the first attach of descriptor `d` in this thread (then it
+ * takes over the descriptor's reference). A decode retried on the same
+ * descriptors (say, after loading a module) attaches them again: those
+ * handles join this thread's reference instead of taking it twice.
+ */
+export function firstAttach(d: object): boolean {
+  if (attachedDescriptors.has(d)) return false
+  attachedDescriptors.add(d)
+  return true
+}
+
+function build<T>(slot: Slot, mode: AttachMode, make: () => T): T {
+  attaching = { slot, mode }
   try {
     return make()
   } finally {
@@ -177,18 +194,21 @@ export function describeStruct(keeper: object, segment: Segment, offset: number)
  * just built over it, or the typed array it exposes): the first handle of
  * this thread keeps the reference, later ones give it back.
  */
-export function adopt(keeper: object, segment: Segment, offset: number): void {
+export function adopt(keeper: object, segment: Segment, offset: number, takesReference = true): void {
   const slot = offset - HEADER
   const key = `${segment.token}:${slot}`
   let hold = held.get(key)
   if (hold === undefined) {
+    if (!takesReference) {
+      throw new Error('skein: a shared object\'s descriptor was attached again after every handle of its first attach was collected; attach each descriptor once')
+    }
     hold = { key, segment, slot, handles: 0 }
     held.set(key, hold)
     if (!exitHooked) {
       exitHooked = true
       process.on('exit', dropAllHeld)
     }
-  } else {
+  } else if (takesReference) {
     dropRef(segment.i32, slot) // this thread already holds one; never the last
   }
   hold.handles++
