@@ -79,6 +79,8 @@ interface Slot {
   stopped: boolean
   /** How many of the pool's preloaded modules the worker was started with. */
   modules: number
+  /** Its exit was handled (a failed start reports one too). */
+  exited: boolean
 }
 
 /** Pool construction options common to both pools. */
@@ -252,7 +254,7 @@ export class PoolCore {
 
   #startSlot(index: number): void {
     Atomics.store(this.#cells.array as Int32Array, index * CELLS, 0)
-    const slot: Slot = { index, inbox: new Queue<Batch | null>(), worker: undefined, seq: 0, outstanding: new Fifo(), batchEnds: new Fifo(), known: new Set(), sent: 0, stopped: false, modules: 0 }
+    const slot: Slot = { index, inbox: new Queue<Batch | null>(), worker: undefined, seq: 0, outstanding: new Fifo(), batchEnds: new Fifo(), known: new Set(), sent: 0, stopped: false, modules: 0, exited: false }
     this.#slots[index] = slot
     Promise.all([this.#initRef, this.#firstTask]).then(([ref]) => this.#launch(slot, ref), (error: unknown) => this.#breakWith(new TypeError(`${this.#backend.kind}: the initializer can't run in a worker: ${(error as Error).message}`, { cause: error })))
   }
@@ -271,10 +273,14 @@ export class PoolCore {
     worker.on('exit', (code) => this.#onExit(slot, code))
     worker.start().catch((error: unknown) => {
       this.#breakWith(new Error(`${this.#backend.kind}: a worker could not start: ${(error as Error).message}`, { cause: error }))
+      // A worker that never ran reports no exit of its own.
+      if (worker.exitCode === null) this.#onExit(slot, 1)
     })
   }
 
   #onExit(slot: Slot, code: number): void {
+    if (slot.exited) return
+    slot.exited = true
     this.#alive--
     if (this.#slots[slot.index] === slot) {
       this.#drainResults()

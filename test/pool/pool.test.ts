@@ -2,6 +2,7 @@ import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Pool, ThreadPool, AsyncResult, PoolTerminatedError, TimeoutError, WorkerCrashedError } from '../../src/index.js'
 import { Queue } from '../../src/index.js'
+import { unloadable } from '../fixtures/pool-bad-module.js'
 import { mark, square, add, slowSquare, fail, failCustom, sleepMs, waitGate, exitNow, selfKill, init, initFails, readInit, countTasks, returnsFunction, identity } from '../fixtures/pool-targets.js'
 
 type AnyPool = Pool | ThreadPool
@@ -124,6 +125,13 @@ for (const [kind, make] of kinds) {
       const broken = make({ initializer: initFails })
       await assert.rejects(broken.apply(square, [2]), (e: Error) => /initializer threw TypeError: init broke/.test(e.message))
       broken.terminate(); await broken.join()
+    })
+
+    test('a task module that fails to load in the workers rejects its tasks with that error, no hang', async () => {
+      const p = make()
+      await assert.rejects(p.apply(unloadable, [1]), /cannot load here/)
+      p.terminate()
+      await p.join()
     })
 
     test('maxTasksPerChild replaces workers', async () => {
