@@ -16,7 +16,7 @@
  *
  *   npx tsx examples/ticket-rush.ts
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Barrier, FileLock, Lock, Process, RawArray, getStartMethod, sleep } from 'skein'
@@ -38,7 +38,10 @@ async function buy(user: number, file: string, bought: RawArray<'B'>): Promise<v
   await sleep(NETWORK_DELAY_MS)
   if (data.ticket > 0) {
     data.ticket -= 1
-    writeFileSync(file, JSON.stringify(data))
+    // Written aside then renamed: a late reader sees the old file or the new one, never a half-written
+    // one (the race the lesson shows is read-wait-write, not a torn file).
+    writeFileSync(`${file}.${user}`, JSON.stringify(data))
+    renameSync(`${file}.${user}`, file)
     bought.set(user, 1)
   }
 }
