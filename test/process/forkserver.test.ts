@@ -7,8 +7,7 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { Process, Lock, Event, getStartMethod, setStartMethod } from '../../src/index.js'
@@ -16,8 +15,9 @@ import { forkServerPid, forkServerUnavailable } from '../../src/process/forkserv
 import { noop, sleep } from '../fixtures/targets.js'
 import { drawRandom, exitAfterTimers, exitCodeFromExitListener, heavyWork, holdLockForever, importLate, rejectUnhandled, setExitCode, throwLater } from '../fixtures/fork-targets.js'
 import { reportMade } from '../fixtures/fork-toplevel.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'skein-forkserver-'))
+const dir = tempDir('skein-forkserver-')
 const configured = getStartMethod()
 // Where this Node cannot fork natively, 'forkserver' falls back to 'spawn' (with a warning): test what runs.
 await new Process({ target: noop }).start()

@@ -1,12 +1,12 @@
 /** Whole-process behaviours: what happens when the parent exits or dies. */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { firstJsonLine, pidAlive, runScript, startScript, until } from '../fixtures/script.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'skein-lifecycle-'))
+const dir = tempDir('skein-lifecycle-')
 
 for (const how of ['returns', 'exit']) {
   test(`parent ${how === 'exit' ? 'calls process.exit()' : 'returns'}: non-daemon child is waited for, daemon child is terminated`, async () => {

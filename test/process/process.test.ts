@@ -1,13 +1,13 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { Process, activeChildren, currentProcess, parentProcess, isMainProcess, cpuCount } from '../../src/process/index.js'
 import { noop, exitWith, sleep, writeJson } from '../fixtures/targets.js'
 import { Reporter } from '../fixtures/subclass.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'skein-process-'))
+const dir = tempDir('skein-process-')
 
 test('a target from another module runs and exits 0', async () => {
   const p = new Process({ target: noop })

@@ -1,11 +1,11 @@
 // Shared objects passed as Process and Thread arguments are the same objects in the child.
 import { test } from 'node:test'
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import assert from 'node:assert/strict'
 import { Process, Thread, Lock, Value, Barrier, Event } from '../../src/index.js'
 import { lockedAdd, meetAndRecord, countArrival, waitThenSet } from '../fixtures/sync-targets.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
 test('4 processes x 2000 increments under one Lock passed as an argument are exact', async () => {
   const lock = new Lock()
@@ -27,7 +27,7 @@ test('4 threads x 2000 increments under one Lock are exact', async () => {
 })
 
 test('a Barrier with an exported action, shared by this thread, a process and a thread', async () => {
-  const log = join(mkdtempSync(join(tmpdir(), 'skein-barrier-')), 'action.log')
+  const log = join(tempDir('skein-barrier-'), 'action.log')
   writeFileSync(log, '')
   process.env.SKEIN_ACTION_LOG = log
   const barrier = new Barrier(3, { action: countArrival })

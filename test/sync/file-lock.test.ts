@@ -1,13 +1,12 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { FileLock } from '../../src/sync/index.js'
 import { RawArray } from '../../src/shared/index.js'
 import { startPeer } from '../helpers/peer.js'
+import { tempDir } from '../helpers/temp-dir.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'skein-filelock-'))
+const dir = tempDir('skein-filelock-')
 
 test('two FileLocks on one path exclude each other; release and close', async () => {
   const path = join(dir, 'a.lock')
