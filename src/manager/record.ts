@@ -14,7 +14,7 @@
  * changing it never changes the shared state (as with Python's Manager).
  */
 import { serialize, deserialize } from 'node:v8'
-import { decode, encode, isShareable, kDescribe, revive, type HandleDescriptor } from '../shm/handle.js'
+import { decode, encode, holdsShareable, isPlainObject, isShareable, kDescribe, needsWalk, revive, type HandleDescriptor } from '../shm/handle.js'
 import { discardDescribed, type StructPlace } from '../shm/arena.js'
 import { addRef, HEADER } from '../shm/slot-header.js'
 import { Segment } from '../shm/segment.js'
@@ -257,30 +257,6 @@ function clone(value: unknown, tag: number, where: string): Uint8Array {
 }
 
 const ASYNC = Symbol('async')
-
-function needsWalk(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer) && !(value instanceof SharedArrayBuffer)
-}
-
-function isPlainObject(value: object): value is Record<string, unknown> {
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
-}
-
-function holdsShareable(value: unknown): boolean {
-  if (!needsWalk(value)) return false
-  if (isShareable(value)) return true
-  if (Array.isArray(value)) return value.some(holdsShareable)
-  if (value instanceof Map) {
-    for (const [k, v] of value) if (holdsShareable(k) || holdsShareable(v)) return true
-    return false
-  }
-  if (value instanceof Set) {
-    for (const v of value) if (holdsShareable(v)) return true
-    return false
-  }
-  return isPlainObject(value) && Object.values(value).some(holdsShareable)
-}
 
 /**
  * `encode` without waiting, or ASYNC if some shared object describes itself

@@ -225,11 +225,13 @@ function asyncOnly(kind: string, form: string): TypeError {
   return new TypeError(`a shared ${kind} can't cross through a blocking (*Sync) call: it attaches asynchronously. Use the async ${form} for items that hold one`)
 }
 
-function needsWalk(value: unknown): value is object {
+/** Whether `value` is a container a walk must look into (not a primitive, nor raw bytes). */
+export function needsWalk(value: unknown): value is object {
   return typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer) && !(value instanceof SharedArrayBuffer)
 }
 
-function isPlainObject(value: object): boolean {
+/** Whether `value` is a plain object (Object.prototype or null prototype). */
+export function isPlainObject(value: object): value is Record<string, unknown> {
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
 }
