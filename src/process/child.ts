@@ -11,8 +11,8 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { constants } from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { native } from '../native.js'
 import type { ChildHandle } from './base.js'
+import { exitCodeWithin } from './exit-wait.js'
 import { childExecArgv } from './execargv.js'
 
 /** Messages from a child's bootstrap. */
@@ -59,14 +59,12 @@ export class ProcessChild implements ChildHandle {
 
   poll(): number | null {
     if (this.#code !== null) return this.#code
-    const status = native.waitExit(this.id, 0)
-    return status === null ? null : status.signal ? -status.signal : status.code
+    return exitCodeWithin(this.id, 0)
   }
 
   waitSync(timeoutMs: number | null): number | null {
     if (this.#code !== null) return this.#code
-    const status = native.waitExit(this.id, timeoutMs ?? -1)
-    return status === null ? null : status.signal ? -status.signal : status.code
+    return exitCodeWithin(this.id, timeoutMs ?? -1)
   }
 
   signal(signal: 'SIGTERM' | 'SIGKILL'): void {

@@ -11,6 +11,7 @@
 import { constants } from 'node:os'
 import { native } from '../native.js'
 import type { ChildHandle } from './base.js'
+import { exitCodeWithin } from './exit-wait.js'
 
 export class ForkedChild implements ChildHandle {
   readonly exited: Promise<number>
@@ -29,14 +30,12 @@ export class ForkedChild implements ChildHandle {
 
   poll(): number | null {
     if (this.#code !== null) return this.#code
-    const status = native.waitExit(this.id, 0)
-    return status === null ? null : status.signal ? -status.signal : status.code
+    return exitCodeWithin(this.id, 0)
   }
 
   waitSync(timeoutMs: number | null): number | null {
     if (this.#code !== null) return this.#code
-    const status = native.waitExit(this.id, timeoutMs ?? -1)
-    return status === null ? null : status.signal ? -status.signal : status.code
+    return exitCodeWithin(this.id, timeoutMs ?? -1)
   }
 
   signal(signal: 'SIGTERM' | 'SIGKILL'): void {
