@@ -17,9 +17,8 @@ import { native } from '../native.js'
 import { context } from './context.js'
 import { becomeChild, warmChildPath, type ForkRequest, type HandleFd, type Loaded } from './fork-child.js'
 import type { Job } from './job.js'
-import { loadFunction, type FunctionRef } from './locate.js'
 import { processBackend } from './process.js'
-import { printFailure, serializeError } from './run.js'
+import { loadOnce, printFailure, serializeError } from './run.js'
 
 const parentPid = Number(process.argv[2])
 const childExecArgv = JSON.parse(process.argv[3] ?? '[]') as string[]
@@ -98,24 +97,14 @@ async function preload(job: Job, argv: string[]): Promise<Loaded> {
   ctx.bootstrapping = true
   const ownArgv = process.argv.splice(0, process.argv.length, ...argv) // top-level code sees the parent's argv, as the child will
   try {
-    const cls = job.cls === undefined ? undefined : await load(job.cls)
-    const target = job.target === undefined ? undefined : await load(job.target)
+    const cls = job.cls === undefined ? undefined : await loadOnce(job.cls)
+    const target = job.target === undefined ? undefined : await loadOnce(job.target)
     return { cls, target }
   } finally {
     process.argv.splice(0, process.argv.length, ...ownArgv)
     ctx.bootstrapping = false
     ctx.child = { name: 'ForkServer', daemon: false, parentPid }
   }
-}
-
-const loadedFunctions = new Map<string, Function>()
-
-/** loadFunction, once per export: a repeated import() still costs a resolve on tsx's loader thread. */
-async function load(ref: FunctionRef): Promise<Function> {
-  const key = `${ref.url}#${ref.name}`
-  let fn = loadedFunctions.get(key)
-  if (fn === undefined) loadedFunctions.set(key, (fn = await loadFunction(ref)))
-  return fn
 }
 
 function channelFd(): number {

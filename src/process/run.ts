@@ -22,7 +22,8 @@ let rootLoaded: Promise<unknown> | undefined
  */
 const loaded = new Map<string, Function>()
 
-async function load(ref: FunctionRef): Promise<Function> {
+/** `loadFunction`, once per export in this thread (the fork server uses it too). */
+export async function loadOnce(ref: FunctionRef): Promise<Function> {
   const key = `${ref.url}#${ref.name}`
   let fn = loaded.get(key)
   if (fn === undefined) loaded.set(key, (fn = await loadFunction(ref)))
@@ -47,8 +48,8 @@ export async function loadJob(job: Job, backend: Backend, handles: unknown[], la
   let target: Function | undefined
   try {
     if (!lazyRoot) await loadRoot()
-    if (job.cls !== undefined) cls = await load(job.cls)
-    if (job.target !== undefined) target = await load(job.target)
+    if (job.cls !== undefined) cls = await loadOnce(job.cls)
+    if (job.target !== undefined) target = await loadOnce(job.target)
   } finally {
     ctx.bootstrapping = false
   }
