@@ -1,0 +1,12 @@
+/** Stub: the cluster JoinableQueue (being built). */
+import { NotImplementedError } from '../errors.js'
+import type { Cluster } from './cluster.js'
+import { ClusterObject } from './object.js'
+
+export class ClusterJoinableQueue<T = unknown> extends ClusterObject {
+  declare readonly __item?: T
+  constructor(cluster: Cluster, name: string, maxsize: number) {
+    super(cluster, name, 'JoinableQueue', { maxsize })
+    throw new NotImplementedError('cluster.JoinableQueue')
+  }
+}

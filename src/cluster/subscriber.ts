@@ -1,0 +1,57 @@
+/**
+ * One pub/sub connection per cluster connection, shared by every wait that
+ * listens for a channel (an Event's set, say). Subscribing is counted per
+ * channel, so two waits on one channel share one SUBSCRIBE.
+ */
+import type { Redis } from 'ioredis'
+import { openRedis } from './redis-client.js'
+
+type Listener = (message: string) => void
+
+export class Subscriber {
+  private redis: Promise<Redis> | undefined
+  private readonly listeners = new Map<string, Set<Listener>>()
+
+  constructor(private readonly url: string, private readonly connectTimeout: number, private readonly label: string) {}
+
+  /**
+   * Calls `listener` with every message on `channel` until the returned
+   * function is called; resolves once the subscription is active on the server.
+   *
+   * @example const stop = await sub.subscribe('ch', (m) => console.log(m)); await stop()
+   */
+  async subscribe(channel: string, listener: Listener): Promise<() => Promise<void>> {
+    const redis = await this.connection()
+    let set = this.listeners.get(channel)
+    if (set === undefined) {
+      set = new Set()
+      this.listeners.set(channel, set)
+      set.add(listener)
+      await redis.subscribe(channel)
+    } else {
+      set.add(listener)
+    }
+    return async () => {
+      const current = this.listeners.get(channel)
+      if (current === undefined || !current.delete(listener) || current.size > 0) return
+      this.listeners.delete(channel)
+      if (redis.status === 'ready') await redis.unsubscribe(channel).catch(() => {})
+    }
+  }
+
+  close(): void {
+    this.redis?.then((r) => r.disconnect(), () => {})
+    this.redis = undefined
+    this.listeners.clear()
+  }
+
+  private connection(): Promise<Redis> {
+    this.redis ??= openRedis(this.url, this.connectTimeout, `${this.label}:sub`).then((redis) => {
+      redis.on('message', (channel: string, message: string) => {
+        for (const listener of this.listeners.get(channel) ?? []) listener(message)
+      })
+      return redis
+    })
+    return this.redis
+  }
+}
