@@ -14,7 +14,7 @@
  * changing it never changes the shared state (as with Python's Manager).
  */
 import { serialize, deserialize } from 'node:v8'
-import { decode, encode, holdsShareable, isPlainObject, isShareable, kDescribe, needsWalk, revive, type HandleDescriptor } from '../shm/handle.js'
+import { AsyncHandleError, decode, decodeSync, encode, encodeSync, holdsShareable } from '../shm/handle.js'
 import { discardDescribed, type StructPlace } from '../shm/arena.js'
 import { addRef, HEADER } from '../shm/slot-header.js'
 import { Segment } from '../shm/segment.js'
@@ -84,8 +84,11 @@ export function encodeValueSync(value: unknown, where: string): Uint8Array | und
   if (f !== undefined) return f
   if (!holdsShareable(value)) return clone(value, T_CLONE, where)
   const made: unknown[] = []
-  const marked = describeSync(value, made)
-  if (marked === ASYNC) {
+  let marked: unknown
+  try {
+    marked = encodeSync(value, made)
+  } catch (error) {
+    if (!(error instanceof AsyncHandleError)) throw error
     // Each descriptor made holds a reference meant for a receiver that will never come.
     for (const d of made) {
       if (d instanceof Promise) d.then(releaseDescriptor, () => {})
@@ -125,9 +128,12 @@ export async function decodeValue(record: Uint8Array): Promise<unknown> {
  */
 export function decodeValueSync(record: Uint8Array, fix: string): unknown {
   if (record[0] !== T_HANDLES) return decodePlain(record)
-  const out = reviveSync(deserialize(record.subarray(1)))
-  if (out === ASYNC) throw new TypeError(`this value holds a shared object (a Value, SharedArray, Condition or Barrier) that attaches asynchronously: ${fix}`)
-  return out
+  try {
+    return decodeSync(deserialize(record.subarray(1)))
+  } catch (error) {
+    if (!(error instanceof AsyncHandleError)) throw error
+    throw new TypeError(`this value holds a shared object (a Value, SharedArray, Condition, Barrier or cluster object) that attaches asynchronously: ${fix}`)
+  }
 }
 
 /*
@@ -256,94 +262,3 @@ function clone(value: unknown, tag: number, where: string): Uint8Array {
   return out
 }
 
-const ASYNC = Symbol('async')
-
-/**
- * `encode` without waiting, or ASYNC if some shared object describes itself
- * asynchronously; every descriptor made (or its promise) goes into `made`.
- */
-function describeSync(value: unknown, made: unknown[]): unknown {
-  if (!needsWalk(value)) return value
-  if (isShareable(value)) {
-    const d = value[kDescribe]()
-    made.push(d)
-    if (d instanceof Promise) return ASYNC
-    return { [MARK]: d }
-  }
-  const walk = (items: Iterable<unknown>): unknown[] | typeof ASYNC => {
-    const out: unknown[] = []
-    for (const item of items) {
-      const d = describeSync(item, made)
-      if (d === ASYNC) return ASYNC
-      out.push(d)
-    }
-    return out
-  }
-  if (Array.isArray(value)) return walk(value)
-  if (value instanceof Set) {
-    const items = walk(value)
-    return items === ASYNC ? ASYNC : new Set(items)
-  }
-  if (value instanceof Map) {
-    const flat = walk([...value].flat())
-    if (flat === ASYNC) return ASYNC
-    const out = new Map()
-    for (let i = 0; i < flat.length; i += 2) out.set(flat[i], flat[i + 1])
-    return out
-  }
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) {
-      const d = describeSync(v, made)
-      if (d === ASYNC) return ASYNC
-      out[k] = d
-    }
-    return out
-  }
-  return value
-}
-
-/** `decode` without waiting, or ASYNC if some shared object attaches asynchronously. */
-function reviveSync(value: unknown): unknown {
-  if (!needsWalk(value)) return value
-  const walk = (items: Iterable<unknown>): unknown[] | typeof ASYNC => {
-    const out: unknown[] = []
-    for (const item of items) {
-      const d = reviveSync(item)
-      if (d === ASYNC) return ASYNC
-      out.push(d)
-    }
-    return out
-  }
-  if (Array.isArray(value)) return walk(value)
-  if (value instanceof Set) {
-    const items = walk(value)
-    return items === ASYNC ? ASYNC : new Set(items)
-  }
-  if (value instanceof Map) {
-    const flat = walk([...value].flat())
-    if (flat === ASYNC) return ASYNC
-    const out = new Map()
-    for (let i = 0; i < flat.length; i += 2) out.set(flat[i], flat[i + 1])
-    return out
-  }
-  if (isPlainObject(value)) {
-    const marked = value[MARK] as HandleDescriptor | undefined
-    if (marked !== undefined && Object.keys(value).length === 1) {
-      const out: unknown = revive(marked)
-      if (out instanceof Promise) {
-        out.catch(() => {})
-        return ASYNC
-      }
-      return out
-    }
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) {
-      const d = reviveSync(v)
-      if (d === ASYNC) return ASYNC
-      out[k] = d
-    }
-    return out
-  }
-  return value
-}

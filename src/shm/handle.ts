@@ -126,30 +126,44 @@ export function revive(d: HandleDescriptor): object | Promise<object> {
 }
 
 /**
+ * A shared object met by {@link encodeSync} / {@link decodeSync} describes
+ * itself or attaches only asynchronously (a Value, a Barrier with an action,
+ * a cluster object): the caller takes the async path or says which to use.
+ */
+export class AsyncHandleError extends TypeError {
+  constructor(readonly kind: string, form: string) {
+    super(`a shared ${kind} can't cross through a blocking (*Sync) call: it attaches asynchronously. Use the async ${form} for items that hold one`)
+  }
+}
+
+/**
  * The synchronous forms of {@link encode} / {@link revive}, for the blocking
  * calls of queues and pipes (`putSync`, `getSync`). Objects whose description
- * or revival is asynchronous (a Value, a Barrier with an action) can't go this
- * way: the error says to use the async form.
+ * or revival is asynchronous throw {@link AsyncHandleError}. Every descriptor
+ * made (or its promise) goes into `made` when given, so a caller that gives up
+ * can release their references.
  */
-export function encodeSync(value: unknown): unknown {
+export function encodeSync(value: unknown, made?: unknown[]): unknown {
   if (!needsWalk(value)) return value
   if (isShareable(value)) {
     const d = value[kDescribe]()
-    if (d instanceof Promise) throw asyncOnly((value as object).constructor?.name ?? 'object', 'put()/send()')
+    made?.push(d)
+    if (d instanceof Promise) throw new AsyncHandleError((value as object).constructor?.name ?? 'object', 'put()/send()')
     return { [MARK]: d }
   }
-  if (Array.isArray(value)) return value.map(encodeSync)
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [encodeSync(k), encodeSync(v)]))
-  if (value instanceof Set) return new Set([...value].map(encodeSync))
+  const walk = (v: unknown) => encodeSync(v, made)
+  if (Array.isArray(value)) return value.map(walk)
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [walk(k), walk(v)]))
+  if (value instanceof Set) return new Set([...value].map(walk))
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = encodeSync(v)
+    for (const [k, v] of Object.entries(value)) out[k] = walk(v)
     return out
   }
   return value
 }
 
-/** The synchronous form of {@link decode}. */
+/** The synchronous form of {@link decode}; throws {@link AsyncHandleError} for an object that attaches asynchronously. */
 export function decodeSync(value: unknown): unknown {
   if (!needsWalk(value)) return value
   if (Array.isArray(value)) return value.map(decodeSync)
@@ -160,7 +174,9 @@ export function decodeSync(value: unknown): unknown {
     const marked = record[MARK] as HandleDescriptor | undefined
     if (marked !== undefined && Object.keys(record).length === 1) {
       const out = revive(marked)
-      return out instanceof Promise ? rejectAsync(out, marked.kind) : out
+      if (!(out instanceof Promise)) return out
+      out.catch(() => {}) // revived for nothing; don't leave an unhandled rejection
+      throw new AsyncHandleError(marked.kind, 'get()/recv()')
     }
     const out: Record<string, unknown> = {}
     for (const [k, v] of Object.entries(record)) out[k] = decodeSync(v)
@@ -222,15 +238,6 @@ function discardDescriptor(d: HandleDescriptor): void {
   } catch {
     // Nobody holds the segment any more: nothing left to give back.
   }
-}
-
-function rejectAsync(pending: Promise<object>, kind: string): never {
-  pending.catch(() => {}) // revived for nothing; don't leave an unhandled rejection
-  throw asyncOnly(kind, 'get()/recv()')
-}
-
-function asyncOnly(kind: string, form: string): TypeError {
-  return new TypeError(`a shared ${kind} can't cross through a blocking (*Sync) call: it attaches asynchronously. Use the async ${form} for items that hold one`)
 }
 
 /** Whether `value` is a container a walk must look into (not a primitive, nor raw bytes). */
