@@ -131,4 +131,8 @@ export async function benchPool(): Promise<BenchRow[]> {
   return [...(await threadRows()), ...(await processRows())]
 }
 
-if (isMainProcess() && isMainThread() && isEntry(import.meta.url)) printRows(await benchPool())
+// `npx tsx bench/pool.ts process` runs only the Pool (process) rows, `… threads` only the ThreadPool rows.
+if (isMainProcess() && isMainThread() && isEntry(import.meta.url)) {
+  const only = process.argv[2]
+  printRows(only === 'process' ? await processRows() : only === 'threads' ? await threadRows() : await benchPool())
+}

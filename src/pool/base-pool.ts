@@ -184,15 +184,15 @@ export class BasePool {
     await this.#core.join()
   }
 
-  #chunks(items: unknown[], options: MapOptions, fallback: number | undefined, where: string): unknown[][] {
+  #chunks(items: unknown[], kind: Kind, options: MapOptions, fallback: number | undefined, where: string): Array<unknown[] | Float64Array> {
     const size = checkChunksize(options.chunksize, `${this.#kind}.${where}`) ?? fallback ?? autoChunksize(items.length, this.#core.size)
-    return slices(items, Math.max(1, size))
+    return slices(items, Math.max(1, size), kind === MAP)
   }
 
   #gather(fn: Function, kind: Kind, iterable: Iterable<unknown>, options: MapAsyncOptions<any>, where: string): AsyncResult<any[]> {
     this.#core.checkOpen()
     const items = toArray(iterable, `${this.#kind}.${where}`)
-    const chunks = this.#chunks(items, options, undefined, where)
+    const chunks = this.#chunks(items, kind, options, undefined, where)
     const progress = options.progress === true ? Progress.start(items.length) : undefined
     const out = new Array<unknown>(items.length)
     const result = new AsyncResult<any[]>(options.callback, options.errorCallback)
@@ -204,7 +204,7 @@ export class BasePool {
       offset += chunk.length
       return {
         _resolve(values: unknown) {
-          const list = values as unknown[]
+          const list = values as ArrayLike<unknown>
           for (let i = 0; i < list.length; i++) out[at + i] = list[i]
           progress?.advance(list.length)
           if (--left === 0) { progress?.stop(); result._resolve(out) }
@@ -222,7 +222,7 @@ export class BasePool {
   #stream(fn: Function, iterable: Iterable<unknown>, options: MapOptions, ordered: boolean, where: string): AsyncIterable<unknown> {
     this.#core.checkOpen()
     const items = toArray(iterable, `${this.#kind}.${where}`)
-    const chunks = this.#chunks(items, options, 1, where)
+    const chunks = this.#chunks(items, MAP, options, 1, where)
     const progress = options.progress === true ? Progress.start(items.length) : undefined
     const done: Array<{ ok: boolean; value: unknown } | undefined> = new Array(chunks.length)
     const finished: number[] = []
@@ -240,7 +240,7 @@ export class BasePool {
             while (ordered ? done[i!] === undefined : finished.length <= k) await new Promise<void>((resolve) => { wake = resolve })
             const outcome = done[ordered ? i! : finished[k]]!
             if (!outcome.ok) throw outcome.value
-            yield* outcome.value as unknown[]
+            yield* outcome.value as Iterable<unknown>
           }
         } finally {
           progress?.stop()

@@ -1,4 +1,5 @@
 /** Python's automatic chunksize for `map`/`starmap`, and chunking an iterable. */
+import { packNumbers } from './columns.js'
 
 /**
  * Python's rule: `divmod(len(items), workers * 4)`, rounded up; 0 items → 0.
@@ -30,9 +31,12 @@ export function toArray<T>(iterable: Iterable<T>, where: string): T[] {
   return [...iterable]
 }
 
-/** Splits `items` into slices of `size`. */
-export function slices<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+/** Splits `items` into slices of `size`; with `pack`, a slice of plain numbers becomes a Float64Array (columns.ts). */
+export function slices<T>(items: readonly T[], size: number, pack = false): Array<T[] | Float64Array> {
+  const out: Array<T[] | Float64Array> = []
+  for (let i = 0; i < items.length; i += size) {
+    const end = Math.min(items.length, i + size)
+    out.push((pack ? packNumbers(items, i, end) : undefined) ?? items.slice(i, end))
+  }
   return out
 }

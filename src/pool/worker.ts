@@ -12,6 +12,7 @@
 import { loadFunction, type FunctionRef } from '../process/locate.js'
 import type { Queue } from '../queue/queue.js'
 import type { RawArray } from '../shared/raw-array.js'
+import { mapChunk } from './columns.js'
 import { CALL, CELLS, MAP, type Batch, type Report, type WireError } from './protocol.js'
 
 /** How long an idle worker blocks on its inbox before waiting asynchronously (ms). */
@@ -75,18 +76,22 @@ export async function poolWorker(inbox: Queue<Batch | null>, results: Queue<Repo
   }
 }
 
-/** Calls the task's function the way its kind says; a chunk's promises are awaited together. */
+/**
+ * Calls the task's function the way its kind says; a chunk's promises are
+ * awaited together. A map chunk's values come back as a Float64Array when
+ * they are all numbers (columns.ts).
+ */
 function run(fn: Function, kind: number, payload: unknown): unknown {
   if (kind === CALL) return fn(...(payload as unknown[]))
-  const items = payload as unknown[]
-  const values = new Array<unknown>(items.length)
-  let async = false
-  for (let i = 0; i < items.length; i++) {
-    const v = kind === MAP ? fn(items[i]) : fn(...(items[i] as unknown[]))
-    if (v instanceof Promise) async = true
-    values[i] = v
+  let values: Float64Array | unknown[]
+  if (kind === MAP) values = mapChunk(fn as (item: unknown) => unknown, payload as ArrayLike<unknown>)
+  else {
+    const items = payload as unknown[][]
+    values = new Array<unknown>(items.length)
+    for (let i = 0; i < items.length; i++) values[i] = fn(...items[i])
   }
-  return async ? Promise.all(values) : values
+  if (values instanceof Float64Array) return values
+  return values.some((v) => v instanceof Promise) ? Promise.all(values) : values
 }
 
 /** Sends results; a result that cannot be cloned becomes that task's error instead. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { Pool, ThreadPool, AsyncResult, PoolTerminatedError, TimeoutError, WorkerCrashedError } from '../../src/index.js'
 import { Queue } from '../../src/index.js'
 import { unloadable } from '../fixtures/pool-bad-module.js'
-import { mark, square, add, slowSquare, fail, failCustom, sleepMs, waitGate, exitNow, selfKill, init, initFails, readInit, countTasks, returnsFunction, identity } from '../fixtures/pool-targets.js'
+import { mark, square, add, slowSquare, fail, failCustom, sleepMs, waitGate, exitNow, selfKill, init, initFails, readInit, countTasks, returnsFunction, identity, numberOrText } from '../fixtures/pool-targets.js'
 
 type AnyPool = Pool | ThreadPool
 const kinds: Array<[string, (o?: Record<string, unknown>) => AnyPool]> = [
@@ -60,6 +60,27 @@ for (const [kind, make] of kinds) {
       const viaImap: number[] = []
       for await (const v of pool.imap(square, [4, 5], { progress: true })) viaImap.push(v)
       assert.deepEqual(viaImap, [16, 25])
+    })
+
+    test('map chunks of numbers cross packed and arrive exactly (-0, NaN, infinities); mixed chunks and values too', async () => {
+      const special = [0, -0, NaN, Infinity, -Infinity, 1.5, -2.25, 2 ** 53, -(2 ** 31), 1e-300, Number.MAX_VALUE, Number.MIN_VALUE]
+      const xs = [...special, ...Array.from({ length: 60 }, (_, i) => i * 7 - 100)]
+      assert.deepEqual(await pool.map(identity, xs, { chunksize: 20 }), xs)
+      assert.deepEqual(await pool.map(identity, xs), xs)
+      const mixed: unknown[] = [...xs.slice(0, 30), 'text', null, [1, 2], { a: -0 }, ...xs.slice(30)]
+      assert.deepEqual(await pool.map(identity, mixed, { chunksize: 20 }), mixed)
+      const ns = Array.from({ length: 64 }, (_, i) => i)
+      assert.deepEqual(await pool.map(numberOrText, ns, { chunksize: 32 }), ns.map(numberOrText))
+      assert.deepEqual(await pool.map(slowSquare, ns.slice(0, 40), { chunksize: 20 }), ns.slice(0, 40).map((x) => x * x), 'async functions over packed chunks')
+      const got: number[] = []
+      for await (const v of pool.imap(square, ns, { chunksize: 16 })) got.push(v)
+      assert.deepEqual(got, ns.map((x) => x * x))
+      const typed = new Float64Array([1, -0, 3])
+      const back = await pool.apply(identity, [typed])
+      assert.ok(back instanceof Float64Array, 'a task\'s own Float64Array still arrives as one')
+      assert.deepEqual([...back], [1, -0, 3])
+      const list = await pool.map(identity, [typed, typed])
+      assert.ok(list.every((t) => t instanceof Float64Array))
     })
 
     test('a task error keeps its name and message, with the remote stack as cause; map rejects with it', async () => {
