@@ -1018,6 +1018,15 @@ void SetExitCode(const FunctionCallbackInfo<Value>& a) {
   g_child_exit_code = static_cast<int>(IntArg(a, 0));
 }
 
+bool g_signalling_self = false;
+
+// signallingSelf(on): Node runs the at-exit hooks before a process signals
+// itself (process.kill(process.pid, sig) with no JS handler for sig); while
+// on, the hook lets the signal end the child instead of _exiting with a code.
+void SignallingSelf(const FunctionCallbackInfo<Value>& a) {
+  g_signalling_self = a[0]->BooleanValue(a.GetIsolate());
+}
+
 // armExitHook(): registers the at-exit hook that ends the child with _exit.
 void ArmExitHook(const FunctionCallbackInfo<Value>& a) {
   Isolate* iso = a.GetIsolate();
@@ -1025,6 +1034,7 @@ void ArmExitHook(const FunctionCallbackInfo<Value>& a) {
   node::AtExit(env, [](void*) {
     fflush(stdout);
     fflush(stderr);
+    if (g_signalling_self) return;
     _exit(g_child_exit_code);
   }, nullptr);
 }
@@ -1076,4 +1086,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   Set(iso, context, exports, "holdLoop", HoldLoop, data);
   Set(iso, context, exports, "setExitCode", SetExitCode, data);
   Set(iso, context, exports, "armExitHook", ArmExitHook, data);
+  Set(iso, context, exports, "signallingSelf", SignallingSelf, data);
 }

@@ -44,6 +44,8 @@ interface Addon {
   setExitCode(code: number): void
   /** Forked child: registers the at-exit hook that ends it with `_exit`. */
   armExitHook(): void
+  /** Forked child: while on, the at-exit hook Node runs before a self-signal lets the signal end the child. */
+  signallingSelf(on: boolean): void
   /** Gives a page-aligned range of a segment back to the kernel (reads back as zeros); 0 or errno. */
   discard(sab: SharedArrayBuffer, byteOffset: number, length: number): number
   /** Reports memory held outside V8's heap on behalf of JS objects (negative to give it back). */

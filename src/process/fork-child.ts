@@ -17,6 +17,7 @@
  *   addon's at-exit hook after Node printed it.
  */
 import { closeSync } from 'node:fs'
+import { constants } from 'node:os'
 import { randomFillSync, randomUUID } from 'node:crypto'
 import { Server, Socket } from 'node:net'
 import { native } from '../native.js'
@@ -137,7 +138,7 @@ function toObject(handle: HandleFd): Socket | Server {
 }
 
 function installExitPath(): void {
-  const proc = process as unknown as { reallyExit(code?: number): never; emit(event: string | symbol, ...args: unknown[]): boolean }
+  const proc = process as unknown as ProcessInternals
   proc.reallyExit = (code?: number) => native.exitNow(Number(code ?? 0) | 0)
   const emit = proc.emit
   proc.emit = function (this: unknown, event: string | symbol, ...args: unknown[]): boolean {
@@ -146,10 +147,42 @@ function installExitPath(): void {
     return result
   }
   native.armExitHook()
+  letSelfSignalsLand(proc)
   native.holdLoop((phase) => {
     if (phase === 'beforeExit') process.emit('beforeExit', Number(process.exitCode ?? 0))
     else process.exit()
   })
+}
+
+/** The parts of `process` the exit path replaces (Node's internals). */
+interface ProcessInternals {
+  reallyExit(code?: number): never
+  emit(event: string | symbol, ...args: unknown[]): boolean
+  _kill(pid: number, signal: number): number
+}
+
+/**
+ * `process.kill(process.pid, 'SIGKILL')` must end the child by that signal
+ * (exit code -9, as Python reports), not with exit code 1. Node runs the
+ * at-exit hooks before a process signals itself when no JS handler takes the
+ * signal, and the hook installed above would `_exit` first; so the hook lets
+ * a self-signal land, and is armed again if the process lives on (the signal
+ * was ignored or failed: Node has emptied its list of hooks).
+ */
+function letSelfSignalsLand(proc: ProcessInternals): void {
+  const kill = proc._kill
+  proc._kill = function (this: unknown, pid: number, signal: number): number {
+    const self = signal > 0 && (pid === 0 || pid === -1 || pid === process.pid || pid === -process.pid)
+    const name = Object.entries(constants.signals).find(([, n]) => n === signal)?.[0]
+    if (!self || (name !== undefined && process.listenerCount(name) > 0)) return kill.call(this, pid, signal)
+    native.signallingSelf(true)
+    try {
+      return kill.call(this, pid, signal)
+    } finally {
+      native.signallingSelf(false)
+      native.armExitHook()
+    }
+  }
 }
 
 /** xoshiro128** seeded from the OS: the server's V8 random state is shared by every child. */

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { Process, activeChildren, currentProcess, parentProcess, isMainProcess, cpuCount } from '../../src/process/index.js'
 import { noop, exitWith, sleep, writeJson } from '../fixtures/targets.js'
 import { Reporter } from '../fixtures/subclass.js'
+import { signalSelf, signalSelfLater, ignoredSignalThenExit } from '../fixtures/kill-targets.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
 const dir = tempDir('skein-process-')
@@ -42,6 +43,24 @@ test('terminate gives -15 and kill gives -9; join with a timeout returns while t
   assert.equal(a.exitCode, -15)
   assert.equal(b.exitCode, -9)
   assert.equal(a.isAlive(), false)
+})
+
+test('a child that signals itself reports -N (Python\'s rule): SIGKILL and SIGTERM, at once or from a timer, joined or joinSync\'d', async () => {
+  const cases: Array<[Parameters<typeof signalSelf>[0], number, boolean]> = [['SIGKILL', -9, false], ['SIGTERM', -15, false], ['SIGKILL', -9, true], ['SIGTERM', -15, true]]
+  for (const [signal, code, later] of cases) {
+    const p = later ? new Process({ target: signalSelfLater, args: [signal, 20] }) : new Process({ target: signalSelf, args: [signal] })
+    await p.start()
+    await p.join(60_000)
+    assert.equal(p.exitCode, code, `${signal}${later ? ' from a timer' : ''}`)
+  }
+  const s = new Process({ target: signalSelfLater, args: ['SIGKILL', 20] })
+  await s.start()
+  s.joinSync(60_000)
+  assert.equal(s.exitCode, -9, 'joinSync')
+  const ignored = new Process({ target: ignoredSignalThenExit, args: [4] })
+  await ignored.start()
+  await ignored.join(60_000)
+  assert.equal(ignored.exitCode, 4, 'a self-signal the child survives leaves its exit path intact')
 })
 
 test('joinSync waits for the child and records its exit code', async () => {
