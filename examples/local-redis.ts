@@ -30,7 +30,7 @@ export interface LocalRedis {
 /** Where redis-server is, or undefined when it is not installed. */
 export function redisServerPath(): string | undefined {
   const found = spawnSync('sh', ['-c', 'command -v redis-server'], { encoding: 'utf8' })
-  const path = found.stdout.trim()
+  const path = found.stdout?.trim() ?? '' // null when even sh could not be started
   return found.status === 0 && path !== '' ? path : undefined
 }
 
@@ -55,20 +55,28 @@ export async function startLocalRedis(options: { appendonly?: boolean } = {}): P
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--loglevel', 'warning',
     '--appendonly', options.appendonly ? 'yes' : 'no', '--appendfsync', 'always']
   let child = await launch(binary, args)
-  const exitOf = (c: ChildProcess) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve())))
+  // The server is unref'd while it runs (it never keeps a program alive); waiting for its exit refs it
+  // again, or a program with nothing else to do would end before the 'exit' event, leaving stop() pending.
+  const exitOf = (c: ChildProcess) => new Promise<void>((resolve) => {
+    if (c.exitCode !== null || c.signalCode !== null) return resolve()
+    c.ref()
+    c.once('exit', () => resolve())
+  })
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     dir,
     async restart({ hard = false, downMs = 0 } = {}) {
+      const exited = exitOf(child)
       child.kill(hard ? 'SIGKILL' : 'SIGTERM')
-      await exitOf(child)
+      await exited
       if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs))
       child = await launch(binary, args)
     },
     async stop() {
+      const exited = exitOf(child)
       child.kill('SIGKILL')
-      await exitOf(child)
+      await exited
       rmSync(dir, { recursive: true, force: true })
     },
   }
