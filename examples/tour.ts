@@ -1,6 +1,7 @@
 /**
  * The tour: every example's `main()`, in the order of the course — processes,
- * shared state and locks, threads, then tasks — each under a banner, timed,
+ * shared state and locks, threads, tasks, then machines (skein/cluster, on a
+ * private redis-server; skipped with a line when none is installed) — each under a banner, timed,
  * with a one-line summary at the end. Exits non-zero if any scenario threw.
  *
  *   npm run demo                     (compiles examples/ to .build/, then runs the tour with plain node)
@@ -30,6 +31,7 @@ import * as poolEchoServer from './pool-echo-server.js'
 import * as crawler from './crawler.js'
 import * as greenletSwitch from './greenlet-switch.js'
 import * as timeout from './timeout.js'
+import * as clusterQueue from './cluster-queue.js'
 import { isEntry } from './entry.js'
 
 /** One scenario of the tour. */
@@ -57,6 +59,7 @@ export const scenarios: Scenario[] = [
   { name: 'crawler', about: '1,000 requests through a TaskPool(100)', main: crawler.main },
   { name: 'greenlet switch', about: "greenlet's explicit switch, with generators", main: greenletSwitch.main },
   { name: 'timeout', about: 'withTimeout cancelling slow work', main: timeout.main },
+  { name: 'cluster queue', about: 'producer and consumer machines on a cluster Queue, a sentinel each', main: clusterQueue.main },
 ]
 
 /** How one scenario went. */

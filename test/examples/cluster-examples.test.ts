@@ -1,0 +1,36 @@
+/**
+ * Behaviour tests of the skein/cluster examples: each runs an example's
+ * `main()` (which starts its own private redis-server) and checks what it
+ * reports across its "machines" — values and exactly-once, no timings.
+ * Skipped when redis-server is not installed.
+ */
+import { test, describe } from 'node:test'
+import assert from 'node:assert/strict'
+import * as clusterQueue from '../../examples/cluster-queue.js'
+import { noRedis } from '../helpers/redis.js'
+
+/** Runs `fn` with console.log silenced (children's output still shows). */
+async function quietly<T>(fn: () => Promise<T>): Promise<T> {
+  const log = console.log
+  console.log = () => {}
+  try {
+    return await fn()
+  } finally {
+    console.log = log
+  }
+}
+
+/** The result of an example that ran (not skipped). */
+function ran<T extends object>(result: T | { skipped: string }): T {
+  if ('skipped' in result) assert.fail(`the example skipped although redis-server is installed: ${result.skipped}`)
+  return result
+}
+
+describe('cluster examples', { skip: noRedis }, () => {
+  test('cluster queue: 18 items from two producer machines, each eaten exactly once by two consumer machines', async () => {
+    const result = ran(await quietly(clusterQueue.main))
+    assert.equal(result.eaten, 18)
+    assert.equal(result.distinct, 18)
+    assert.deepEqual(Object.keys(result.byConsumer).sort(), ['egon', 'jason'])
+  })
+})
