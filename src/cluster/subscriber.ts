@@ -11,6 +11,8 @@ type Listener = (message: string) => void
 export class Subscriber {
   private redis: Promise<Redis> | undefined
   private readonly listeners = new Map<string, Set<Listener>>()
+  /** Each channel's SUBSCRIBE, in flight or done. */
+  private readonly subscribed = new Map<string, Promise<unknown>>()
 
   constructor(private readonly url: string, private readonly connectTimeout: number, private readonly label: string) {}
 
@@ -26,23 +28,31 @@ export class Subscriber {
     if (set === undefined) {
       set = new Set()
       this.listeners.set(channel, set)
-      set.add(listener)
-      await redis.subscribe(channel)
-    } else {
-      set.add(listener)
+      this.subscribed.set(channel, redis.subscribe(channel))
     }
-    return async () => {
+    set.add(listener)
+    // A second listener also waits for the SUBSCRIBE to be active: the caller may re-check state after this resolves.
+    const stop = async (): Promise<void> => {
       const current = this.listeners.get(channel)
       if (current === undefined || !current.delete(listener) || current.size > 0) return
       this.listeners.delete(channel)
+      this.subscribed.delete(channel)
       if (redis.status === 'ready') await redis.unsubscribe(channel).catch(() => {})
     }
+    try {
+      await this.subscribed.get(channel)
+    } catch (error) {
+      await stop()
+      throw error
+    }
+    return stop
   }
 
   close(): void {
     this.redis?.then((r) => r.disconnect(), () => {})
     this.redis = undefined
     this.listeners.clear()
+    this.subscribed.clear()
   }
 
   private connection(): Promise<Redis> {
