@@ -3,7 +3,7 @@
  * Processes, forked from the warm fork server by default) running tasks.
  */
 import { cpuCount } from '../process/context.js'
-import { getStartMethod } from '../process/method.js'
+import { checkStartMethod, getStartMethod, type StartMethod } from '../process/method.js'
 import { BasePool, makeCore, type BasePoolOptions } from './base-pool.js'
 import type { PoolBackend } from './core.js'
 import { ProcessWorker } from './process-worker.js'
@@ -12,13 +12,24 @@ import { ProcessWorker } from './process-worker.js'
 export interface PoolOptions<I extends unknown[] = never[]> extends BasePoolOptions<I> {
   /** How many worker processes (default: cpuCount()). */
   processes?: number
+  /**
+   * How the workers start (default: getStartMethod() when the pool is made):
+   * 'forkserver' forks each from the warm fork server (a few ms), 'spawn'
+   * runs a cold node for each (~100 ms; any module loads later).
+   */
+  startMethod?: StartMethod
 }
 
-const processBackend: PoolBackend = {
-  kind: 'Pool',
-  preloads: true,
-  needsPreload: (url) => /\.(ts|tsx|mts|cts)$/.test(url) && getStartMethod() === 'forkserver',
-  create: (args, name, modules) => new ProcessWorker(args, name, modules),
+/** Workers are Processes started with `method`. */
+function processBackend(method: StartMethod): PoolBackend {
+  // Only a forked child under loader hooks needs its TypeScript task modules loaded before the fork (process-worker.ts).
+  const forked = method === 'forkserver'
+  return {
+    kind: 'Pool',
+    preloads: forked,
+    needsPreload: (url) => forked && /\.(ts|tsx|mts|cts)$/.test(url),
+    create: (args, name, modules) => new ProcessWorker(args, name, modules, method),
+  }
 }
 
 /**
@@ -31,11 +42,14 @@ const processBackend: PoolBackend = {
  * if (isMainProcess()) {
  *   await using pool = new Pool({ processes: 2 })
  *   console.log(await pool.apply(square, [7]), await pool.map(square, [1, 2, 3])) // 49 [ 1, 4, 9 ]
+ *   await using cold = new Pool({ processes: 2, startMethod: 'spawn' }) // each worker a fresh node
+ *   console.log(await cold.map(square, [4, 5])) // [ 16, 25 ]
  * }
  */
 export class Pool extends BasePool {
   constructor(options: PoolOptions<unknown[]> = {}) {
     if (typeof options !== 'object' || options === null) throw new TypeError('new Pool(options): options must be an object like { processes: 4 }')
-    super(makeCore(processBackend, options.processes, 'processes', cpuCount(), options), 'Pool')
+    const method = options.startMethod === undefined ? getStartMethod() : checkStartMethod(options.startMethod, 'new Pool(options): options.startMethod')
+    super(makeCore(processBackend(method), options.processes, 'processes', cpuCount(), options), 'Pool')
   }
 }

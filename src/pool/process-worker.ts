@@ -13,6 +13,7 @@
 import { EventEmitter } from 'node:events'
 import type { ChildHandle } from '../process/base.js'
 import { prepareJob } from '../process/job.js'
+import type { StartMethod } from '../process/method.js'
 import { processBackend } from '../process/process.js'
 import type { PoolWorkerHandle } from './core.js'
 
@@ -30,20 +31,22 @@ export function targetModule(modules: readonly string[]): string {
  * One worker process of a Pool.
  *
  * @example
- * // built by Pool: new ProcessWorker(args, 'PoolWorker-1', [taskModuleUrl]).start()
+ * // built by Pool: new ProcessWorker(args, 'PoolWorker-1', [taskModuleUrl], 'forkserver').start()
  */
 export class ProcessWorker implements PoolWorkerHandle {
   readonly #args: unknown[]
   readonly #name: string
   readonly #target: string
+  readonly #method: StartMethod
   readonly #events = new EventEmitter()
   #child: ChildHandle | undefined
   #code: number | null = null
   #killed = false
 
-  constructor(args: unknown[], name: string, modules: readonly string[]) {
+  constructor(args: unknown[], name: string, modules: readonly string[], method: StartMethod) {
     this.#args = args
     this.#name = name
+    this.#method = method
     this.#target = targetModule(modules)
   }
 
@@ -56,7 +59,7 @@ export class ProcessWorker implements PoolWorkerHandle {
       args: this.#args, handles: processBackend.handles, cloneCheck: (v) => processBackend.cloneCheck(v),
     })
     job.target = { url: this.#target, name: 'poolTarget' }
-    const child = await processBackend.launch(job, handles, { detached: false })
+    const child = await processBackend.launch(job, handles, { detached: false, startMethod: this.#method })
     this.#child = child
     void child.exited.then((code) => {
       this.#code = code
