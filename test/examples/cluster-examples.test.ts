@@ -6,6 +6,7 @@
  */
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
+import * as clusterTicketRush from '../../examples/cluster-ticket-rush.js'
 import * as clusterQueue from '../../examples/cluster-queue.js'
 import { noRedis } from '../helpers/redis.js'
 
@@ -27,6 +28,12 @@ function ran<T extends object>(result: T | { skipped: string }): T {
 }
 
 describe('cluster examples', { skip: noRedis }, () => {
+  test('cluster ticket rush: without a lock the ticket is oversold across machines; under a cluster Lock exactly one sale', async () => {
+    const result = ran(await quietly(clusterTicketRush.main))
+    assert.ok(result.noLock > 1, `no lock sold ${result.noLock}; the start gate should make every machine read 1`)
+    assert.equal(result.lock, 1)
+  })
+
   test('cluster queue: 18 items from two producer machines, each eaten exactly once by two consumer machines', async () => {
     const result = ran(await quietly(clusterQueue.main))
     assert.equal(result.eaten, 18)
