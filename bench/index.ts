@@ -26,6 +26,7 @@ import { benchThreadStart } from './thread-start.ts'
 import { benchQueue } from './queue.ts'
 import { benchManager } from './manager.ts'
 import { benchPool } from './pool.ts'
+import { benchClusterLock } from './cluster-lock.ts'
 
 const benches: Array<[string, () => Promise<BenchRow[]>]> = [
   ['lock', benchLock],
@@ -35,6 +36,7 @@ const benches: Array<[string, () => Promise<BenchRow[]>]> = [
   ['threads', benchThreads],
   ['thread-start', benchThreadStart],
   ['event', benchEvent],
+  ['cluster-lock', benchClusterLock],
   ['queue', benchQueue],
   ['manager', benchManager],
   ['pool', benchPool],

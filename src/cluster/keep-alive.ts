@@ -6,17 +6,17 @@
  * `q.get()` is never cut short by the loop going idle.
  */
 let pending = 0
+// One timer for the whole process, ref'd while anything is in flight: ref()/unref() cost less than a new timer per command.
 let timer: NodeJS.Timeout | undefined
 
 function enter(): void {
-  if (pending++ === 0) timer = setInterval(() => {}, 1 << 30)
+  if (pending++ > 0) return
+  timer ??= setInterval(() => {}, 1 << 30)
+  timer.ref()
 }
 
 function leave(): void {
-  if (--pending === 0) {
-    clearInterval(timer)
-    timer = undefined
-  }
+  if (--pending === 0) timer?.unref()
 }
 
 /** Keeps the event loop alive until `work` settles. @example await keepAliveWhile(fetchThing()) */

@@ -9,13 +9,15 @@
  *              an acquire that finds it still there took over from a holder
  *              whose lease ran out (`recovered`)
  *   :wake      the wake list waiters block on (wake.ts)
- * Acquire is one script (SET NX PX, then GET+SET :held and INCR :fence);
- * when the lock is taken it answers the holder's PTTL, which bounds the
- * waiter's BLPOP. A timer renews the lease every third of it while held, by
- * a script that extends the expiry only if the key still holds our token;
- * finding another token marks the lease lost. Release is one script that
- * deletes the key only if it holds our token, then pushes one wake token and
- * trims the list to one. Tokens are unique per acquire (client id + counter).
+ * Acquire is one script (SET NX PX, then SET :held GET and INCR :fence;
+ * Redis >= 6.2); when the lock is taken it answers the holder's PTTL, which
+ * bounds the waiter's BLPOP. A timer renews the lease every third of it
+ * while held, by a script that extends the expiry only if the key still
+ * holds our token; finding another token marks the lease lost. Release is
+ * one script that deletes the key only if it holds our token, then pushes a
+ * wake token unless one is already there (the list never holds more than
+ * one: a lock frees one waiter at a time). Tokens are unique per acquire
+ * (client id + counter).
  */
 import { SkeinError } from '../errors.js'
 import type { BlockingOptions } from '../sync/options.js'
@@ -43,8 +45,7 @@ export class LockLostError extends SkeinError {
 
 const ACQUIRE = new Script(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  local previous = redis.call('GET', KEYS[3])
-  redis.call('SET', KEYS[3], ARGV[1])
+  local previous = redis.call('SET', KEYS[3], ARGV[1], 'GET')
   return { redis.call('INCR', KEYS[2]), previous and 1 or 0 }
 end
 return redis.call('PTTL', KEYS[1])`)
@@ -56,8 +57,7 @@ return 0`)
 const RELEASE = new Script(`
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 redis.call('DEL', KEYS[1], KEYS[2])
-redis.call('RPUSH', KEYS[3], '1')
-redis.call('LTRIM', KEYS[3], 0, 0)
+if redis.call('LLEN', KEYS[3]) == 0 then redis.call('RPUSH', KEYS[3], '1') end
 return 1`)
 
 /** The Redis keys of one lock. */
@@ -111,7 +111,6 @@ export class Lease {
     // Forget the token before the round trip: another task's acquire on this handle may succeed as soon as the key is gone.
     this.#token = undefined
     this.lost = false
-    clearInterval(this.#timer)
     const released = await RELEASE.run(this.cluster.redis, [this.keys.lock, this.keys.held, this.keys.wake], [token])
     if (released !== 1) {
       throw new LockLostError(`${this.what}.release(): the lease (${this.ms} ms) ran out before release, so another holder may have had the lock meanwhile (this one was paused, partitioned or too slow to renew). Check what was written under it; stores that check lock.fence refuse a stale holder; a longer lease makes it rarer`)
@@ -133,21 +132,31 @@ export class Lease {
       this.lost = false
       this.fence = Number(reply[0])
       this.recovered = reply[1] === 1
-      this.#timer = setInterval(() => void this.#renew(token), Math.max(Math.floor(this.ms / 3), 10))
-      this.#timer.unref() // a held lock never keeps a process alive; its lease runs out after exit
+      this.#armRenewal()
       return null
     }
     const pttl = Number(reply)
     return pttl > 0 ? pttl + 1 : pttl === -1 ? this.ms : 1
   }
 
-  async #renew(token: string): Promise<void> {
-    if (this.cluster.isClosed) return void clearInterval(this.#timer)
+  /**
+   * One timer per handle, re-armed (`refresh()`, cheaper than a new timer on
+   * every acquire): it renews whatever token is held when it fires, and
+   * stops re-arming itself once none is.
+   */
+  #armRenewal(): void {
+    if (this.#timer !== undefined) return void this.#timer.refresh()
+    this.#timer = setTimeout(() => void this.#renew(), Math.max(Math.floor(this.ms / 3), 10))
+    this.#timer.unref() // a held lock never keeps a process alive; its lease runs out after exit
+  }
+
+  async #renew(): Promise<void> {
+    const token = this.#token
+    if (token === undefined || this.lost || this.cluster.isClosed) return
+    this.#timer?.refresh()
     try {
       const renewed = await RENEW.run(this.cluster.redis, [this.keys.lock], [token, this.ms])
-      if (renewed === 1 || this.#token !== token) return
-      this.lost = true
-      clearInterval(this.#timer)
+      if (renewed !== 1 && this.#token === token) this.lost = true
     } catch {
       // Redis unreachable for now: the next renewal tries again (the lease may run out meanwhile).
     }
