@@ -6,6 +6,7 @@
 import { AsyncResult } from './async-result.js'
 import { autoChunksize, checkChunksize, slices, toArray } from './chunks.js'
 import { PoolCore, type CoreOptions, type PoolBackend, type Sink } from './core.js'
+import { ImapStream, Source } from './imap.js'
 import { CALL, MAP, STARMAP, type Kind } from './protocol.js'
 import { Progress } from './progress.js'
 
@@ -153,13 +154,17 @@ export class BasePool {
     return this.#gather(fn as Function, STARMAP, iterable, options, 'starmapAsync')
   }
 
-  /** Yields `fn(item)` for every item in order, as soon as each is ready (chunksize 1 unless given). */
-  imap<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
+  /**
+   * Yields `fn(item)` for every item in order, as soon as each is ready
+   * (chunksize 1 unless given). The items are read as workers need them, a
+   * bounded look-ahead at a time (see imap.ts); `iterable` may be async.
+   */
+  imap<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
     return this.#stream(fn, iterable, options, true, 'imap') as AsyncIterable<Awaited<R>>
   }
 
-  /** Yields `fn(item)` for every item in the order they finish. */
-  imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
+  /** Yields `fn(item)` for every item in the order they finish; the items are read lazily, as for `imap`. */
+  imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
     return this.#stream(fn, iterable, options, false, 'imapUnordered') as AsyncIterable<Awaited<R>>
   }
 
@@ -219,33 +224,13 @@ export class BasePool {
     return result
   }
 
-  #stream(fn: Function, iterable: Iterable<unknown>, options: MapOptions, ordered: boolean, where: string): AsyncIterable<unknown> {
+  #stream(fn: Function, iterable: unknown, options: MapOptions, ordered: boolean, where: string): AsyncIterable<unknown> {
     this.#core.checkOpen()
-    const items = toArray(iterable, `${this.#kind}.${where}`)
-    const chunks = this.#chunks(items, MAP, options, 1, where)
-    const progress = options.progress === true ? Progress.start(items.length) : undefined
-    const done: Array<{ ok: boolean; value: unknown } | undefined> = new Array(chunks.length)
-    const finished: number[] = []
-    let wake: (() => void) | undefined
-    chunks.forEach((chunk, i) => this.#core.submit(fn, MAP, chunk, {
-      _resolve(values) { done[i] = { ok: true, value: values }; finished.push(i); progress?.advance((values as unknown[]).length); wake?.() },
-      _reject(error) { done[i] = { ok: false, value: error }; finished.push(i); wake?.() },
-    }))
-    const total = chunks.length
-    return {
-      async *[Symbol.asyncIterator]() {
-        try {
-          for (let k = 0; k < total; k++) {
-            const i = ordered ? k : undefined
-            while (ordered ? done[i!] === undefined : finished.length <= k) await new Promise<void>((resolve) => { wake = resolve })
-            const outcome = done[ordered ? i! : finished[k]]!
-            if (!outcome.ok) throw outcome.value
-            yield* outcome.value as Iterable<unknown>
-          }
-        } finally {
-          progress?.stop()
-        }
-      },
-    }
+    const source = Source.of(iterable, `${this.#kind}.${where}`)
+    const size = checkChunksize(options.chunksize, `${this.#kind}.${where}`) ?? 1
+    // An array's length is the bar's total; other sources grow it as they are read.
+    const known = Array.isArray(iterable) ? iterable.length : undefined
+    const progress = options.progress === true ? Progress.start(known ?? 0) : undefined
+    return new ImapStream(this.#core, fn, source, size, ordered, progress, known === undefined)
   }
 }

@@ -53,6 +53,18 @@ export interface Sink {
   _reject(error: unknown): void
 }
 
+/**
+ * Tasks from a source read lazily (imap): unlike `submit`, a feed still
+ * takes tasks after `close()`, and a closed pool keeps its workers until
+ * every open feed has ended, as Python's pool finishes an imap's items.
+ */
+export interface Feed {
+  /** Queues one task; false (and the sink rejected) once the pool is terminated or broken: read no more. */
+  submit(fn: Function, kind: Kind, payload: unknown, sink: Sink): boolean
+  /** No more tasks from this source (idempotent). */
+  end(): void
+}
+
 
 interface Task {
   fn: number
@@ -135,6 +147,8 @@ export class PoolCore {
   #workerCount = 0
   /** Submitted tasks whose function is still being located. */
   #locating = 0
+  /** Open feeds, each with the callback told when the pool stops taking tasks (close, terminate, broken). */
+  readonly #feeds = new Set<() => void>()
   /** Task modules workers must start with (see PoolBackend.needsPreload). */
   readonly #modules: string[] = []
   /** A ref'd timer while tasks are unfinished: workers are daemons and queue waits do not hold the event loop. */
@@ -164,6 +178,31 @@ export class PoolCore {
   /** Queues one task; its outcome goes to `sink`. Throws when the pool no longer takes tasks. */
   submit(fn: Function, kind: Kind, payload: unknown, sink: Sink, signal?: AbortSignal): void {
     this.checkOpen()
+    this.#accept(fn, kind, payload, sink, signal)
+  }
+
+  /** Opens a {@link Feed}; `onStop` is called when the pool stops taking ordinary tasks. Throws when it no longer takes tasks. */
+  openFeed(onStop: () => void): Feed {
+    this.checkOpen()
+    const stop = () => onStop()
+    this.#feeds.add(stop)
+    return {
+      submit: (fn, kind, payload, sink) => {
+        const failed = this.state === 'terminated' ? new PoolTerminatedError() : this.#broken
+        if (failed !== undefined) {
+          sink._reject(failed)
+          return false
+        }
+        this.#accept(fn, kind, payload, sink)
+        return true
+      },
+      end: () => {
+        if (this.#feeds.delete(stop)) this.#scheduleDispatch()
+      },
+    }
+  }
+
+  #accept(fn: Function, kind: Kind, payload: unknown, sink: Sink, signal?: AbortSignal): void {
     if (typeof fn !== 'function') throw new TypeError(`${this.#backend.kind}: the task function must be a function exported from its module, got ${fn === null ? 'null' : typeof fn}`)
     const task: Task = { fn: -1, kind, payload, sink, seq: 0, cancelled: false }
     this.#keepAlive ??= setInterval(() => this.#idleCheck(), 1000)
@@ -212,6 +251,7 @@ export class PoolCore {
     this.state = 'closed'
     this.#firstTaskSeen()
     this.#scheduleDispatch()
+    this.#tellFeeds()
   }
 
   terminate(): void {
@@ -219,6 +259,11 @@ export class PoolCore {
     this.state = 'terminated'
     this.#firstTaskSeen()
     this.#failEverything(new PoolTerminatedError())
+    this.#tellFeeds()
+  }
+
+  #tellFeeds(): void {
+    for (const stop of [...this.#feeds]) stop()
   }
 
   /** Resolves once every worker has exited (after close() or terminate()). */
@@ -297,7 +342,7 @@ export class PoolCore {
         }
         this.#pending.unshiftAll(again)
       }
-      const more = this.#pending.length > 0
+      const more = this.#pending.length > 0 || this.#feeds.size > 0
       if ((this.state === 'running' && !this.#broken) || (this.state === 'closed' && more && !this.#broken)) this.#startSlot(slot.index)
       this.#scheduleDispatch()
       if (this.#inFlight === 0) this.#readerAbort?.abort()
@@ -315,6 +360,7 @@ export class PoolCore {
     if (this.#broken || this.state === 'terminated') return
     this.#broken = error
     this.#failEverything(error)
+    this.#tellFeeds()
   }
 
   #failEverything(error: Error): void {
@@ -384,7 +430,7 @@ export class PoolCore {
         progress = true
       }
     }
-    if (this.state === 'closed' && pending.length === 0 && this.#locating === 0) for (const slot of live) this.#stop(slot)
+    if (this.state === 'closed' && pending.length === 0 && this.#locating === 0 && this.#feeds.size === 0) for (const slot of live) this.#stop(slot)
     for (const slot of live) if (slot.worker !== undefined && slot.modules < this.#modules.length) this.#stop(slot)
     if (this.#inFlight > 0 && !this.#reading) void this.#read()
   }

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module'
 interface Bar {
   start(total: number, value: number, payload?: object): void
   increment(step?: number): void
+  setTotal(total: number): void
   stop(): void
 }
 
@@ -23,6 +24,7 @@ const require = createRequire(import.meta.url)
 export class Progress {
   readonly #bar: Bar
   #stopped = false
+  #total = 0
 
   private constructor(bar: Bar) {
     this.#bar = bar
@@ -41,10 +43,19 @@ export class Progress {
         const seconds = (performance.now() - started) / 1000
         b.increment(step, { rate: seconds > 0 ? Math.round((b.value + step) / seconds).toString() : '0' })
       },
+      setTotal: (t) => bar.setTotal(t),
       stop: () => bar.stop(),
     })
+    progress.#total = total
     progress.#bar.start(total, 0)
     return progress
+  }
+
+  /** `n` more items to do (a source read as it goes: the total grows with it). */
+  add(n: number): void {
+    if (this.#stopped) return
+    this.#total += n
+    this.#bar.setTotal(this.#total)
   }
 
   /** `n` more items are done. */

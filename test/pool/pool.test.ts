@@ -84,6 +84,70 @@ for (const [kind, make] of kinds) {
       assert.ok(list.every((t) => t instanceof Float64Array))
     })
 
+    test('imap reads its source lazily: an endless generator, a bounded look-ahead, break stops the reading', async () => {
+      let read = 0
+      let closed = false
+      function* naturals() {
+        try {
+          for (let i = 0; ; i++) { read++; yield i }
+        } finally {
+          closed = true
+        }
+      }
+      const it = pool.imap(square, naturals())
+      await sleepMs(50)
+      assert.ok(read > 0 && read <= 4097, `read ${read} items ahead of a consumer that took none (the look-ahead is 4,096 items)`)
+      const got: number[] = []
+      for await (const v of it) {
+        got.push(v)
+        if (got.length === 6000) break
+      }
+      assert.deepEqual(got, Array.from({ length: 6000 }, (_, i) => i * i))
+      assert.ok(closed, 'break closed the source')
+      assert.ok(read <= 6000 + 4097, `read ${read}`)
+      const unordered: number[] = []
+      for await (const v of pool.imapUnordered(square, naturals(), { chunksize: 10 })) if (unordered.push(v) >= 50) break
+      assert.equal(unordered.length, 50)
+    })
+
+    test('imap and imapUnordered take async iterables; a source error arrives in its place', async () => {
+      async function* slowly(n: number) {
+        for (let i = 0; i < n; i++) { if (i % 7 === 0) await sleepMs(1); yield i }
+      }
+      const ordered: number[] = []
+      for await (const v of pool.imap(square, slowly(40), { chunksize: 3 })) ordered.push(v)
+      assert.deepEqual(ordered, Array.from({ length: 40 }, (_, i) => i * i))
+      const unordered: number[] = []
+      for await (const v of pool.imapUnordered(slowSquare, slowly(12))) unordered.push(v)
+      assert.deepEqual(unordered.sort((a, b) => a - b), Array.from({ length: 12 }, (_, i) => i * i))
+      async function* breaks() { yield 1; yield 2; await sleepMs(1); throw new RangeError('source broke') }
+      const before: number[] = []
+      await assert.rejects((async () => { for await (const v of pool.imap(square, breaks())) before.push(v) })(), (e: Error) => e instanceof RangeError && e.message === 'source broke')
+      assert.deepEqual(before, [1, 4], 'the results before the error arrive first')
+      function* syncBreaks() { yield 3; throw new TypeError('sync source broke') }
+      await assert.rejects((async () => { for await (const _ of pool.imapUnordered(square, syncBreaks())) { /* drain */ } })(), /sync source broke/)
+      assert.throws(() => pool.imap(square, 5 as never), (e: Error) => e instanceof TypeError && /iterable or async iterable/.test(e.message))
+    })
+
+    test('imap after close(): the source is read to its end, so close(); join() before consuming finishes', async () => {
+      const p = make()
+      const n = 3000
+      const results = p.imap(square, (function* () { for (let i = 0; i < n; i++) yield i })(), { chunksize: 2 })
+      p.close()
+      assert.throws(() => p.imap(square, [1]), /closed/)
+      await p.join()
+      const got: number[] = []
+      for await (const v of results) got.push(v)
+      assert.deepEqual(got, Array.from({ length: n }, (_, i) => i * i))
+      const q = make()
+      const stream = q.imap(sleepMs, (async function* () { for (;;) yield 5 })())
+      const it = stream[Symbol.asyncIterator]()
+      assert.equal((await it.next()).value, 5)
+      q.terminate()
+      await assert.rejects((async () => { for (;;) if ((await it.next()).done) break })(), (e) => e instanceof PoolTerminatedError)
+      await q.join()
+    })
+
     test('a task error keeps its name and message, with the remote stack as cause; map rejects with it', async () => {
       await assert.rejects(pool.apply(fail, ['boom']), (e: Error) => e instanceof RangeError && e.name === 'RangeError' && e.message === 'boom' && /at fail .*pool-targets/.test(String(e.cause)))
       await assert.rejects(pool.map(failCustom, [1, 2, 3, 4], { chunksize: 1 }), (e: Error) => e.name === 'CustomError' && e.message === 'bad item 3' && /failCustom/.test(String(e.cause)))
