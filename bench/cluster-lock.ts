@@ -7,6 +7,9 @@
  *   and stops its refresh timer, as skein's lease renewal does).
  * Each client gets its own ioredis connection.
  *
+ * A second pair of rows (information) times a hand-off: from a holder's
+ * release to a waiter on another connection holding the lock.
+ *
  * Method: one warm-up, then the median of ROUNDS short rounds, the three in
  * a rotating order; the figure is ns per acquire+release (two Redis round
  * trips each, so tens of µs on loopback).
@@ -28,6 +31,7 @@ import type { BenchRow } from './row.ts'
 const N = 500
 const ROUNDS = 21
 const LEASE = 10_000
+const HANDOFFS = 50
 
 async function skeinLoop(lock: ClusterLock, n: number): Promise<number> {
   const t = performance.now()
@@ -54,6 +58,32 @@ async function mutexLoop(mutex: Mutex, n: number): Promise<number> {
     await mutex.release()
   }
   return ((performance.now() - t) * 1e6) / n
+}
+
+/** The two sides of a hand-off: acquire and release, as each library spells them. */
+interface Side {
+  acquire(): Promise<unknown>
+  release(): Promise<unknown>
+}
+
+/**
+ * Median ns from the holder's release to the waiter's acquire resolving: the
+ * waiter starts waiting while the lock is held, and gets it on the release.
+ */
+async function handoffs(holder: Side, waiter: Side, n: number): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < n; i++) {
+    await holder.acquire()
+    let acquiredAt = 0
+    const waiting = waiter.acquire().then(() => { acquiredAt = performance.now() })
+    await new Promise((resolve) => setTimeout(resolve, 5)) // the waiter is blocked (or polling) by now
+    const releasedAt = performance.now()
+    await holder.release()
+    await waiting
+    times.push((acquiredAt - releasedAt) * 1e6)
+    await waiter.release()
+  }
+  return median(times)
 }
 
 /**
@@ -92,10 +122,35 @@ export async function benchClusterLock(): Promise<BenchRow[]> {
       for (let k = 0; k < runs.length; k++) await runs[(round + k) % runs.length]!()
     }
     const skein = median(s)
-    return [
-      { name: 'cluster Lock acquire+release, uncontended (Redis, loopback)', skein, peer: median(r), peerName: 'redlock v4, 1 server', unit: 'ns/op', goal: '<= 1x', limit: 1 },
-      { name: 'cluster Lock acquire+release, uncontended (Redis, loopback)', skein, peer: median(m), peerName: 'redis-semaphore Mutex', unit: 'ns/op', goal: '<= 1x', limit: 1 },
-    ]
+
+    // Hand-off: the peers' waiters retry on a timer (their defaults: redis-semaphore every 10 ms, redlock 200 ms ± 200 ms jitter); skein's block on the wake list.
+    const other = await connect({ url: server.url, namespace: 'bench' })
+    const waitingClient = new Redis(server.url)
+    try {
+      const skeinWaiter = other.Lock('handoff', { lease: LEASE })
+      const skeinHolder = cluster.Lock('handoff', { lease: LEASE })
+      const mutexHolder = new Mutex(mutexClient, 'bench:handoff', { lockTimeout: LEASE })
+      const mutexWaiter = new Mutex(waitingClient, 'bench:handoff', { lockTimeout: LEASE })
+      const redlockWaiter = new Redlock([waitingClient], { retryCount: -1 })
+      let redlockHeld: Array<{ unlock(): Promise<void> }> = [] // [holder's, waiter's]
+      const redlockSide = (slot: 0 | 1, r: Redlock): Side => ({
+        acquire: async () => { redlockHeld[slot] = await r.lock('bench:redlock-handoff', LEASE) },
+        release: () => redlockHeld[slot]!.unlock(),
+      })
+      const skeinHandoff = await handoffs(skeinHolder, skeinWaiter, HANDOFFS)
+      const mutexHandoff = await handoffs(mutexHolder, mutexWaiter, HANDOFFS)
+      const redlockHandoff = await handoffs(redlockSide(0, redlock), redlockSide(1, redlockWaiter), HANDOFFS / 5)
+      redlockHeld = []
+      return [
+        { name: 'cluster Lock acquire+release, uncontended (Redis, loopback)', skein, peer: median(r), peerName: 'redlock v4, 1 server', unit: 'ns/op', goal: '<= 1x', limit: 1 },
+        { name: 'cluster Lock acquire+release, uncontended (Redis, loopback)', skein, peer: median(m), peerName: 'redis-semaphore Mutex', unit: 'ns/op', goal: '<= 1x', limit: 1 },
+        { name: 'cluster Lock hand-off: release → a waiter on another connection has it', skein: skeinHandoff, peer: mutexHandoff, peerName: 'redis-semaphore Mutex (polls every 10 ms)', unit: 'ns/op', goal: 'information' },
+        { name: 'cluster Lock hand-off: release → a waiter on another connection has it', skein: skeinHandoff, peer: redlockHandoff, peerName: 'redlock v4 (retries every 200 ms ± 200)', unit: 'ns/op', goal: 'information' },
+      ]
+    } finally {
+      await other.close()
+      waitingClient.disconnect()
+    }
   } finally {
     await cluster.close()
     redlockClient.disconnect()
