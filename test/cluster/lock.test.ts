@@ -141,6 +141,33 @@ describe('cluster Lock', { skip: noRedis }, () => {
     await after.release()
   })
 
+  test('no lost wake-ups: 8 handles on 4 connections × 20 withLock, with a 60 s lease, finish long before any lease could run out', async () => {
+    const extra = await Promise.all([0, 1].map(() => connect({ url: redis!.get().url, namespace: 'locks' })))
+    try {
+      const connections = [a, b, ...extra]
+      let inside = 0
+      let most = 0
+      let done = 0
+      const t = performance.now()
+      await Promise.all([...Array(8).keys()].map(async (i) => {
+        const lock = connections[i % 4]!.Lock('herd', { lease: 60_000 })
+        for (let k = 0; k < 20; k++) {
+          await lock.withLock(async () => {
+            most = Math.max(most, ++inside)
+            await sleep(1)
+            inside--
+            done++
+          })
+        }
+      }))
+      assert.equal(done, 160)
+      assert.equal(most, 1)
+      assert.ok(performance.now() - t < 30_000, 'a lost wake-up would stall a waiter until the 60 s lease')
+    } finally {
+      for (const c of extra) await c.close()
+    }
+  })
+
   test('bad options are clear errors', () => {
     assert.throws(() => a.Lock('x', { lease: 0 }), /lease must be a number of milliseconds/)
     assert.throws(() => a.Lock(''), /name must be a non-empty string/)

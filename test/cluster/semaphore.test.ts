@@ -105,6 +105,28 @@ describe('cluster Semaphore', { skip: noRedis }, () => {
     assert.equal(await s.value(), 1)
   })
 
+  test('no lost wake-ups: 8 handles on 2 connections × 15 withLock under Semaphore(3), 60 s leases, finish long before a lease could run out', async () => {
+    let inside = 0
+    let most = 0
+    let done = 0
+    const t = performance.now()
+    await Promise.all([...Array(8).keys()].map(async (i) => {
+      const s = (i % 2 === 0 ? a : b).Semaphore('herd', 3, { lease: 60_000 })
+      for (let k = 0; k < 15; k++) {
+        await s.withLock(async () => {
+          most = Math.max(most, ++inside)
+          await sleep(1)
+          inside--
+          done++
+        })
+      }
+    }))
+    assert.equal(done, 120)
+    assert.ok(most <= 3 && most >= 1, `most inside at once: ${most}`)
+    assert.equal(await a.Semaphore('herd', 3).value(), 3)
+    assert.ok(performance.now() - t < 30_000, 'a lost wake-up would stall a waiter until the 60 s lease')
+  })
+
   test('a paused holder loses its permit when the lease runs out; its release throws LockLostError', async () => {
     const s = a.Semaphore('paused', 1, { lease: 200 })
     await s.acquire()
