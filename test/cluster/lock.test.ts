@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Process } from '../../src/index.js'
+import { Process, Thread } from '../../src/index.js'
 import { connect, LockLostError, type Cluster } from '../../src/cluster/index.js'
 import { TimeoutError } from '../../src/errors.js'
 import { holdLockForever, lockedIncrements } from '../fixtures/cluster-lock-targets.js'
@@ -182,6 +182,17 @@ describe('cluster Lock', { skip: noRedis }, () => {
     for (const p of ps) await p.join(120_000)
     assert.deepEqual(ps.map((p) => p.exitCode), [0, 0, 0, 0])
     assert.equal(Number(await a.redis.get(counter)), 100)
+  })
+
+  test('a Lock passed to 2 Threads and a Process: one lock (each thread makes its own connection)', async () => {
+    const lock = a.Lock('counter-mixed')
+    const counter = 'locks:test:counter-mixed'
+    await a.redis.del(counter)
+    const workers = [new Thread({ target: lockedIncrements, args: [lock, counter, 20] }), new Thread({ target: lockedIncrements, args: [lock, counter, 20] }), new Process({ target: lockedIncrements, args: [lock, counter, 20] })]
+    for (const w of workers) await w.start()
+    await lockedIncrements(lock, counter, 20)
+    for (const w of workers) await w.join(120_000)
+    assert.equal(Number(await a.redis.get(counter)), 80)
   })
 
   test('a SIGKILLed holder loses the lock when its lease runs out: the next acquirer sees recovered and a larger fence', async () => {
