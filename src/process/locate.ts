@@ -91,6 +91,25 @@ export async function loadFunction(ref: FunctionRef): Promise<Function> {
   return value
 }
 
+/**
+ * A function that stands for the export `ref` names, without importing its
+ * module here: {@link describeFunction} answers `ref` for it, so a pool
+ * given it runs the real export in its workers. Calling it here throws.
+ * Why: a cluster worker hands tasks to its local Pool by module and name,
+ * and must not import the task module itself (its top level may be the
+ * client's main program).
+ *
+ * @example
+ * import { standInFor, describeFunction } from './locate.js'
+ * const fn = standInFor({ url: 'file:///srv/app/work.js', name: 'square' })
+ * console.log(await describeFunction(fn)) // { url: 'file:///srv/app/work.js', name: 'square' }
+ */
+export function standInFor(ref: FunctionRef): Function {
+  const fn = { [ref.name]: () => { throw new Error(`'${ref.name}' of ${ref.url} is a stand-in: it runs only in a pool's workers`) } }[ref.name]!
+  remember(fn, { url: ref.url, name: ref.name })
+  return fn
+}
+
 function remember(fn: Function, ref: FunctionRef): FunctionRef {
   cache.set(fn, ref)
   return ref
