@@ -1,5 +1,10 @@
-/** Stub: runWorker (being built). */
-import { NotImplementedError } from '../errors.js'
+/**
+ * `runWorker`: serve a cluster pool's tasks from this machine.
+ */
+import { cpuCount } from '../process/context.js'
+import { connect } from './connect.js'
+import { ClusterWorker } from './pool/cluster-worker.js'
+import { PoolKeys } from './pool/scripts.js'
 
 /** Options of {@link runWorker}. */
 export interface WorkerOptions {
@@ -15,7 +20,35 @@ export interface WorkerOptions {
   signal?: AbortSignal
 }
 
-/** Runs tasks of a cluster pool on this machine until `signal` aborts. */
-export async function runWorker(_options: WorkerOptions): Promise<void> {
-  throw new NotImplementedError('runWorker')
+/**
+ * Runs tasks of cluster pool `pool` on this machine, on `concurrency` local
+ * processes (skein's `Pool`), until `signal` aborts; then finishes the
+ * tasks in hand, gives back what it took but did not start, and resolves.
+ * Task modules are imported by the local processes, by the same file URL
+ * as on the client: deploy the same code at the same path on every machine.
+ * Rejects with `RedisUnreachableError` when Redis can't be reached.
+ *
+ * @example
+ * import { runWorker } from 'skein/cluster'
+ * const stop = new AbortController()
+ * process.once('SIGTERM', () => stop.abort())
+ * await runWorker({ url: 'redis://127.0.0.1:6379', pool: 'squares', concurrency: 4, signal: stop.signal })
+ */
+export async function runWorker(options: WorkerOptions): Promise<void> {
+  if (typeof options !== 'object' || options === null) throw new TypeError("runWorker(options): options must be an object like { url: 'redis://127.0.0.1:6379', pool: 'work' }")
+  const { url, pool, namespace, signal } = options
+  if (typeof url !== 'string') throw new TypeError("runWorker({ url }): url must be a Redis URL string such as 'redis://127.0.0.1:6379'")
+  if (typeof pool !== 'string' || pool.length === 0 || pool.includes('\n')) throw new TypeError(`runWorker({ pool }): pool must be the non-empty name given to cluster.Pool({ name }) (got ${JSON.stringify(pool)})`)
+  const concurrency = options.concurrency ?? cpuCount()
+  if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`runWorker({ concurrency }): must be a positive integer (got ${String(concurrency)}); it is how many local processes run tasks — omit it for one per CPU`)
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('runWorker({ signal }): signal must be an AbortSignal (new AbortController().signal)')
+  const cluster = await connect({ url, namespace })
+  try {
+    const keys = new PoolKeys(cluster.key('Pool', pool, ''))
+    await new ClusterWorker(cluster, keys, concurrency).run(signal ?? new AbortController().signal)
+  } finally {
+    await cluster.close()
+  }
 }

@@ -1,0 +1,201 @@
+/**
+ * The worker side of a cluster pool: take task messages, run their tasks on
+ * local processes (local-runner.ts), push outcomes back in batches.
+ *
+ * How it works. A worker takes messages atomically into its own in-flight
+ * list — a script moves as many as it has room for (twice its concurrency,
+ * counted in tasks) and, when none wait, one `BLMOVE` blocks for the next
+ * (a pushed message wakes one blocked worker, never all). Outcomes finished
+ * in one event-loop turn leave in one `MULTI`: an `RPUSH` per client reply
+ * list, the `LREM` of every finished message from the in-flight list, and
+ * the re-queue of tasks whose local process died. Every second the worker
+ * renews its heartbeat key (TTL 3 s) and runs the reaper, which re-queues
+ * the in-flight messages of workers whose heartbeat expired (scripts.ts).
+ * A message therefore leaves the in-flight list only after its outcomes
+ * were pushed: a task may run twice, never zero times (at-least-once).
+ */
+import type { Redis } from 'ioredis'
+import type { Cluster } from '../cluster.js'
+import { LOCAL_CRASH, LocalRunner } from './local-runner.js'
+import { HEARTBEAT_EVERY_MS, HEARTBEAT_TTL_MS, PoolKeys, REPLY_TTL_MS, beatScript, leaveScript, reapScript, takeScript } from './scripts.js'
+import { CRASHED, FAILED, readTaskMessage, resultReply, taskMessage, toWire } from './wire.js'
+
+/** How long one BLMOVE blocks (s): a stopping worker waits for it to return rather than abandon a command that may move a message. */
+const TAKE_BLOCK_S = 1
+
+interface Held {
+  message: Buffer
+  left: number
+}
+
+/** @internal Runs one worker until `signal` aborts and its tasks in hand finished. */
+export class ClusterWorker {
+  readonly #cluster: Cluster
+  readonly #keys: PoolKeys
+  readonly #id: string
+  readonly #concurrency: number
+  readonly #runner: LocalRunner
+  readonly #inflight: string
+  readonly #held = new Map<string, Held>()
+  #inHand = 0
+  #room: (() => void) | undefined
+  #replies = new Map<string, unknown[]>()
+  #finished: Buffer[] = []
+  #retries: Buffer[] = []
+  #flushScheduled = false
+  #flushing: Promise<void> = Promise.resolve()
+
+  constructor(cluster: Cluster, keys: PoolKeys, concurrency: number) {
+    this.#cluster = cluster
+    this.#keys = keys
+    this.#id = cluster.clientId
+    this.#concurrency = concurrency
+    this.#runner = new LocalRunner(concurrency, this.#id)
+    this.#inflight = keys.inflight(this.#id)
+  }
+
+  async run(signal: AbortSignal): Promise<void> {
+    const redis = this.#cluster.redis
+    await this.#beat()
+    const timer = setInterval(() => { this.#beat().catch(() => {}); this.#reap() }, HEARTBEAT_EVERY_MS)
+    const onAbort = (): void => this.#room?.()
+    signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      this.#reap()
+      while (!signal.aborted) {
+        const budget = this.#concurrency * 2 - this.#inHand
+        if (budget <= 0) {
+          await new Promise<void>((resolve) => { this.#room = resolve })
+          this.#room = undefined
+          continue
+        }
+        const taken = await takeScript.runBuffer(redis, [this.#keys.tasks, this.#inflight], [budget]) as Buffer[]
+        if (taken.length > 0) {
+          for (const message of taken) this.#start(message)
+          continue
+        }
+        const one = await this.#takeBlocking()
+        if (one !== null) this.#start(one)
+      }
+      while (this.#inHand > 0) {
+        await new Promise<void>((resolve) => { this.#room = resolve })
+        this.#room = undefined
+      }
+      await this.#flushing
+    } finally {
+      signal.removeEventListener('abort', onAbort)
+      clearInterval(timer)
+      await leaveScript.run(redis, [this.#inflight, this.#keys.tasks, this.#keys.alive(this.#id), this.#keys.workers], [this.#id]).catch(() => {})
+      await this.#runner.close()
+    }
+  }
+
+  /** One BLMOVE; after a lost connection, adopts what may have been moved without our seeing it. */
+  async #takeBlocking(): Promise<Buffer | null> {
+    try {
+      return await this.#cluster.blocking.with((redis: Redis) => redis.callBuffer('BLMOVE', this.#keys.tasks, this.#inflight, 'LEFT', 'RIGHT', TAKE_BLOCK_S)) as Buffer | null
+    } catch (error) {
+      if (this.#cluster.isClosed) throw error
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      const listed = await this.#cluster.redis.lrangeBuffer(this.#inflight, 0, -1)
+      for (const message of listed) this.#start(message)
+      return null
+    }
+  }
+
+  #beat(): Promise<unknown> {
+    return beatScript.run(this.#cluster.redis, [this.#keys.alive(this.#id), this.#keys.workers], [this.#id, this.#concurrency, HEARTBEAT_TTL_MS])
+  }
+
+  #reap(): void {
+    reapScript.run(this.#cluster.redis, [this.#keys.workers, this.#keys.tasks], [this.#keys.prefix, REPLY_TTL_MS]).catch(() => {})
+  }
+
+  #start(message: Buffer): void {
+    const { header, body } = readTaskMessage(message)
+    // The header and first task id name this message: the ids are unique per reply list, the attempt per run.
+    const key = `${header.line}#${String(body.tasks[0])}`
+    if (this.#held.has(key)) return
+    this.#held.set(key, { message, left: header.count })
+    this.#inHand += header.count
+    const { fns, tasks } = body
+    for (let i = 0; i < tasks.length; i += 4) {
+      const id = tasks[i] as number
+      const fn = tasks[i + 1] as number
+      const kind = tasks[i + 2] as number
+      const payload = tasks[i + 3]
+      const url = fns[fn * 2]!
+      const name = fns[fn * 2 + 1]!
+      void this.#runner.run(url, name, kind, payload).then(([outcome, value]) => {
+        if (outcome !== LOCAL_CRASH) this.#reply(header.reply, id, outcome, value)
+        else if (header.attempt >= header.maxAttempts) this.#reply(header.reply, id, CRASHED, `${value as string}, on the last of ${header.attempt} runs — maxAttempts reached`)
+        else this.#retries.push(taskMessage(header.attempt + 1, header.maxAttempts, header.reply, { fns: [url, name], tasks: [id, 0, kind, payload] }))
+        this.#taskDone(key)
+      })
+    }
+  }
+
+  #reply(key: string, id: number, outcome: number, value: unknown): void {
+    let flat = this.#replies.get(key)
+    if (flat === undefined) this.#replies.set(key, (flat = []))
+    flat.push(id, outcome, value)
+  }
+
+  #taskDone(key: string): void {
+    const held = this.#held.get(key)!
+    this.#inHand--
+    if (--held.left === 0) {
+      this.#held.delete(key)
+      this.#finished.push(held.message)
+    }
+    this.#scheduleFlush()
+    this.#room?.()
+  }
+
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return
+    this.#flushScheduled = true
+    setImmediate(() => {
+      this.#flushScheduled = false
+      this.#flushing = this.#flushing.then(() => this.#flush())
+    })
+  }
+
+  async #flush(): Promise<void> {
+    const replies = this.#replies
+    const finished = this.#finished
+    const retries = this.#retries
+    this.#replies = new Map()
+    this.#finished = []
+    this.#retries = []
+    if (replies.size === 0 && finished.length === 0 && retries.length === 0) return
+    const multi = this.#cluster.redis.multi()
+    for (const [key, flat] of replies) {
+      multi.rpush(key, safeReply(flat))
+      multi.pexpire(key, REPLY_TTL_MS)
+    }
+    if (retries.length > 0) multi.lpush(this.#keys.tasks, ...retries)
+    for (const message of finished) multi.lrem(this.#inflight, 1, message)
+    await multi.exec().catch((error: unknown) => {
+      process.stderr.write(`skein cluster worker ${this.#id}: could not send outcomes (${(error as Error).message}); their tasks will run again elsewhere\n`)
+    })
+  }
+}
+
+/** The reply of `flat`; a value that can't be cloned becomes its task's error, the others still go. */
+function safeReply(flat: unknown[]): Buffer {
+  try {
+    return resultReply(flat)
+  } catch {
+    const fixed: unknown[] = []
+    for (let i = 0; i < flat.length; i += 3) {
+      try {
+        resultReply([flat[i + 2]])
+        fixed.push(flat[i], flat[i + 1], flat[i + 2])
+      } catch (error) {
+        fixed.push(flat[i], FAILED, toWire(new TypeError(`the task's value can't be structured-cloned back to the client (${(error as Error).message}); return plain data`)))
+      }
+    }
+    return resultReply(fixed)
+  }
+}
