@@ -33,6 +33,7 @@ import * as greenletSwitch from './greenlet-switch.js'
 import * as timeout from './timeout.js'
 import * as clusterTicketRush from './cluster-ticket-rush.js'
 import * as clusterQueue from './cluster-queue.js'
+import * as clusterPoolMap from './cluster-pool-map.js'
 import { isEntry } from './entry.js'
 
 /** One scenario of the tour. */
@@ -62,6 +63,7 @@ export const scenarios: Scenario[] = [
   { name: 'timeout', about: 'withTimeout cancelling slow work', main: timeout.main },
   { name: 'cluster ticket rush', about: '8 machines (processes, own Redis connections), 1 ticket in a cluster dict: no lock, cluster Lock', main: clusterTicketRush.main },
   { name: 'cluster queue', about: 'producer and consumer machines on a cluster Queue, a sentinel each', main: clusterQueue.main },
+  { name: 'cluster pool map', about: 'a map over two runWorker machines on a cluster Pool, with a progress bar', main: clusterPoolMap.main },
 ]
 
 /** How one scenario went. */

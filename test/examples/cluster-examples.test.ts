@@ -8,6 +8,7 @@ import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import * as clusterTicketRush from '../../examples/cluster-ticket-rush.js'
 import * as clusterQueue from '../../examples/cluster-queue.js'
+import * as clusterPoolMap from '../../examples/cluster-pool-map.js'
 import { noRedis } from '../helpers/redis.js'
 
 /** Runs `fn` with console.log silenced (children's output still shows). */
@@ -39,5 +40,12 @@ describe('cluster examples', { skip: noRedis }, () => {
     assert.equal(result.eaten, 18)
     assert.equal(result.distinct, 18)
     assert.deepEqual(Object.keys(result.byConsumer).sort(), ['egon', 'jason'])
+  })
+
+  test('cluster pool map: every range counted once, on the two worker machines only, the right number of primes', async () => {
+    const result = ran(await quietly(clusterPoolMap.main))
+    assert.equal(result.primes, 148_933)
+    assert.equal(Object.values(result.tasksByMachine).reduce((a, b) => a + b, 0), 100)
+    for (const machine of Object.keys(result.tasksByMachine)) assert.ok(['machine1', 'machine2'].includes(machine), `a task ran on ${machine}`)
   })
 })
