@@ -8,8 +8,8 @@
  * - Pool(2).map with the default chunksize vs Python's — goal >= 1x;
  * - a CPU-bound map on Pool(2) vs Pool(1) (the speed-up; goal >= 1.8x),
  *   Python's speed-up on the same work shown beside it.
- * Each figure is the median of 3 rounds (5 for the Pool rows); workers are up
- * before the clock runs;
+ * Each figure is the median of 3 rounds (5 for skein's CPU-bound row); workers
+ * are up before the clock runs;
  * the CPU-bound rounds of Pool(1) and Pool(2) alternate.
  *
  * @example
@@ -33,8 +33,8 @@ const MAP_N = 100_000
 const CPU_STARTS = 120
 const PY_CPU_STARTS = 16
 const ROUNDS = 3
-/** The process rows are the noisy ones (two workers and a parent on a shared 2-CPU box): more rounds. */
-const PROCESS_ROUNDS = 5
+/** The CPU-bound rows are the noisiest (two busy workers on a shared 2-CPU box): more rounds, alternating. */
+const CPU_ROUNDS = 5
 const peers = new URL('./pool-peers/', import.meta.url)
 
 async function throughput(n: number, submit: (i: number) => Promise<unknown>): Promise<number> {
@@ -91,7 +91,7 @@ async function processRows(): Promise<BenchRow[]> {
   const rt: number[] = []
   const mp: number[] = []
   const items = Array.from({ length: MAP_N }, (_, i) => i)
-  for (let r = 0; r < PROCESS_ROUNDS; r++) {
+  for (let r = 0; r < ROUNDS; r++) {
     let t = performance.now()
     for (let i = 0; i < ROUNDTRIPS; i++) await pool.applyAsync(square, [i]).get()
     rt.push(ROUNDTRIPS / ((performance.now() - t) / 1000))
@@ -106,7 +106,7 @@ async function processRows(): Promise<BenchRow[]> {
   const pools = { 1: new Pool({ processes: 1 }), 2: new Pool({ processes: 2 }) }
   const times: Record<1 | 2, number[]> = { 1: [], 2: [] }
   for (const p of Object.values(pools)) await p.map(primesIn, [0, 1])
-  for (let r = 0; r < PROCESS_ROUNDS; r++) {
+  for (let r = 0; r < CPU_ROUNDS; r++) {
     for (const n of [1, 2] as const) {
       const t = performance.now()
       await pools[n].map(primesIn, starts)
@@ -118,7 +118,7 @@ async function processRows(): Promise<BenchRow[]> {
     p.close()
     await p.join()
   }
-  const py = runPython<{ roundtrip: number; map: number; speedup: number }>('pool.py', [ROUNDTRIPS, MAP_N, PY_CPU_STARTS, PROCESS_ROUNDS])
+  const py = runPython<{ roundtrip: number; map: number; speedup: number }>('pool.py', [ROUNDTRIPS, MAP_N, PY_CPU_STARTS, ROUNDS])
   return [
     { name: 'Pool(2): applyAsync(…).get() one after another', skein: median(rt), peer: py.roundtrip, peerName: 'Python Pool(2).apply_async(…).get()', unit: 'ops/s', goal: '>= 4x Python', limit: 4 },
     { name: `Pool(2).map of ${MAP_N.toLocaleString()} tiny items, default chunksize`, skein: median(mp), peer: py.map, peerName: 'Python Pool(2).map, default chunksize', unit: 'ops/s', goal: '>= 1x Python', limit: 1 },
