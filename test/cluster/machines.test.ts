@@ -12,9 +12,6 @@
 import { test, describe, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { Cluster } from '../../src/cluster/cluster.js'
-import type { ClusterType } from '../../src/cluster/object.js'
-import { NotImplementedError } from '../../src/errors.js'
 import { noRedis } from '../helpers/redis.js'
 import { startCommand, startLoopbackMachines, type Machines, type Ran } from '../helpers/machines.js'
 import { netnsUnavailable, startNetnsMachines, PROBE } from '../helpers/netns.js'
@@ -23,20 +20,6 @@ const MACHINES = 6
 /** `SKEIN_TEST_MACHINES=loopback` runs the loopback variant even where namespaces work. */
 const netnsSkipped = netnsUnavailable ?? (process.env.SKEIN_TEST_MACHINES === 'loopback' ? 'SKEIN_TEST_MACHINES=loopback asks for the loopback variant' : undefined)
 const FIXTURES = 'test/fixtures/machines'
-
-/** While the cluster objects are being built: why a part can't run yet (their stubs throw NotImplementedError). */
-function notYet(...types: ClusterType[]): string | undefined {
-  const probe = new Cluster('redis://127.0.0.1:1', 'probe', {} as never, 1000)
-  const missing = types.filter((type) => {
-    try {
-      probe.make(type, 'probe', type === 'Pool' ? { name: 'probe' } : {})
-      return false
-    } catch (error) {
-      return error instanceof NotImplementedError
-    }
-  })
-  return missing.length === 0 ? undefined : `cluster ${missing.join(', ')} not implemented yet (src/cluster/ stubs)`
-}
 
 /** A namespace no other test (or earlier run on the same Redis) uses. */
 function freshNamespace(part: string): string {
@@ -62,13 +45,13 @@ function scenarios(get: () => Machines): void {
     return { said: runs.map((ran) => ran.values.at(-1) as { user: string; bought: boolean; fence: number }), soldTo: soldTo.values[0] }
   }
 
-  test('ticket rush with no lock (the control): the machines oversell the one ticket', { skip: notYet('Lock') }, async () => {
+  test('ticket rush with no lock (the control): the machines oversell the one ticket', async () => {
     const { said } = await rush(get(), 'none')
     const sold = said.filter((s) => s.bought).length
     assert.ok(sold > 1, `no lock sold ${sold}; the start gate should make every machine read 1`)
   })
 
-  test('ticket rush under a cluster Lock: every machine tries to buy the one ticket, exactly one sale', { skip: notYet('Lock') }, async () => {
+  test('ticket rush under a cluster Lock: every machine tries to buy the one ticket, exactly one sale', async () => {
     const machines = get()
     const { said, soldTo } = await rush(machines, 'lock')
     const sold = said.filter((s) => s.bought)
@@ -77,7 +60,7 @@ function scenarios(get: () => Machines): void {
     assert.equal(new Set(said.map((s) => s.fence)).size, machines.size, `every acquire gets its own fence: ${said.map((s) => s.fence).join(', ')}`)
   })
 
-  test('producer/consumer over a cluster Queue: two producer machines, two consumer machines, every item exactly once', { skip: notYet('Queue') }, async () => {
+  test('producer/consumer over a cluster Queue: two producer machines, two consumer machines, every item exactly once', async () => {
     const machines = get()
     const namespace = freshNamespace('queue')
     const url = machines.redisUrl
@@ -101,7 +84,7 @@ function scenarios(get: () => Machines): void {
     }
   })
 
-  test('pool map over two workers on two machines (runWorker on one, `skein worker` on the other): every result right, both machines worked', { skip: notYet('Pool') }, async () => {
+  test('pool map over two workers on two machines (runWorker on one, `skein worker` on the other): every result right, both machines worked', async () => {
     const machines = get()
     const namespace = freshNamespace('pool')
     const url = machines.redisUrl
