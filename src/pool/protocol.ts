@@ -17,6 +17,9 @@ export type Kind = typeof CALL | typeof MAP | typeof STARMAP
  * One message to a worker: function definitions it has not seen
  * (`[index, url, name]`, flattened) and tasks as flat quadruples
  * `[seq, fnIndex, kind, payload]`. `seq` counts this worker's tasks from 1.
+ * A MAP payload (the chunk's items) and a MAP/STARMAP chunk's value in a
+ * {@link Report} are arrays, or a Float64Array when they are all numbers
+ * (columns.ts).
  */
 export interface Batch {
   defs: Array<number | string>
