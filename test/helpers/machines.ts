@@ -13,7 +13,8 @@
  * and talk to the test through their stdout: one JSON value per line.
  *
  *   const machines = await startLoopbackMachines(3)
- *   const ran = await machines.run(0, 'test/fixtures/machines/probe.ts', [machines.redisHost, '6379'])
+ *   const ran = await machines.run(0, 'test/fixtures/machines/redis-command.ts', [machines.redisUrl, 'PING'])
+ *   ran.values // [{ reply: 'PONG' }]
  *   await machines.stop()
  */
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -90,10 +91,11 @@ export function startCommand(command: string, args: string[], options: RunOption
     }
   })
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr += chunk })
+  // unref'd: the running child keeps the test alive by itself; this only bounds a hang.
   const timer = setTimeout(() => {
     stderr += `\n[killed: still running after ${options.timeout ?? 45_000} ms]`
     child.kill('SIGKILL')
-  }, options.timeout ?? 45_000)
+  }, options.timeout ?? 45_000).unref()
   const done = new Promise<Ran>((resolve) => {
     child.once('close', (code, signal) => {
       clearTimeout(timer)

@@ -163,8 +163,3 @@ export async function startNetnsMachines(size: number): Promise<Machines> {
     throw error
   }
 }
-
-/** The namespaces' subnet, from a netns Redis URL (`redis://10.x.y.1:6379` → `10.x.y`). */
-export function subnetOf(redisUrl: string): string {
-  return new URL(redisUrl).hostname.split('.').slice(0, 3).join('.')
-}
