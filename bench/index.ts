@@ -26,6 +26,7 @@ import { benchThreadStart } from './thread-start.ts'
 import { benchQueue } from './queue.ts'
 import { benchManager } from './manager.ts'
 import { benchPool } from './pool.ts'
+import { benchClusterPool } from './cluster-pool.ts'
 import { benchClusterLock } from './cluster-lock.ts'
 
 const benches: Array<[string, () => Promise<BenchRow[]>]> = [
@@ -40,6 +41,7 @@ const benches: Array<[string, () => Promise<BenchRow[]>]> = [
   ['queue', benchQueue],
   ['manager', benchManager],
   ['pool', benchPool],
+  ['cluster-pool', benchClusterPool],
   ['process', benchProcess],
 ]
 
