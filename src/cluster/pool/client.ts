@@ -6,8 +6,8 @@
  * (wire.ts) — several per turn, sized from the workers' total concurrency,
  * so that a burst spreads over every worker instead of landing on the one
  * that takes first. Workers push outcomes to this pool object's own reply
- * list; one reader reads it with `BLMPOP … COUNT` on a dedicated connection
- * (`cluster.blocking`) while tasks are pending, and every second it also
+ * list; one reader reads it (readRepliesScript, and a `BLMOVE` of the list
+ * onto itself on a dedicated connection to wait) while tasks are pending, and every second it also
  * runs the reaper (scripts.ts), so tasks held by a dead worker come back
  * even when no live worker is left to notice.
  */
@@ -17,7 +17,7 @@ import { cpuCount } from '../../process/context.js'
 import { PoolTerminatedError } from '../../pool/core.js'
 import type { Cluster } from '../cluster.js'
 import { encodeHandles, holdsShareable } from './handles.js'
-import { HEARTBEAT_EVERY_MS, PoolKeys, REPLY_TTL_MS, reapScript } from './scripts.js'
+import { HEARTBEAT_EVERY_MS, PoolKeys, REPLY_TTL_MS, reapScript, readRepliesScript } from './scripts.js'
 import { CRASHED, HANDLES, OK, crashError, fromWire, readReply, taskMessage, type Kind, type TaskBody, type WireError } from './wire.js'
 
 /** Where a task's outcome goes (an AsyncResult, or a map's chunk collector). */
@@ -35,9 +35,9 @@ interface Outgoing {
 
 /** At most this many tasks per message: large enough to amortize, small enough to spread. */
 const MAX_PER_MESSAGE = 256
-/** Outcomes read per BLMPOP. */
+/** Outcomes read at once. */
 const READ_COUNT = 1000
-/** How long one BLMPOP blocks (s): the reader looks for dead workers between two. */
+/** How long one wait for outcomes blocks (s): the reader looks for dead workers between two. */
 const READ_BLOCK_S = HEARTBEAT_EVERY_MS / 1000
 
 /** @internal The engine behind ClusterPool. */
@@ -209,14 +209,24 @@ export class PoolClient {
   async #read(): Promise<void> {
     this.#reading = true
     let lastReap = performance.now()
+    let seen: Buffer[] = []
     try {
       while (this.#pending.size > 0 && !this.#cluster.isClosed) {
-        const got = await this.#cluster.blocking.with((redis) => redis.callBuffer('BLMPOP', READ_BLOCK_S, 1, this.#reply, 'LEFT', 'COUNT', READ_COUNT)) as [Buffer, Buffer[]] | null
-        if (got !== null) for (const reply of got[1]) this.#onReply(reply)
+        // Read, then drop what was read on the next read: an outcome is never popped and lost in transit.
+        const last = seen.length === 0 ? '' : seen[seen.length - 1]!
+        seen = await readRepliesScript.runBuffer(this.#cluster.redis, [this.#reply], [seen.length, last, READ_COUNT]) as Buffer[]
+        for (const reply of seen) this.#onReply(reply)
+        if (seen.length === 0) {
+          // Nothing yet: block until an outcome arrives (moving the tail onto itself leaves the list as it is).
+          await this.#cluster.blocking.with((redis) => redis.callBuffer('BLMOVE', this.#reply, this.#reply, 'RIGHT', 'RIGHT', READ_BLOCK_S))
+        }
         if (performance.now() - lastReap >= HEARTBEAT_EVERY_MS && this.#pending.size > 0) {
           lastReap = performance.now()
           reapScript.run(this.#cluster.redis, [this.#keys.workers, this.#keys.tasks], [this.#keys.prefix, REPLY_TTL_MS]).catch(() => {})
         }
+      }
+      if (seen.length > 0 && !this.#cluster.isClosed) {
+        await readRepliesScript.runBuffer(this.#cluster.redis, [this.#reply], [seen.length, seen[seen.length - 1]!, 0]).catch(() => {})
       }
     } catch (error) {
       const why = this.#cluster.isClosed ? new Error(`${this.#what}: its cluster connection was closed before this task's outcome arrived`, { cause: error }) : error

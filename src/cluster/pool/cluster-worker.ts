@@ -37,10 +37,12 @@ export class ClusterWorker {
   readonly #runner: LocalRunner
   readonly #inflight: string
   readonly #held = new Map<string, Held>()
+  /** Messages finished whose LREM is not confirmed yet (adoption must not run them again). */
+  readonly #acking = new Set<string>()
   #inHand = 0
   #room: (() => void) | undefined
   #replies = new Map<string, unknown[]>()
-  #finished: Buffer[] = []
+  #finished: Array<[key: string, message: Buffer]> = []
   #retries: Buffer[] = []
   #flushScheduled = false
   #flushing: Promise<void> = Promise.resolve()
@@ -60,6 +62,10 @@ export class ClusterWorker {
     const timer = setInterval(() => { this.#beat().catch(() => {}); this.#reap() }, HEARTBEAT_EVERY_MS)
     const onAbort = (): void => this.#room?.()
     signal.addEventListener('abort', onAbort, { once: true })
+    // A command whose reply was lost to a dropped connection is sent again by ioredis: a take may
+    // have moved messages we never saw. After every reconnect, run what our in-flight list holds.
+    const onReady = (): void => { void this.#adopt() }
+    redis.on('ready', onReady)
     try {
       this.#reap()
       while (!signal.aborted) {
@@ -84,22 +90,38 @@ export class ClusterWorker {
       await this.#flushing
     } finally {
       signal.removeEventListener('abort', onAbort)
+      redis.off('ready', onReady)
       clearInterval(timer)
       await leaveScript.run(redis, [this.#inflight, this.#keys.tasks, this.#keys.alive(this.#id), this.#keys.workers], [this.#id]).catch(() => {})
       await this.#runner.close()
     }
   }
 
-  /** One BLMOVE; after a lost connection, adopts what may have been moved without our seeing it. */
+  /** One BLMOVE; a connection lost mid-wait abandons it (rather than let ioredis send it again), then adopts what it may have moved. */
   async #takeBlocking(): Promise<Buffer | null> {
+    let lost = false
     try {
-      return await this.#cluster.blocking.with((redis: Redis) => redis.callBuffer('BLMOVE', this.#keys.tasks, this.#inflight, 'LEFT', 'RIGHT', TAKE_BLOCK_S)) as Buffer | null
+      return await this.#cluster.blocking.with((redis: Redis) => new Promise<Buffer | null>((resolve, reject) => {
+        const onClose = (): void => { lost = true; reject(new Error('connection lost')) }
+        redis.once('close', onClose)
+        ;(redis.callBuffer('BLMOVE', this.#keys.tasks, this.#inflight, 'LEFT', 'RIGHT', TAKE_BLOCK_S) as Promise<Buffer | null>)
+          .then(resolve, reject).finally(() => redis.off('close', onClose))
+      }), () => lost)
     } catch (error) {
       if (this.#cluster.isClosed) throw error
       await new Promise((resolve) => setTimeout(resolve, 100))
+      await this.#adopt()
+      return null
+    }
+  }
+
+  /** Starts every message of our in-flight list not in hand (nor just finished): idempotent. */
+  async #adopt(): Promise<void> {
+    try {
       const listed = await this.#cluster.redis.lrangeBuffer(this.#inflight, 0, -1)
       for (const message of listed) this.#start(message)
-      return null
+    } catch {
+      // The next reconnect or lost wait tries again.
     }
   }
 
@@ -115,7 +137,7 @@ export class ClusterWorker {
     const { header, body } = readTaskMessage(message)
     // The header and first task id name this message: the ids are unique per reply list, the attempt per run.
     const key = `${header.line}#${String(body.tasks[0])}`
-    if (this.#held.has(key)) return
+    if (this.#held.has(key) || this.#acking.has(key)) return
     this.#held.set(key, { message, left: header.count })
     this.#inHand += header.count
     const { fns, tasks } = body
@@ -146,7 +168,8 @@ export class ClusterWorker {
     this.#inHand--
     if (--held.left === 0) {
       this.#held.delete(key)
-      this.#finished.push(held.message)
+      this.#acking.add(key)
+      this.#finished.push([key, held.message])
     }
     this.#scheduleFlush()
     this.#room?.()
@@ -175,10 +198,11 @@ export class ClusterWorker {
       multi.pexpire(key, REPLY_TTL_MS)
     }
     if (retries.length > 0) multi.lpush(this.#keys.tasks, ...retries)
-    for (const message of finished) multi.lrem(this.#inflight, 1, message)
+    for (const [, message] of finished) multi.lrem(this.#inflight, 1, message)
     await multi.exec().catch((error: unknown) => {
       process.stderr.write(`skein cluster worker ${this.#id}: could not send outcomes (${(error as Error).message}); their tasks will run again elsewhere\n`)
     })
+    for (const [key] of finished) this.#acking.delete(key)
   }
 }
 

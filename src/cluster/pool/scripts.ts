@@ -102,3 +102,18 @@ while redis.call('RPOPLPUSH', KEYS[1], KEYS[2]) do n = n + 1 end
 redis.call('DEL', KEYS[3])
 redis.call('HDEL', KEYS[4], ARGV[1])
 return n`)
+
+/**
+ * A client's read of its reply list, safe to run twice: drops the `n`
+ * outcomes it read last time — only if the `n`th is still the one it saw
+ * (a script sent again after a lost reply finds the list already trimmed
+ * and trims nothing) — then returns up to `count` more. Outcomes read twice
+ * are ignored by the client; none is lost to a dropped connection.
+ * KEYS: reply. ARGV: n, the last one read (or ''), count.
+ */
+export const readRepliesScript = new Script(`
+local n = tonumber(ARGV[1])
+if n > 0 and redis.call('LINDEX', KEYS[1], n - 1) == ARGV[2] then redis.call('LTRIM', KEYS[1], n, -1) end
+local count = tonumber(ARGV[3])
+if count == 0 then return {} end
+return redis.call('LRANGE', KEYS[1], 0, count - 1)`)
