@@ -99,7 +99,7 @@ export class Lease {
 
   /** Acquires, blocking on the wake list while taken; `false` at the deadline or with `blocking: false`. */
   acquire(opts: BlockingOptions | undefined): Promise<boolean> {
-    return acquireWaking(this.cluster, this.keys.wake, this.#attempt, opts, `${this.what}.acquire()`)
+    return acquireWaking(this.cluster, this.keys.wake, this.#attempt, this.#giveBack, opts, `${this.what}.acquire()`)
   }
 
   /** Releases; RangeError if this handle does not hold it, LockLostError if its lease ran out. */
@@ -121,6 +121,9 @@ export class Lease {
   async locked(): Promise<boolean> {
     return (await this.cluster.redis.exists(this.keys.lock)) === 1
   }
+
+  /** Releases what an abandoned try took after all. */
+  readonly #giveBack = (): Promise<void> => this.release()
 
   /** One try: null when acquired, else how many ms to wait at most before trying again. */
   readonly #attempt = async (): Promise<number | null> => {

@@ -139,7 +139,7 @@ export class ClusterSemaphore extends ClusterObject {
 
   /** Takes a permit; `false` if `blocking: false` or none came before the timeout; rejects if `signal` aborts. */
   acquire(opts?: BlockingOptions): Promise<boolean> {
-    return acquireWaking(this.cluster, this.#keys[2], this.#attempt, opts, `${this.#what}.acquire()`)
+    return acquireWaking(this.cluster, this.#keys[2], this.#attempt, this.#giveBack, opts, `${this.#what}.acquire()`)
   }
 
   /** Gives back `n` permits (default 1), this handle's first; see the class for what happens with none held. */
@@ -174,6 +174,9 @@ export class ClusterSemaphore extends ClusterObject {
   get #what(): string {
     return this.#bounded ? 'BoundedSemaphore' : 'Semaphore'
   }
+
+  /** Gives back the permit an abandoned try took after all. */
+  readonly #giveBack = (): Promise<void> => this.release()
 
   readonly #attempt = async (): Promise<number | null> => {
     const token = `${this.cluster.clientId}:${++acquires}`

@@ -9,35 +9,57 @@
  * was blocked stays in the list, so a release that falls between a waiter's
  * failed try and its `BLPOP` is not lost; a stale token only costs one
  * spurious wake-up (the waiter tries again and blocks again).
+ *
+ * While Redis is unreachable, commands wait in ioredis' offline queue; the
+ * caller's timeout and signal still bound the wait. A try or a `BLPOP` not
+ * answered by then (plus {@link GRACE_MS}, so a last try at the deadline
+ * still gets its round trip) is abandoned: a try that acquired after all
+ * gives back what it took, and a `BLPOP` passes on a token it may have taken.
  */
 import { abortReason } from '../errors.js'
 import { deadlineFrom, NOWAIT, type BlockingOptions } from '../sync/options.js'
 import type { Cluster } from './cluster.js'
+import { RedisUnreachableError } from './redis-client.js'
+
+/** How long past its bound a try or a wait may take before it is abandoned (Redis unreachable). */
+export const GRACE_MS = 1000
+
+/** A try or wait that Redis did not answer within its bound. */
+const STALLED = Symbol('stalled')
 
 /**
  * Blocks until a token arrives on `list` or `ms` pass (null: no limit);
  * rejects with the signal's reason when `signal` aborts (the connection is
- * then closed, and a token it may have taken is passed on).
+ * then closed, and a token it may have taken is passed on). Returns early,
+ * for the caller to try again, when Redis does not answer.
  *
  * @example await waitForWake(cluster, 'app:Lock:orders:wake', 250)
  */
 export async function waitForWake(cluster: Cluster, list: string, ms: number | null, signal?: AbortSignal): Promise<void> {
   // BLPOP's timeout is in seconds (decimals allowed); 0 would mean "for ever".
   const seconds = ms === null ? 0 : Math.max(Math.ceil(ms), 1) / 1000
-  if (signal === undefined) {
-    await cluster.blocking.with((redis) => redis.blpop(list, seconds))
-    return
-  }
-  if (signal.aborted) throw abortReason(signal)
+  if (signal?.aborted) throw abortReason(signal)
+  let abandoned = false
   try {
     await cluster.blocking.with((redis) => new Promise<unknown>((resolve, reject) => {
-      const onAbort = (): void => reject(abortReason(signal))
-      signal.addEventListener('abort', onAbort, { once: true })
-      redis.blpop(list, seconds).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort))
-    }), () => signal.aborted)
+      const onAbort = (): void => {
+        abandoned = true
+        reject(abortReason(signal as AbortSignal))
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      const timer = ms === null ? undefined : setTimeout(() => {
+        abandoned = true
+        reject(STALLED)
+      }, ms + GRACE_MS)
+      redis.blpop(list, seconds).then(resolve, reject).finally(() => {
+        clearTimeout(timer)
+        signal?.removeEventListener('abort', onAbort)
+      })
+    }), () => abandoned)
   } catch (error) {
     // The server may have popped a token for us just before the connection closed: give it to the next waiter.
-    if (signal.aborted && !cluster.isClosed) cluster.redis.rpush(list, '1').catch(() => {})
+    if (abandoned && !cluster.isClosed) cluster.redis.rpush(list, '1').catch(() => {})
+    if (error === STALLED || (error instanceof RedisUnreachableError && !cluster.isClosed)) return
     throw error
   }
 }
@@ -46,18 +68,23 @@ export async function waitForWake(cluster: Cluster, list: string, ms: number | n
  * The acquire loop of every cluster lock and semaphore: `attempt` answers
  * null when it acquired, else how long at most to block before trying again
  * (the lease left; Infinity: until a release). Resolves `false` with
- * `blocking: false` or at the timeout, after one last try.
+ * `blocking: false` or at the timeout, after one last try. `giveBack`
+ * undoes an attempt that acquired after it was abandoned.
  *
- * @example await acquireWaking(cluster, wakeList, tryOnce, { timeout: 1000 }, 'Lock.acquire()')
+ * @example await acquireWaking(cluster, wakeList, tryOnce, () => release(), { timeout: 1000 }, 'Lock.acquire()')
  */
-export async function acquireWaking(cluster: Cluster, list: string, attempt: () => Promise<number | null>, opts: BlockingOptions | undefined, where: string): Promise<boolean> {
+export async function acquireWaking(
+  cluster: Cluster, list: string, attempt: () => Promise<number | null>, giveBack: () => Promise<void>,
+  opts: BlockingOptions | undefined, where: string,
+): Promise<boolean> {
   const deadline = deadlineFrom(opts, where)
   const signal = opts?.signal
   if (signal?.aborted) throw abortReason(signal)
   for (;;) {
-    const wait = await attempt()
+    const bound = deadline === null ? null : Math.max(deadline === NOWAIT ? 0 : deadline, performance.now() + GRACE_MS)
+    const wait = await bounded(attempt(), bound, signal, giveBack)
     if (wait === null) return true
-    if (deadline === NOWAIT) return false
+    if (wait === STALLED || deadline === NOWAIT) return false
     let ms: number | null = wait === Infinity ? null : wait
     if (deadline !== null) {
       const left = deadline - performance.now()
@@ -66,4 +93,28 @@ export async function acquireWaking(cluster: Cluster, list: string, attempt: () 
     }
     await waitForWake(cluster, list, ms, signal)
   }
+}
+
+/** `work`, or STALLED at `bound`, or the signal's reason; a late acquire is given back. */
+function bounded(work: Promise<number | null>, bound: number | null, signal: AbortSignal | undefined, giveBack: () => Promise<void>): Promise<number | null | typeof STALLED> {
+  if (bound === null && signal === undefined) return work // the hot path: no timer, no listener
+  return new Promise((resolve, reject) => {
+    let settled = false
+    const settle = (): boolean => {
+      if (settled) return false
+      settled = true
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+      return true
+    }
+    const abandon = (): boolean => {
+      if (!settle()) return false
+      work.then((wait) => { if (wait === null) giveBack().catch(() => {}) }, () => {})
+      return true
+    }
+    const onAbort = (): void => { if (abandon()) reject(abortReason(signal as AbortSignal)) }
+    const timer = bound === null ? undefined : setTimeout(() => { if (abandon()) resolve(STALLED) }, Math.max(bound - performance.now(), 0))
+    signal?.addEventListener('abort', onAbort, { once: true })
+    work.then((wait) => { if (settle()) resolve(wait) }, (error: unknown) => { if (settle()) reject(error) })
+  })
 }

@@ -214,6 +214,24 @@ describe('cluster Lock', { skip: noRedis }, () => {
     assert.ok(lock.fence > childFence)
     await lock.release()
   })
+
+  test('Redis unreachable: a timeout, blocking:false and a signal still bound acquire; a try that lands late is given back', async () => {
+    const lock = a.Lock('down')
+    const restarting = redis!.get().restart({ downMs: 2500 })
+    while (a.redis.status === 'ready') await sleep(10)
+    let t = performance.now()
+    assert.equal(await lock.acquire({ timeout: 300 }), false)
+    assert.ok(performance.now() - t < 5000, 'gave up about a second after its last try started')
+    t = performance.now()
+    assert.equal(await lock.acquire({ blocking: false }), false)
+    await assert.rejects(lock.acquire({ signal: AbortSignal.timeout(200) }), { name: 'TimeoutError' })
+    assert.ok(performance.now() - t < 5000)
+    await restarting
+    // The tries above reach Redis once it is back and may take the lock: each gives it back.
+    const other = b.Lock('down')
+    assert.equal(await other.acquire({ timeout: 15_000 }), true)
+    await other.release()
+  })
 })
 
 describe('cluster RLock', { skip: noRedis }, () => {
