@@ -195,3 +195,26 @@ describe('cluster.Pool', { skip: noRedis }, () => {
     await assert.rejects(runWorker({ url: redis.get().url, pool: 'x', concurrency: 0 }), /concurrency.*positive integer/)
   })
 })
+
+describe('cluster.Pool across a Redis restart', { skip: noRedis }, () => {
+  const redis = useRedis({ appendonly: true })
+  const dir = tempDir('skein-cluster-pool-restart-')
+
+  test('tasks in flight while Redis restarts (append-only) all get their outcome', async () => {
+    const url = redis.get().url
+    const cluster = await connect({ url, namespace: 'pooltest' })
+    const worker = startWorker(dir, url, 'restart', 'R')
+    try {
+      const pool = cluster.Pool({ name: 'restart' })
+      assert.equal(await pool.apply(square, [2]), 4)
+      const items = Array.from({ length: 100 }, (_, i) => i)
+      const result = pool.map(slowSquare, items, { chunksize: 1 })
+      await new Promise((r) => setTimeout(r, 300))
+      await redis.get().restart({ hard: true, downMs: 300 })
+      assert.deepEqual(await result, items.map((x) => x * x))
+    } finally {
+      worker.kill('SIGKILL')
+      await cluster.close()
+    }
+  })
+})

@@ -218,7 +218,11 @@ export class PoolClient {
         for (const reply of seen) this.#onReply(reply)
         if (seen.length === 0) {
           // Nothing yet: block until an outcome arrives (moving the tail onto itself leaves the list as it is).
-          await this.#cluster.blocking.with((redis) => redis.callBuffer('BLMOVE', this.#reply, this.#reply, 'RIGHT', 'RIGHT', READ_BLOCK_S))
+          await this.#cluster.blocking.with((redis) => redis.callBuffer('BLMOVE', this.#reply, this.#reply, 'RIGHT', 'RIGHT', READ_BLOCK_S)).catch(async (error: unknown) => {
+            // Redis restarting (no connection to be had yet): the next read waits in the offline queue.
+            if (this.#cluster.isClosed) throw error
+            await new Promise((resolve) => setTimeout(resolve, 100))
+          })
         }
         if (performance.now() - lastReap >= HEARTBEAT_EVERY_MS && this.#pending.size > 0) {
           lastReap = performance.now()
