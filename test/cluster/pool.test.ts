@@ -16,6 +16,7 @@ import { noRedis, useRedis } from '../helpers/redis.js'
 import { tempDir } from '../helpers/temp-dir.js'
 import { square, add, slowSquare, whoRan, failCustom, announceThenSleep, logAndExit } from '../fixtures/cluster-pool-targets.js'
 import { usePoolInChild } from '../fixtures/cluster-pool-child.js'
+import { unloadable } from '../fixtures/pool-bad-module.js'
 
 const cli = new URL('../../src/cli.ts', import.meta.url).pathname
 
@@ -142,6 +143,16 @@ describe('cluster.Pool', { skip: noRedis }, () => {
     })
   })
 
+  test('a task module that throws when a worker imports it is a clear error naming it', async () => {
+    const pool = cluster.Pool({ name: 'main' })
+    await assert.rejects(pool.apply(unloadable, [1]), (error: Error) => {
+      assert.match(error.message, /can't import the task module .*pool-bad-module/)
+      assert.match(error.message, /cannot load here/)
+      return true
+    })
+    assert.equal(await pool.apply(square, [5]), 25)
+  })
+
   test('a task whose local process dies runs maxAttempts times, then rejects with WorkerCrashedError', async () => {
     const pool = cluster.Pool({ name: 'main', maxAttempts: 2 })
     const log = join(dir, 'runs.log')
@@ -167,6 +178,21 @@ describe('cluster.Pool', { skip: noRedis }, () => {
     assert.equal(await result, 'K2')
     second.kill('SIGTERM')
     assert.equal(await exited(second), 0)
+  })
+
+  test('a worker killed on the last attempt: WorkerCrashedError, from the reaper', async () => {
+    const url = redis.get().url
+    const only = startWorker(dir, url, 'last', 'L1', 1)
+    workers.push(only)
+    const pool = cluster.Pool({ name: 'last', maxAttempts: 1 })
+    const result = pool.apply(announceThenSleep, [dir, 5000])
+    await until(() => existsSync(join(dir, 'L1')))
+    only.kill('SIGKILL')
+    await assert.rejects(result, (error: unknown) => {
+      assert.ok(error instanceof WorkerCrashedError, String(error))
+      assert.match(error.message, /heartbeat/)
+      return true
+    })
   })
 
   test('SIGTERM stops a worker after its tasks in hand', async () => {
