@@ -8,8 +8,6 @@
  * or SIGTERM, then finishes the tasks in hand and exits (a second signal
  * exits at once; unfinished tasks then run again on another worker).
  */
-import { runWorker } from './cluster/worker.js'
-
 const USAGE = `usage: skein worker --redis URL --pool NAME [--namespace NS] [--concurrency N]
 
   --redis URL        the Redis server, e.g. redis://10.0.0.5:6379
@@ -57,6 +55,8 @@ async function worker(args: string[]): Promise<void> {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
+  // Loaded here, so that --help and usage errors answer at once (and without the Redis client or the addon).
+  const { runWorker } = await import('./cluster/worker.js')
   process.stderr.write(`skein worker: pool ${JSON.stringify(pool)} at ${url}${flags.has('namespace') ? ` (namespace ${flags.get('namespace')})` : ''}; Ctrl-C stops\n`)
   await runWorker({ url, pool, namespace: flags.get('namespace'), concurrency, signal: stop.signal })
   process.stderr.write('skein worker: stopped\n')
