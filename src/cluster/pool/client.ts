@@ -242,7 +242,13 @@ export class PoolClient {
   }
 
   #onReply(reply: Buffer): void {
-    const what = readReply(reply)
+    let what: ReturnType<typeof readReply>
+    try {
+      what = readReply(reply)
+    } catch (error) {
+      process.stderr.write(`skein ${this.#what}: dropped an outcome it can't read (${(error as Error).message}); are all clients and workers on the same skein version?\n`)
+      return
+    }
     if (what.kind === 'crashed') {
       const reason = `its cluster worker ${what.worker} stopped renewing its heartbeat (killed, or cut off from Redis) on the last of ${what.attempts} runs — maxAttempts reached`
       for (const id of what.ids) this.#settle(id, crashError(reason), false)

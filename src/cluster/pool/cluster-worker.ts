@@ -134,7 +134,16 @@ export class ClusterWorker {
   }
 
   #start(message: Buffer): void {
-    const { header, body } = readTaskMessage(message)
+    let read: ReturnType<typeof readTaskMessage>
+    try {
+      read = readTaskMessage(message)
+    } catch (error) {
+      // Not a task message of this version: drop it rather than stop serving (it would fail on every worker).
+      process.stderr.write(`skein cluster worker ${this.#id}: dropped a task message it can't read (${(error as Error).message}); are all clients and workers on the same skein version?\n`)
+      this.#cluster.redis.lrem(this.#inflight, 1, message).catch(() => {})
+      return
+    }
+    const { header, body } = read
     // The header and first task id name this message: the ids are unique per reply list, the attempt per run.
     const key = `${header.line}#${String(body.tasks[0])}`
     if (this.#held.has(key) || this.#acking.has(key)) return
