@@ -180,6 +180,26 @@ describe('cluster.Pool', { skip: noRedis }, () => {
     assert.equal(await exited(second), 0)
   })
 
+  test('a worker paused past its heartbeat: its task runs elsewhere, its late outcome is ignored', async () => {
+    const url = redis.get().url
+    const paused = startWorker(dir, url, 'pause', 'P1', 1)
+    workers.push(paused)
+    const pool = cluster.Pool({ name: 'pause' })
+    const result = pool.apply(announceThenSleep, [dir, 1000])
+    await until(() => existsSync(join(dir, 'P1')))
+    paused.kill('SIGSTOP')
+    const other = startWorker(dir, url, 'pause', 'P2', 1)
+    workers.push(other)
+    assert.equal(await result, 'P2')
+    paused.kill('SIGCONT')
+    // The resumed worker finishes its copy (at-least-once) and serves again; the pool carries on.
+    assert.deepEqual(await pool.map(square, [1, 2, 3], { chunksize: 1 }), [1, 4, 9])
+    paused.kill('SIGTERM')
+    other.kill('SIGTERM')
+    assert.equal(await exited(paused), 0)
+    assert.equal(await exited(other), 0)
+  })
+
   test('a worker killed on the last attempt: WorkerCrashedError, from the reaper', async () => {
     const url = redis.get().url
     const only = startWorker(dir, url, 'last', 'L1', 1)
