@@ -17,7 +17,7 @@ import { describeFunction, type FunctionRef } from '../process/locate.js'
 import { Queue } from '../queue/queue.js'
 import { RawArray } from '../shared/raw-array.js'
 import { Fifo } from './fifo.js'
-import { CELLS, type Batch, type Kind, type Report, type WireError } from './protocol.js'
+import { CALL, CELLS, type Batch, type Kind, type Report, type WireError } from './protocol.js'
 
 /** A started worker, as the pool sees it (a Process or a Thread). */
 export interface PoolWorkerHandle {
@@ -103,6 +103,12 @@ export interface CoreOptions {
 }
 
 const MAX_BATCH = 512
+/**
+ * A backlog estimated to take at most this long per worker (ms) goes out in
+ * one batch per worker: splitting it finer for balance would cost more in
+ * messages and wake-ups than the imbalance it saves.
+ */
+const QUICK_BACKLOG_MS = 2
 /** How long the parent blocks for a result before waiting asynchronously (ms). */
 const PARENT_SPIN_MS = 0.5
 const BATCHES_IN_FLIGHT = 2
@@ -147,6 +153,8 @@ export class PoolCore {
   #workerCount = 0
   /** Submitted tasks whose function is still being located. */
   #locating = 0
+  /** Per task function (by index): ms per item, averaged over the batches workers report (sizes batches). */
+  readonly #msPerItem: number[] = []
   /** Open feeds, each with the callback told when the pool stops taking tasks (close, terminate, broken). */
   readonly #feeds = new Set<() => void>()
   /** Task modules workers must start with (see PoolBackend.needsPreload). */
@@ -412,13 +420,14 @@ export class PoolCore {
     if (this.state === 'terminated' || this.#broken) return
     const pending = this.#pending
     const live = this.#slots.filter((s): s is Slot => s !== undefined)
+    const share = this.#quickShare()
     let progress = true
     while (progress && pending.length > 0) {
       progress = false
       for (const slot of live) {
         if (slot.worker !== undefined && slot.modules < this.#modules.length) this.#stop(slot)
         if (slot.stopped || slot.batchEnds.length >= BATCHES_IN_FLIGHT || pending.length === 0) continue
-        let size = Math.min(MAX_BATCH, Math.max(1, Math.ceil(pending.length / (this.size * BATCHES_IN_FLIGHT))))
+        let size = share ?? Math.min(MAX_BATCH, Math.max(1, Math.ceil(pending.length / (this.size * BATCHES_IN_FLIGHT))))
         if (this.#maxTasks !== null) size = Math.min(size, this.#maxTasks - slot.sent)
         const tasks: Task[] = []
         while (tasks.length < size && pending.length > 0) {
@@ -433,6 +442,20 @@ export class PoolCore {
     if (this.state === 'closed' && pending.length === 0 && this.#locating === 0 && this.#feeds.size === 0) for (const slot of live) this.#stop(slot)
     for (const slot of live) if (slot.worker !== undefined && slot.modules < this.#modules.length) this.#stop(slot)
     if (this.#inFlight > 0 && !this.#reading) void this.#read()
+  }
+
+  /**
+   * Batches are sized from the backlog (guided: smaller as it shrinks, so
+   * the last ones are short and no worker idles long at the end) unless the
+   * whole backlog is estimated to be quick: then one share per worker.
+   * The estimate is the head task's function's measured ms per item.
+   */
+  #quickShare(): number | undefined {
+    const head = this.#pending.peek()
+    const perItem = head === undefined ? undefined : this.#msPerItem[head.fn]
+    if (perItem === undefined) return undefined
+    if (perItem * itemsOf(head!) * this.#pending.length > QUICK_BACKLOG_MS * this.size) return undefined
+    return Math.min(MAX_BATCH, Math.ceil(this.#pending.length / this.size))
   }
 
   #stop(slot: Slot): void {
@@ -524,18 +547,34 @@ export class PoolCore {
     }
     const slot = this.#slots[index]
     if (slot === undefined) return
+    let fn = -1
+    let items = 0
     for (let i = 0; i < results.length; i += 3) {
       const seq = results[i] as number
       let task = slot.outstanding.peek()
       while (task !== undefined && task.seq < seq) { slot.outstanding.shift(); task = slot.outstanding.peek() }
       if (task === undefined || task.seq !== seq) continue
       slot.outstanding.shift()
+      fn = fn === -1 || fn === task.fn ? task.fn : -2
+      items += itemsOf(task)
       this.#inFlight--
       if (slot.batchEnds.peek() === seq) slot.batchEnds.shift()
       if (results[i + 1] === 1) task.sink._resolve(results[i + 2])
       else task.sink._reject(revive(results[i + 2] as WireError))
     }
+    // One function's batch: learn its cost per item (half the old estimate, half the new).
+    const ms = report[2] as number
+    if (fn >= 0 && items > 0 && ms >= 0) {
+      const seen = ms / items
+      const old = this.#msPerItem[fn]
+      this.#msPerItem[fn] = old === undefined ? seen : (old + seen) / 2
+    }
   }
+}
+
+/** Items a task stands for: a map chunk's length, else 1. */
+function itemsOf(task: Task): number {
+  return task.kind === CALL ? 1 : (task.payload as ArrayLike<unknown>).length
 }
 
 const STANDARD: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError }

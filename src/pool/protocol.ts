@@ -26,8 +26,12 @@ export interface Batch {
   tasks: unknown[]
 }
 
-/** What a worker sends back: its slot index and flat triples `[seq, ok, value]` (value: the result, or a {@link WireError}). */
-export type Report = [slot: number, results: unknown[]] | [slot: number, results: null, initError: WireError]
+/**
+ * What a worker sends back: its slot index, flat triples `[seq, ok, value]`
+ * (value: the result, or a {@link WireError}), and how long the batch ran in
+ * ms (-1: not measured; the pool sizes later batches from it).
+ */
+export type Report = [slot: number, results: unknown[], ms: number] | [slot: number, results: null, initError: WireError]
 
 /** An error as plain data. */
 export interface WireError {

@@ -61,6 +61,7 @@ export async function poolWorker(inbox: Queue<Batch | null>, results: Queue<Repo
       }
     }
     const out: unknown[] = []
+    const began = performance.now()
     for (let i = 0; i < tasks.length; i += 4) {
       const seq = tasks[i] as number
       Atomics.store(cells, started, seq)
@@ -72,7 +73,7 @@ export async function poolWorker(inbox: Queue<Batch | null>, results: Queue<Repo
         out.push(seq, 0, toWire(error))
       }
     }
-    send(results, slot, out)
+    send(results, slot, out, performance.now() - began)
   }
 }
 
@@ -95,19 +96,19 @@ function run(fn: Function, kind: number, payload: unknown): unknown {
 }
 
 /** Sends results; a result that cannot be cloned becomes that task's error instead. */
-function send(results: Queue<Report>, slot: number, out: unknown[]): void {
+function send(results: Queue<Report>, slot: number, out: unknown[], ms: number): void {
   try {
-    results.putSync([slot, out])
+    results.putSync([slot, out, ms])
     return
   } catch {
     // one of the values cannot cross: send them one by one
   }
   for (let i = 0; i < out.length; i += 3) {
     try {
-      results.putSync([slot, [out[i], out[i + 1], out[i + 2]]])
+      results.putSync([slot, [out[i], out[i + 1], out[i + 2]], -1])
     } catch (error) {
       const wire = { name: 'TypeError', message: `the task's return value can't be sent back to the pool (${(error as Error).message.split(' (')[0]}): return plain data (objects, arrays, Map, Set, Date, BigInt, typed arrays, Buffers) or skein's shared objects` }
-      results.putSync([slot, [out[i], 0, wire]])
+      results.putSync([slot, [out[i], 0, wire], -1])
     }
   }
 }
