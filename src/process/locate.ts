@@ -179,7 +179,8 @@ async function inspectFunction(fn: Function, checkBinding: boolean): Promise<Loc
   }
   const key = `__skein_locate_${Math.random().toString(36).slice(2)}`
   const g = globalThis as Record<string, unknown>
-  const objectGroup = 'skein-locate'
+  // One group per call: releasing a shared group would free the objects of a lookup still running concurrently.
+  const objectGroup = `skein-locate-${key}`
   g[key] = fn
   let scriptId: string | undefined
   let bound = false
