@@ -4,7 +4,7 @@
  * {@link PoolCore}.
  */
 import { AsyncResult } from './async-result.js'
-import { autoChunksize, checkChunksize, slices, toArray } from './chunks.js'
+import { autoChunksize, checkChunksize, POOL_CHUNKS_PER_WORKER, slices, toArray } from './chunks.js'
 import { PoolCore, type CoreOptions, type PoolBackend, type Sink } from './core.js'
 import { ImapStream, Source } from './imap.js'
 import { CALL, MAP, STARMAP, type Kind } from './protocol.js'
@@ -190,7 +190,7 @@ export class BasePool {
   }
 
   #chunks(items: unknown[], kind: Kind, options: MapOptions, fallback: number | undefined, where: string): Array<unknown[] | Float64Array> {
-    const size = checkChunksize(options.chunksize, `${this.#kind}.${where}`) ?? fallback ?? autoChunksize(items.length, this.#core.size)
+    const size = checkChunksize(options.chunksize, `${this.#kind}.${where}`) ?? fallback ?? autoChunksize(items.length, this.#core.size, POOL_CHUNKS_PER_WORKER)
     return slices(items, Math.max(1, size), kind === MAP)
   }
 

@@ -1,26 +1,28 @@
 /** The automatic chunksize for `map`/`starmap`, and chunking an iterable. */
 import { packNumbers } from './columns.js'
 
-/**
- * Chunks per worker when `chunksize` is not given. Python uses 4
- * (`ceil(len / (workers * 4))`) to amortize one pickled message per chunk;
- * skein sends several chunks in one message while the backlog is large
- * (core.ts sizes batches from it), so smaller chunks cost little and shorten
- * the tail: with 4 a worker, the last chunk of a CPU-bound map whose items
- * grow costlier ran alone on one of two cores for ~10% of the run.
- */
-const CHUNKS_PER_WORKER = 16
+/** Python's rule: `ceil(len / (workers * 4))`, to amortize one pickled message per chunk. */
+export const PYTHON_CHUNKS_PER_WORKER = 4
 
 /**
- * `ceil(len / (workers * 16))`; 0 items → 0.
+ * Chunks per worker of a local pool's `map` when `chunksize` is not given.
+ * A local pool sends several chunks in one message while the backlog is large
+ * (core.ts sizes batches from it), so smaller chunks cost little and shorten
+ * the tail: with Python's 4 a worker, the last chunk of a CPU-bound map whose
+ * items grow costlier ran alone on one of two cores for ~10% of the run.
+ */
+export const POOL_CHUNKS_PER_WORKER = 16
+
+/**
+ * `ceil(len / (workers * chunksPerWorker))` (Python's rule by default); 0 items → 0.
  *
  * @example
- * import { autoChunksize } from './chunks.js'
- * console.log(autoChunksize(1000, 2)) // 32
+ * import { autoChunksize, POOL_CHUNKS_PER_WORKER } from './chunks.js'
+ * console.log(autoChunksize(1000, 2), autoChunksize(1000, 2, POOL_CHUNKS_PER_WORKER)) // 125 32
  */
-export function autoChunksize(length: number, workers: number): number {
+export function autoChunksize(length: number, workers: number, chunksPerWorker = PYTHON_CHUNKS_PER_WORKER): number {
   if (length === 0) return 0
-  return Math.ceil(length / (workers * CHUNKS_PER_WORKER))
+  return Math.ceil(length / (workers * chunksPerWorker))
 }
 
 /** Checks a user-given chunksize (a positive integer) or returns undefined for "automatic". */
