@@ -6,7 +6,7 @@
  * since its command may still be pending on the server.
  */
 import type { Redis } from 'ioredis'
-import { openRedis } from './redis-client.js'
+import { dropConnection, openRedis } from './redis-client.js'
 
 const MAX_IDLE = 8
 
@@ -36,14 +36,14 @@ export class BlockingPool {
     } finally {
       this.busy.delete(redis)
       if (reusable && !this.closed && this.idle.length < MAX_IDLE && redis.status === 'ready') this.idle.push(redis)
-      else redis.disconnect()
+      else dropConnection(redis)
     }
   }
 
   /** Closes every connection, idle and busy (blocked commands reject). */
   close(): void {
     this.closed = true
-    for (const redis of [...this.idle, ...this.busy]) redis.disconnect()
+    for (const redis of [...this.idle, ...this.busy]) dropConnection(redis)
     this.idle.length = 0
     this.busy.clear()
   }

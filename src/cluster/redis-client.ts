@@ -63,3 +63,26 @@ function holdWhileInFlight(client: Redis): void {
     return result
   }
 }
+
+interface PendingQueues {
+  prevCommandQueue?: { shift(): { command: { reject(error: Error): void } } | undefined } | null
+  flushQueue(error: Error): void
+}
+
+/**
+ * Closes `client` for good and rejects every command still pending on it.
+ * (ioredis' `disconnect()` while it waits to reconnect only stops the
+ * retries: commands sent before the loss, kept to be sent again, would
+ * stay pending for ever — and hold the process alive through keep-alive.ts.)
+ *
+ * @example dropConnection(redis)
+ */
+export function dropConnection(client: Redis): void {
+  client.disconnect()
+  const error = new Error('Connection is closed.')
+  const queues = client as unknown as PendingQueues
+  const kept = queues.prevCommandQueue
+  queues.prevCommandQueue = null
+  for (let item = kept?.shift(); item !== undefined; item = kept?.shift()) item.command.reject(error)
+  queues.flushQueue(error)
+}
