@@ -107,9 +107,12 @@ while true do
 end`)
 
 /**
- * KEYS main, registry, list, liveness, notfull; ARGV item, maxsize.
+ * KEYS main, registry, list, liveness, notfull, next list; ARGV item,
+ * maxsize, owner.
  * Removes the item from the get's in-flight list (the moment it is handed
- * over), puts anything else there back, wakes one blocked putter.
+ * over), puts anything else there back, wakes one blocked putter, and
+ * registers the in-flight list of this handle's next get (so that get can
+ * go straight to BLMOVE: one round trip fewer).
  * 'ok' | 'lost' (the owner was declared dead and the item went back) | 'retry' | 'eof'.
  */
 export const FINISH = new Script(`${HELPERS}
@@ -128,6 +131,7 @@ if ARGV[1] == '' then
 end
 local maxsize = tonumber(ARGV[2])
 if maxsize > 0 and redis.call('LLEN', KEYS[5]) < maxsize then redis.call('RPUSH', KEYS[5], '1') end
+if KEYS[6] ~= KEYS[3] then redis.call('HSET', KEYS[2], KEYS[6], ARGV[3]) end
 return 'ok'`)
 
 /**

@@ -43,6 +43,8 @@ export class ReliableGet {
   readonly #clientPrefix: string
   #blocked = 0
   #stopTick: (() => void) | undefined
+  /** An in-flight list the last FINISH registered, and its owner: the next blocking get BLMOVEs into it without a TAKE first. */
+  #next: { list: string; owner: string } | undefined
 
   constructor(private readonly cluster: Cluster, private readonly main: string, private readonly maxsize: number, private readonly type: string) {
     this.#liveness = livenessOf(cluster)
@@ -56,6 +58,14 @@ export class ReliableGet {
     const redis = this.cluster.redis
     for (;;) {
       const owner = this.#liveness.owner
+      const next = this.#next
+      this.#next = undefined
+      if (next !== undefined && next.owner === owner && deadline !== NOWAIT) {
+        // Registered already: straight to BLMOVE, which answers at once when the queue holds an item.
+        const got = await this.#waitAndFinish(next.list, owner, deadline, signal)
+        if (got !== RETRY) return got
+        continue
+      }
       const list = `${this.main}:inflight:${owner}:${++gets}`
       const keep = deadline === NOWAIT ? '0' : '1'
       const [kind, bytes] = (await TAKE.runBuffer(redis, [this.main, this.#registry, list, this.#liveness.keyOf(owner)],
@@ -72,15 +82,20 @@ export class ReliableGet {
           continue
       }
       if (deadline === NOWAIT) throw new QueueEmptyError()
-      const reply = expired(deadline) ? null : await this.#blockingMove(list, deadline, signal)
-      if (reply === null || reply === ABANDONED) {
-        await this.#release(list, reply === ABANDONED)
-        if (reply === null) throw timedOutEmpty(this.type)
-        continue
-      }
-      const got = await this.#finish(list, owner, reply as Buffer)
+      const got = await this.#waitAndFinish(list, owner, deadline, signal)
       if (got !== RETRY) return got
     }
+  }
+
+  /** BLMOVE into `list` (registered), then hand over; RETRY when the connection broke or the item was lost. */
+  async #waitAndFinish(list: string, owner: string, deadline: number | null, signal: AbortSignal | undefined): Promise<unknown> {
+    const reply = expired(deadline) ? null : await this.#blockingMove(list, deadline, signal)
+    if (reply === null || reply === ABANDONED) {
+      await this.#release(list, reply === ABANDONED)
+      if (reply === null) throw timedOutEmpty(this.type)
+      return RETRY
+    }
+    return this.#finish(list, owner, reply as Buffer)
   }
 
   async #blockingMove(list: string, deadline: number | null, signal: AbortSignal | undefined): Promise<unknown> {
@@ -97,7 +112,11 @@ export class ReliableGet {
   }
 
   async #finish(list: string, owner: string, bytes: Buffer): Promise<unknown> {
-    const outcome = String(await FINISH.run(this.cluster.redis, [this.main, this.#registry, list, this.#liveness.keyOf(owner), `${this.main}:notfull`], [bytes, this.maxsize]))
+    const next = this.#next === undefined ? `${this.main}:inflight:${owner}:${++gets}` : undefined
+    const outcome = String(await FINISH.run(this.cluster.redis, [this.main, this.#registry, list, this.#liveness.keyOf(owner), `${this.main}:notfull`, next ?? list],
+      [bytes, this.maxsize, owner]))
+    // A list registered here and not kept (another get kept one meanwhile) is swept once this owner is gone; harmless till then.
+    if (next !== undefined && this.#next === undefined && outcome === 'ok') this.#next = { list: next, owner }
     switch (outcome) {
       case 'ok': return decodeValue(bytes)
       case 'eof': throw drained(this.type)
