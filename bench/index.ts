@@ -28,6 +28,7 @@ import { benchManager } from './manager.ts'
 import { benchPool } from './pool.ts'
 import { benchClusterPool } from './cluster-pool.ts'
 import { benchClusterLock } from './cluster-lock.ts'
+import { benchClusterQueue } from './cluster-queue.ts'
 
 const benches: Array<[string, () => Promise<BenchRow[]>]> = [
   ['lock', benchLock],
@@ -42,6 +43,7 @@ const benches: Array<[string, () => Promise<BenchRow[]>]> = [
   ['manager', benchManager],
   ['pool', benchPool],
   ['cluster-pool', benchClusterPool],
+  ['cluster-queue', benchClusterQueue],
   ['process', benchProcess],
 ]
 
