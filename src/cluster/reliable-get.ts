@@ -12,8 +12,9 @@
  *    dedicated connection, with what is left of its deadline as the
  *    Redis-side timeout — no polling.
  * 2. FINISH removes the item from the list, atomically with handing it over
- *    (the script's reply is what the caller gets), and wakes a blocked
- *    putter. If the owner was declared dead meanwhile, the item already
+ *    (the script's reply is what the caller gets), wakes a blocked putter,
+ *    and registers the handle's next in-flight list, so its next blocking
+ *    get goes straight to BLMOVE (two round trips an item, not three). If the owner was declared dead meanwhile, the item already
  *    went back to the queue, so FINISH says 'lost' and the get starts over.
  * 3. A get that stops waiting — timed out, aborted by its signal, or cut off
  *    by a broken connection — runs RELEASE, which puts whatever landed in
