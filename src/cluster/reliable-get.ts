@@ -116,8 +116,11 @@ export class ReliableGet {
     const next = this.#next === undefined ? `${this.main}:inflight:${owner}:${++gets}` : undefined
     const outcome = String(await FINISH.run(this.cluster.redis, [this.main, this.#registry, list, this.#liveness.keyOf(owner), `${this.main}:notfull`, next ?? list],
       [bytes, this.maxsize, owner]))
-    // A list registered here and not kept (another get kept one meanwhile) is swept once this owner is gone; harmless till then.
-    if (next !== undefined && this.#next === undefined && outcome === 'ok') this.#next = { list: next, owner }
+    if (next !== undefined && outcome === 'ok') {
+      if (this.#next === undefined) this.#next = { list: next, owner }
+      // Another get of this handle kept one meanwhile: forget this one (it is empty), or the registry would grow.
+      else void this.#release(next, false).catch(() => {})
+    }
     switch (outcome) {
       case 'ok': return decodeValue(bytes)
       case 'eof': throw drained(this.type)
