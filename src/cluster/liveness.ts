@@ -30,6 +30,8 @@ return 1`)
 /** @internal One per Cluster: the owner id of its in-flight lists and the tick that keeps it alive. */
 export class Liveness {
   #generation = 0
+  /** When this owner's key was last known set to 'alive' (performance.now()); its TTL runs from about then. */
+  refreshedAt = -Infinity
   #timer: NodeJS.Timeout | undefined
   readonly #tickers = new Set<() => void>()
 
@@ -47,7 +49,14 @@ export class Liveness {
 
   /** This owner was declared dead (its items went back): carry on as the next generation. */
   declaredDead(owner: string): void {
-    if (owner === this.owner) this.#generation++
+    if (owner !== this.owner) return
+    this.#generation++
+    this.refreshedAt = -Infinity
+  }
+
+  /** Whether the owner's key surely has most of its TTL left (a get may rely on lists registered earlier). */
+  get fresh(): boolean {
+    return performance.now() - this.refreshedAt < LIVENESS_TTL_MS / 3
   }
 
   /** Starts refreshing (idempotent); `tick` runs at every refresh until the returned function is called. */
@@ -67,8 +76,10 @@ export class Liveness {
       return
     }
     const owner = this.owner
+    const sent = performance.now()
     refresh.run(this.cluster.redis, [this.keyOf(owner)], [LIVENESS_TTL_MS]).then((alive) => {
       if (alive === 0) this.declaredDead(owner)
+      else if (owner === this.owner) this.refreshedAt = Math.max(this.refreshedAt, sent)
     }, () => {})
     for (const tick of this.#tickers) tick()
   }

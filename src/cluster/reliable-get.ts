@@ -61,16 +61,20 @@ export class ReliableGet {
       const owner = this.#liveness.owner
       const next = this.#next
       this.#next = undefined
-      if (next !== undefined && next.owner === owner && deadline !== NOWAIT) {
-        // Registered already: straight to BLMOVE, which answers at once when the queue holds an item.
+      // Registered already (and the owner surely alive, so no sweep took the list): straight to BLMOVE, which answers at once when the queue holds an item.
+      if (next !== undefined && next.owner === owner && deadline !== NOWAIT && this.#liveness.fresh) {
         const got = await this.#waitAndFinish(next.list, owner, deadline, signal)
         if (got !== RETRY) return got
         continue
       }
       const list = `${this.main}:inflight:${owner}:${++gets}`
+      if (next !== undefined && deadline === NOWAIT && next.owner === owner) this.#next = next // for a later blocking get
+      else if (next !== undefined) void this.#release(next.list, false).catch(() => {})
       const keep = deadline === NOWAIT ? '0' : '1'
+      const sent = performance.now()
       const [kind, bytes] = (await TAKE.runBuffer(redis, [this.main, this.#registry, list, this.#liveness.keyOf(owner)],
         [owner, keep, LIVENESS_TTL_MS, this.#clientPrefix, ABANDONED_GRACE_MS])) as [Buffer, Buffer | undefined]
+      if (kind.toString() !== 'dead' && owner === this.#liveness.owner) this.#liveness.refreshedAt = Math.max(this.#liveness.refreshedAt, sent)
       switch (kind.toString()) {
         case 'item': {
           const got = await this.#finish(list, owner, bytes as Buffer)
