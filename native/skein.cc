@@ -800,6 +800,47 @@ void KeepMappingsOnFork() {
   }
 }
 
+// Node's platform worker threads (V8's background tasks) wait on a condition
+// variable in Node's task queue. A fork copies that condvar with their waits
+// recorded in it; in the child, where those threads don't exist, the first
+// worker task posted (a full GC's parallel clearing job posts one even under
+// --single-threaded) deadlocks in pthread_cond_signal, waiting for waiters
+// that vanished. So every worker thread is first handed a task that parks it
+// on our own futex: with no thread inside the condvar wait, the child's copy
+// is clean. The server's threads are let go right after the clone.
+std::atomic<int> g_parked{0};
+std::atomic<uint32_t> g_unpark{0};
+
+struct ParkTask : v8::Task {
+  void Run() override {
+    g_parked.fetch_add(1);
+    while (g_unpark.load() == 0) {
+      syscall(SYS_futex, reinterpret_cast<uint32_t*>(&g_unpark), FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr, 0);
+    }
+  }
+};
+
+// Parks every platform worker thread; false if they did not all arrive within 1 s (the fork goes on as before).
+bool ParkPlatformWorkers(Isolate* iso) {
+  node::MultiIsolatePlatform* platform = node::GetMultiIsolatePlatform(node::GetCurrentEnvironment(iso->GetCurrentContext()));
+  if (platform == nullptr) return false;
+  int n = platform->NumberOfWorkerThreads();
+  g_parked.store(0);
+  g_unpark.store(0);
+  for (int i = 0; i < n; i++) platform->CallOnWorkerThread(std::make_unique<ParkTask>());
+  for (int spins = 0; g_parked.load() < n; spins++) {
+    if (spins > 20000) return false;
+    struct timespec pause = {0, 50000};
+    nanosleep(&pause, nullptr);
+  }
+  return true;
+}
+
+void UnparkPlatformWorkers() {
+  g_unpark.store(1);
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&g_unpark), FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr, nullptr, 0);
+}
+
 // forkChild(fdsToReplace) -> the child's pid in the server; 0 in the child.
 // The child is a child of the server's parent (CLONE_PARENT).
 void ForkChild(const FunctionCallbackInfo<Value>& a) {
@@ -817,12 +858,14 @@ void ForkChild(const FunctionCallbackInfo<Value>& a) {
   }
   uv_loop_t* loop = node::GetCurrentEventLoop(iso);
   KeepMappingsOnFork();
+  ParkPlatformWorkers(iso);
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);  // no signal handler runs between the fork and the loop's re-creation
   long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) {
     int e = errno;
+    UnparkPlatformWorkers();
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
     errno = e;
     return ThrowErrno(iso, "clone");
@@ -856,6 +899,7 @@ void ForkChild(const FunctionCallbackInfo<Value>& a) {
     a.GetReturnValue().Set(0);
     return;
   }
+  UnparkPlatformWorkers();
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   a.GetReturnValue().Set(static_cast<double>(pid));
 }
