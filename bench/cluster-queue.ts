@@ -21,7 +21,7 @@
  * console.table(await benchClusterQueue())
  */
 import { Redis } from 'ioredis'
-import { Event, Process, RawValue, getStartMethod, setStartMethod } from '../src/index.js'
+import { Event, Process, RawValue } from '../src/index.js'
 import { connect, type Cluster } from '../src/cluster/index.js'
 import { startLocalRedis } from '../examples/local-redis.ts'
 import { isEntry, median, printRows } from './harness.ts'
@@ -71,9 +71,6 @@ export async function benchClusterQueue(): Promise<BenchRow[]> {
   }
   const cluster = await connect({ url: server.url, namespace: 'bench' })
   const plain = new Redis(server.url)
-  // Spawned consumers: a fork-server child can deadlock in a garbage collection (see the report on the fork server).
-  const method = getStartMethod()
-  setStartMethod('spawn', { force: true })
   try {
     const s: number[] = []
     const p: number[] = []
@@ -95,7 +92,6 @@ export async function benchClusterQueue(): Promise<BenchRow[]> {
       goal: 'information',
     }]
   } finally {
-    setStartMethod(method, { force: true })
     await cluster.close()
     plain.disconnect()
     await server.stop()

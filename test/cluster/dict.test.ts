@@ -4,13 +4,10 @@
  */
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { Process, setStartMethod } from '../../src/index.js'
+import { Process } from '../../src/index.js'
 import { connect, type Cluster } from '../../src/cluster/index.js'
 import { noRedis, useRedis } from '../helpers/redis.js'
 import { incrementMany } from '../fixtures/cluster-queue-targets.js'
-
-// As in queue.test.ts: spawned children (a fork-server child blocked on Redis sometimes stops running timers).
-setStartMethod('spawn', { force: true })
 
 let names = 0
 const fresh = (what: string) => `${what}-${process.pid}-${++names}`

@@ -6,14 +6,10 @@
  */
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { Process, RawArray, RawValue, setStartMethod, QueueFullError, QueueEmptyError, QueueClosedError, EOFError } from '../../src/index.js'
+import { Process, RawArray, RawValue, QueueFullError, QueueEmptyError, QueueClosedError, EOFError } from '../../src/index.js'
 import { connect, type Cluster } from '../../src/cluster/index.js'
 import { noRedis, useRedis } from '../helpers/redis.js'
 import { putRange, putLater, consumeCounting, consumeForever, takeAndHang, workAndMarkDone } from '../fixtures/cluster-queue-targets.js'
-
-// Spawned children: a fork-server child blocked on Redis sometimes stops running timers (and then everything) — under
-// investigation; spawn keeps these tests about the queue.
-setStartMethod('spawn', { force: true })
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 let names = 0
