@@ -56,7 +56,7 @@ async function worker(args: string[]): Promise<void> {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
   // Loaded here, so that --help and usage errors answer at once (and without the Redis client or the addon).
-  const { runWorker } = await import('./cluster/worker.js')
+  const { runWorker } = await import('./cluster/pool/worker.js')
   process.stderr.write(`skein worker: pool ${JSON.stringify(pool)} at ${url}${flags.has('namespace') ? ` (namespace ${flags.get('namespace')})` : ''}; Ctrl-C stops\n`)
   await runWorker({ url, pool, namespace: flags.get('namespace'), concurrency, signal: stop.signal })
   process.stderr.write('skein worker: stopped\n')

@@ -2,7 +2,7 @@
  * `connect()`: the entry to a skein cluster.
  */
 import { Cluster } from './cluster.js'
-import { openRedis } from './redis-client.js'
+import { openRedis } from './redis/redis-client.js'
 
 /** Options of {@link connect}. */
 export interface ConnectOptions {

@@ -11,8 +11,8 @@
  */
 import type { Cluster } from './cluster.js'
 import { ClusterObject } from './object.js'
-import { decodeValue, encodeValue } from './codec.js'
-import { Script } from './script.js'
+import { decodeValue, encodeValue } from './redis/codec.js'
+import { Script } from './redis/script.js'
 
 /** KEYS values, versions; ARGV field, value. */
 const SET = new Script(`

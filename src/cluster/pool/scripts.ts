@@ -8,7 +8,7 @@
  * - `inflight:<id>`: the task messages a worker took and has not finished;
  * - `reply:<client>`: a client's outcomes (expires a day after the last push).
  */
-import { Script } from '../script.js'
+import { Script } from '../redis/script.js'
 
 /** How long a worker's heartbeat lives unless renewed (ms). */
 export const HEARTBEAT_TTL_MS = 3000

@@ -10,13 +10,13 @@
  * message, so none is missed, and nothing polls. Like Python's, a wait
  * woken by a `set()` returns true even if the event was cleared since.
  */
-import { abortReason } from '../errors.js'
-import { checkTimeout } from '../sync/options.js'
-import { deadlineOf } from '../sync/wait.js'
-import type { Cluster } from './cluster.js'
-import { keepAliveWhile } from './keep-alive.js'
-import { ClusterObject } from './object.js'
-import { Script } from './script.js'
+import { abortReason } from '../../errors.js'
+import { checkTimeout } from '../../sync/options.js'
+import { deadlineOf } from '../../sync/wait.js'
+import type { Cluster } from '../cluster.js'
+import { keepAliveWhile } from '../redis/keep-alive.js'
+import { ClusterObject } from '../object.js'
+import { Script } from '../redis/script.js'
 
 const SET = new Script(`
 redis.call('SET', KEYS[1], '1')

@@ -16,10 +16,10 @@
  * still gets its round trip) is abandoned: a try that acquired after all
  * gives back what it took, and a `BLPOP` passes on a token it may have taken.
  */
-import { abortReason } from '../errors.js'
-import { deadlineFrom, NOWAIT, type BlockingOptions } from '../sync/options.js'
-import type { Cluster } from './cluster.js'
-import { RedisUnreachableError } from './redis-client.js'
+import { abortReason } from '../../errors.js'
+import { deadlineFrom, NOWAIT, type BlockingOptions } from '../../sync/options.js'
+import type { Cluster } from '../cluster.js'
+import { RedisUnreachableError } from '../redis/redis-client.js'
 
 /** How long past its bound a try or a wait may take before it is abandoned (Redis unreachable). */
 export const GRACE_MS = 1000

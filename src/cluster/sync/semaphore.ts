@@ -17,12 +17,12 @@
  * removes this handle's tokens and pushes one wake token per freed permit,
  * trimming the list to the permits free (extra tokens only wake for nothing).
  */
-import type { BlockingOptions } from '../sync/options.js'
-import type { Cluster } from './cluster.js'
+import type { BlockingOptions } from '../../sync/options.js'
+import type { Cluster } from '../cluster.js'
 import { holdAsync, withHeldAsync, type ClusterHold } from './hold.js'
 import { checkLease, LockLostError } from './lease.js'
-import { ClusterObject } from './object.js'
-import { Script } from './script.js'
+import { ClusterObject } from '../object.js'
+import { Script } from '../redis/script.js'
 import { acquireWaking } from './wake.js'
 
 /** Options of a cluster semaphore. */

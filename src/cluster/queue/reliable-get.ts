@@ -24,12 +24,12 @@
  * While gets are blocked here, every liveness tick also sweeps the queue, so
  * blocked getters recover a dead getter's items without anyone polling.
  */
-import { EOFError, QueueEmptyError } from '../errors.js'
-import { NOWAIT, expired } from '../sync/options.js'
-import type { Cluster } from './cluster.js'
-import { decodeValue } from './codec.js'
-import { blockingCall, ABANDONED } from './blocking-call.js'
-import { livenessOf, LIVENESS_TTL_MS, type Liveness } from './liveness.js'
+import { EOFError, QueueEmptyError } from '../../errors.js'
+import { NOWAIT, expired } from '../../sync/options.js'
+import type { Cluster } from '../cluster.js'
+import { decodeValue } from '../redis/codec.js'
+import { blockingCall, ABANDONED } from '../redis/blocking-call.js'
+import { livenessOf, LIVENESS_TTL_MS, type Liveness } from '../redis/liveness.js'
 import { TAKE, FINISH, RELEASE, SWEEP } from './queue-scripts.js'
 
 /** How long an abandoned in-flight list is left before the sweep empties it (a BLMOVE in flight lands within it). */

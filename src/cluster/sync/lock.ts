@@ -2,11 +2,11 @@
  * The cluster Lock: the local Lock's interface, across machines, held
  * through a lease (lease.ts) with a fencing token.
  */
-import type { BlockingOptions } from '../sync/options.js'
-import type { Cluster } from './cluster.js'
+import type { BlockingOptions } from '../../sync/options.js'
+import type { Cluster } from '../cluster.js'
 import { holdAsync, withHeldAsync, type ClusterHold } from './hold.js'
 import { checkLease, Lease } from './lease.js'
-import { ClusterObject } from './object.js'
+import { ClusterObject } from '../object.js'
 
 /** Options of a cluster lock. */
 export interface ClusterLockOptions {

@@ -4,15 +4,15 @@
  * pool/client.ts (client side) and pool/cluster-worker.ts (worker side);
  * the wire format and the Lua steps in pool/wire.ts and pool/scripts.ts.
  */
-import { AsyncResult } from '../pool/async-result.js'
-import type { ApplyOptions, MapAsyncOptions, MapOptions, TaskFunction } from '../pool/base-pool.js'
-import { autoChunksize, checkChunksize, toArray } from '../pool/chunks.js'
-import { Progress } from '../pool/progress.js'
-import type { Cluster } from './cluster.js'
-import { ClusterObject } from './object.js'
-import { PoolClient, type Sink } from './pool/client.js'
-import { PoolKeys } from './pool/scripts.js'
-import { CALL, MAP, STARMAP, type Kind } from './pool/wire.js'
+import { AsyncResult } from '../../pool/async-result.js'
+import type { ApplyOptions, MapAsyncOptions, MapOptions, TaskFunction } from '../../pool/base-pool.js'
+import { autoChunksize, checkChunksize, toArray } from '../../pool/chunks.js'
+import { Progress } from '../../pool/progress.js'
+import type { Cluster } from '../cluster.js'
+import { ClusterObject } from '../object.js'
+import { PoolClient, type Sink } from './client.js'
+import { PoolKeys } from './scripts.js'
+import { CALL, MAP, STARMAP, type Kind } from './wire.js'
 
 /** Options of a cluster pool. */
 export interface ClusterPoolOptions {
@@ -38,7 +38,7 @@ function checkArgs(args: unknown): unknown[] {
  *
  * @example
  * import { connect } from 'skein/cluster'
- * import { square } from './work.js' // export function square(x: number) { return x * x }
+ * import { square } from '../work.js' // export function square(x: number) { return x * x }
  * // elsewhere: npx skein worker --redis redis://127.0.0.1:6379 --pool squares
  * const cluster = await connect({ url: 'redis://127.0.0.1:6379' })
  * await using pool = cluster.Pool({ name: 'squares' })

@@ -6,7 +6,7 @@
  * per command in flight (keep-alive.ts).
  */
 import { Redis, type RedisOptions } from 'ioredis'
-import { SkeinError } from '../errors.js'
+import { SkeinError } from '../../errors.js'
 import { keepAliveWhile } from './keep-alive.js'
 
 /**

@@ -8,8 +8,8 @@
  * run took out of sight — so the caller can look at what it may have moved.
  */
 import type { Redis } from 'ioredis'
-import { abortReason } from '../errors.js'
-import type { Cluster } from './cluster.js'
+import { abortReason } from '../../errors.js'
+import type { Cluster } from '../cluster.js'
 import { RedisUnreachableError } from './redis-client.js'
 
 /** How a blocking call ended other than by its reply. */

@@ -3,8 +3,8 @@
  * (Lock, RLock, Semaphore): their `release` talks to Redis, so it is async,
  * and a hold is released by `await using` (there is no sync `using` form).
  */
-import { TimeoutError } from '../errors.js'
-import type { BlockingOptions } from '../sync/options.js'
+import { TimeoutError } from '../../errors.js'
+import type { BlockingOptions } from '../../sync/options.js'
 
 /**
  * A held cluster lock or permit, released by `await using`.

@@ -2,7 +2,7 @@
  * The cluster JoinableQueue: Python's `multiprocessing.JoinableQueue`
  * across machines.
  */
-import type { Cluster } from './cluster.js'
+import type { Cluster } from '../cluster.js'
 import { ClusterQueue } from './queue.js'
 
 /**

@@ -19,10 +19,10 @@
  * one: a lock frees one waiter at a time). Tokens are unique per acquire
  * (client id + counter).
  */
-import { SkeinError } from '../errors.js'
-import type { BlockingOptions } from '../sync/options.js'
-import type { Cluster } from './cluster.js'
-import { Script } from './script.js'
+import { SkeinError } from '../../errors.js'
+import type { BlockingOptions } from '../../sync/options.js'
+import type { Cluster } from '../cluster.js'
+import { Script } from '../redis/script.js'
 import { acquireWaking } from './wake.js'
 
 /**

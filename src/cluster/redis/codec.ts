@@ -14,8 +14,8 @@
  * for markers (the closed queue's end marker).
  */
 import { serialize, deserialize } from 'node:v8'
-import { decode, encode, holdsShareable, isShareable, needsWalk, isPlainObject } from '../shm/handle.js'
-import { ClusterObject } from './object.js'
+import { decode, encode, holdsShareable, isShareable, needsWalk, isPlainObject } from '../../shm/handle.js'
+import { ClusterObject } from '../object.js'
 
 const TAG_PLAIN = 0
 const TAG_HANDLES = 1

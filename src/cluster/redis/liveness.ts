@@ -13,7 +13,7 @@
  * carries on under the next generation — so an item is never handed to two
  * callers.
  */
-import type { Cluster } from './cluster.js'
+import type { Cluster } from '../cluster.js'
 import { Script } from './script.js'
 
 /** How long an owner stays alive without refreshing. */

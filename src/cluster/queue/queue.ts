@@ -3,17 +3,17 @@
  * Redis list. Scripts and keys: queue-scripts.ts; the reliable get:
  * reliable-get.ts.
  */
-import { QueueFullError, QueueClosedError, abortReason } from '../errors.js'
-import { deadlineFrom, checkTimeout, expired, NOWAIT } from '../sync/options.js'
-import { deadlineOf } from '../sync/wait.js'
-import { untilEOF } from '../queue/until-eof.js'
-import type { QueueWaitOptions } from '../queue/queue.js'
-import type { Cluster } from './cluster.js'
-import { ClusterObject } from './object.js'
-import { encodeValue } from './codec.js'
-import { blockingCall } from './blocking-call.js'
+import { QueueFullError, QueueClosedError, abortReason } from '../../errors.js'
+import { deadlineFrom, checkTimeout, expired, NOWAIT } from '../../sync/options.js'
+import { deadlineOf } from '../../sync/wait.js'
+import { untilEOF } from '../../queue/until-eof.js'
+import type { QueueWaitOptions } from '../../queue/queue.js'
+import type { Cluster } from '../cluster.js'
+import { ClusterObject } from '../object.js'
+import { encodeValue } from '../redis/codec.js'
+import { blockingCall } from '../redis/blocking-call.js'
 import { ReliableGet } from './reliable-get.js'
-import { keepAliveWhile } from './keep-alive.js'
+import { keepAliveWhile } from '../redis/keep-alive.js'
 import { PUT, CLOSE, QSIZE, TASK_DONE } from './queue-scripts.js'
 
 /** A putter blocked on a full queue looks again at least this often, in case a wake went missing (its getter's connection broke). */

@@ -16,7 +16,7 @@
  * Redis server, not on Redis Cluster (where a queue's keys would also need
  * one hash tag).
  */
-import { Script } from './script.js'
+import { Script } from '../redis/script.js'
 
 /** Lua helpers shared by the scripts below. */
 const HELPERS = `

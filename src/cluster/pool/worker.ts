@@ -1,10 +1,10 @@
 /**
  * `runWorker`: serve a cluster pool's tasks from this machine.
  */
-import { cpuCount } from '../process/context.js'
-import { connect } from './connect.js'
-import { ClusterWorker } from './pool/cluster-worker.js'
-import { PoolKeys } from './pool/scripts.js'
+import { cpuCount } from '../../process/context.js'
+import { connect } from '../connect.js'
+import { ClusterWorker } from './cluster-worker.js'
+import { PoolKeys } from './scripts.js'
 
 /** Options of {@link runWorker}. */
 export interface WorkerOptions {

@@ -2,12 +2,12 @@
  * The cluster RLock: a re-entrant cluster lock. The depth is counted in this
  * handle; Redis holds one lease for it (lease.ts).
  */
-import type { BlockingOptions } from '../sync/options.js'
-import type { Cluster } from './cluster.js'
+import type { BlockingOptions } from '../../sync/options.js'
+import type { Cluster } from '../cluster.js'
 import { holdAsync, withHeldAsync, type ClusterHold } from './hold.js'
 import { checkLease, Lease } from './lease.js'
 import type { ClusterLockOptions } from './lock.js'
-import { ClusterObject } from './object.js'
+import { ClusterObject } from '../object.js'
 
 /**
  * A re-entrant cluster lock: its holder may acquire it again, and must
