@@ -10,17 +10,7 @@ import * as clusterTicketRush from '../../examples/cluster-ticket-rush.js'
 import * as clusterQueue from '../../examples/cluster-queue.js'
 import * as clusterPoolMap from '../../examples/cluster-pool-map.js'
 import { noRedis } from '../helpers/redis.js'
-
-/** Runs `fn` with console.log silenced (children's output still shows). */
-async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const log = console.log
-  console.log = () => {}
-  try {
-    return await fn()
-  } finally {
-    console.log = log
-  }
-}
+import { quietly } from '../helpers/quietly.js'
 
 /** The result of an example that ran (not skipped). */
 function ran<T extends object>(result: T | { skipped: string }): T {

@@ -1,12 +1,11 @@
 /**
- * Behaviour tests of the examples: each runs an example's `main()` (or the
- * tour in a child process) and checks what it reports — no timing claims,
- * since the box may be busy.
+ * Behaviour tests of the examples: each runs an example's `main()` and
+ * checks what it reports — no timing claims, since the box may be busy. (The
+ * pool examples and the tour have files of their own, so each file stays well
+ * inside the runner's per-file bound.)
  */
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import * as isolation from '../../examples/isolation.js'
 import * as ticketRush from '../../examples/ticket-rush.js'
 import * as managerDict from '../../examples/manager-dict.js'
@@ -18,23 +17,7 @@ import * as threadQueues from '../../examples/thread-queues.js'
 import * as threadsCounter from '../../examples/threads-counter.js'
 import * as syncPrimitives from '../../examples/sync-primitives.js'
 import * as greenletSwitch from '../../examples/greenlet-switch.js'
-import * as poolApplyAsync from '../../examples/pool-apply-async.js'
-import * as poolCrash from '../../examples/pool-crash.js'
-import * as poolEchoServer from '../../examples/pool-echo-server.js'
-import { scenarios, summary } from '../../examples/tour.js'
-
-const root = fileURLToPath(new URL('../../', import.meta.url))
-
-/** Runs `fn` with console.log silenced (children's output still shows). */
-async function quietly<T>(fn: () => Promise<T>): Promise<T> {
-  const log = console.log
-  console.log = () => {}
-  try {
-    return await fn()
-  } finally {
-    console.log = log
-  }
-}
+import { quietly } from '../helpers/quietly.js'
 
 describe('examples', () => {
   test('isolation: a global changed in a child stays 0 in the parent; a Value reads 100', async () => {
@@ -92,48 +75,8 @@ describe('examples', () => {
     assert.ok(result.daemonTicks > 0)
   })
 
-  test('pool apply async: 10 callbacks with the squares of 0..9 after close() and join()', async () => {
-    const r = await quietly(poolApplyAsync.main)
-    assert.deepEqual(r.squares, [0, 1, 4, 9, 16, 25, 36, 49, 64, 81])
-    assert.ok(r.workers >= 1 && r.workers <= 3)
-  })
-
-  test('pool echo server: 50 clients each get their 5 lines back reversed from the pool', async () => {
-    const r = await quietly(poolEchoServer.main)
-    assert.equal(r.verified, 50)
-    assert.ok(r.workers >= 1 && r.workers <= 2)
-  })
-
-  test('pool crash: the killed worker fails only its task; 20 others and a later one succeed', async () => {
-    assert.deepEqual(await quietly(poolCrash.main), { ok: 20, crashed: 1, after: 42 })
-  })
-
   test('greenlet switch: producer and consumer alternate, the consumer eats everything', async () => {
     const lines = await quietly(greenletSwitch.main)
     assert.deepEqual(lines.filter((l) => l.startsWith('consumer: ate')), ['consumer: ate apple', 'consumer: ate bread', 'consumer: ate cheese'])
-  })
-})
-
-describe('tour', () => {
-  test('lists every example once, in the course order', () => {
-    assert.deepEqual(scenarios.map((s) => s.name), [
-      'process basics', 'join timing', 'isolation', 'ticket rush', 'queue basics', 'producer consumer', 'joinable queue',
-      'pipe ping-pong', 'manager dict', 'threads counter', 'sync primitives', 'parallel threads', 'thread queues', 'echo server', 'pool apply async', 'pool map', 'pool echo server', 'pool crash', 'crawler', 'greenlet switch', 'timeout',
-      'cluster ticket rush', 'cluster queue', 'cluster pool map',
-    ])
-    assert.match(summary([{ name: 'a', ok: true, seconds: 1 }, { name: 'b', ok: false, seconds: 2 }]), /^tour: 1\/2 passed in 3\.0 s/)
-  })
-
-  test('importing the tour runs nothing (children import example modules safely)', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/examples/import-tour.ts'], { cwd: root, encoding: 'utf8', timeout: 60_000 })
-    assert.equal(r.status, 0, r.stderr)
-    assert.equal(r.stdout.trim(), 'imported')
-  })
-
-  test('runs selected scenarios and exits 0 with a summary', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/tour.ts', 'greenlet', 'timeout'], { cwd: root, encoding: 'utf8', timeout: 60_000 })
-    assert.equal(r.status, 0, r.stderr)
-    assert.match(r.stdout, /━━━ 1\/2 greenlet switch/)
-    assert.match(r.stdout, /tour: 2\/2 passed/)
   })
 })
