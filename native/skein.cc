@@ -808,14 +808,21 @@ void KeepMappingsOnFork() {
 // that vanished. So every worker thread is first handed a task that parks it
 // on our own futex: with no thread inside the condvar wait, the child's copy
 // is clean. The server's threads are let go right after the clone.
+// Rounds are numbered: a thread released from one round may not have looked
+// at the release word yet when the next fork starts the next round.
 std::atomic<int> g_parked{0};
-std::atomic<uint32_t> g_unpark{0};
+std::atomic<uint32_t> g_park_round{0};
+std::atomic<uint32_t> g_released_round{0};
 
 struct ParkTask : v8::Task {
+  explicit ParkTask(uint32_t r) : round(r) {}
+  uint32_t round;
   void Run() override {
-    g_parked.fetch_add(1);
-    while (g_unpark.load() == 0) {
-      syscall(SYS_futex, reinterpret_cast<uint32_t*>(&g_unpark), FUTEX_WAIT_PRIVATE, 0, nullptr, nullptr, 0);
+    if (g_park_round.load() == round) g_parked.fetch_add(1);
+    for (;;) {
+      uint32_t released = g_released_round.load();
+      if (released >= round) return;
+      syscall(SYS_futex, reinterpret_cast<uint32_t*>(&g_released_round), FUTEX_WAIT_PRIVATE, released, nullptr, nullptr, 0);
     }
   }
 };
@@ -824,21 +831,26 @@ struct ParkTask : v8::Task {
 bool ParkPlatformWorkers(Isolate* iso) {
   node::MultiIsolatePlatform* platform = node::GetMultiIsolatePlatform(node::GetCurrentEnvironment(iso->GetCurrentContext()));
   if (platform == nullptr) return false;
+  // Node counts its delayed-task scheduler thread among the worker threads
+  // (node_platform.cc: threads_ holds it too), and that thread never takes
+  // worker tasks: n tasks are posted, n - 1 threads park (the spare task runs
+  // later, when released, and returns at once).
   int n = platform->NumberOfWorkerThreads();
+  int expected = n > 1 ? n - 1 : n;
   g_parked.store(0);
-  g_unpark.store(0);
-  for (int i = 0; i < n; i++) platform->CallOnWorkerThread(std::make_unique<ParkTask>());
-  for (int spins = 0; g_parked.load() < n; spins++) {
+  uint32_t round = g_park_round.fetch_add(1) + 1;
+  for (int i = 0; i < n; i++) platform->CallOnWorkerThread(std::make_unique<ParkTask>(round));
+  for (int spins = 0; g_parked.load() < expected; spins++) {
     if (spins > 20000) return false;
-    struct timespec pause = {0, 50000};
+    struct timespec pause = {0, 20000};
     nanosleep(&pause, nullptr);
   }
   return true;
 }
 
 void UnparkPlatformWorkers() {
-  g_unpark.store(1);
-  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&g_unpark), FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr, nullptr, 0);
+  g_released_round.store(g_park_round.load());
+  syscall(SYS_futex, reinterpret_cast<uint32_t*>(&g_released_round), FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr, nullptr, 0);
 }
 
 // forkChild(fdsToReplace) -> the child's pid in the server; 0 in the child.
