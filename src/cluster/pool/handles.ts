@@ -5,8 +5,8 @@
  * local process like any shareable. Local shared objects (a `skein` Lock,
  * Queue, Value…) live in one machine's memory: refused, naming the fix.
  */
-import { encode, decode, holdsShareable, isShareable, isPlainObject, needsWalk } from '../../shm/handle.js'
-import { ClusterObject } from '../object.js'
+import { encode, decode, holdsShareable } from '../../shm/handle.js'
+import { localShareable } from '../redis/codec.js'
 
 export { holdsShareable }
 
@@ -20,18 +20,4 @@ export async function encodeHandles(payload: unknown, where: string): Promise<un
 /** The payload with its descriptors connected again. */
 export function decodeHandles(payload: unknown): Promise<unknown> {
   return decode(payload)
-}
-
-function localShareable(value: unknown): string | undefined {
-  if (!needsWalk(value)) return undefined
-  if (isShareable(value)) return value instanceof ClusterObject ? undefined : ((value as object).constructor?.name ?? 'shared object')
-  const children: Iterable<unknown> = Array.isArray(value) ? value
-    : value instanceof Map ? [...value.keys(), ...value.values()]
-      : value instanceof Set ? value
-        : isPlainObject(value) ? Object.values(value) : []
-  for (const child of children) {
-    const found = localShareable(child)
-    if (found !== undefined) return found
-  }
-  return undefined
 }

@@ -62,7 +62,7 @@ function tagged(tag: number, value: unknown, where: string): Buffer {
 }
 
 /** The class name of a non-cluster shared object inside `value`, if any. */
-function localShareable(value: unknown): string | undefined {
+export function localShareable(value: unknown): string | undefined {
   if (!needsWalk(value)) return undefined
   if (isShareable(value)) return value instanceof ClusterObject ? undefined : ((value as object).constructor?.name ?? 'shared object')
   const children: Iterable<unknown> = Array.isArray(value) ? value
