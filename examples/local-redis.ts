@@ -9,10 +9,10 @@
  *   if (redis === undefined) console.log('redis-server is not installed: skipped')
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { ownedTempDir } from './owned-temp-dir.js'
 
 /** A running private redis-server. */
 export interface LocalRedis {
@@ -50,11 +50,22 @@ export function freePort(): Promise<number> {
 export async function startLocalRedis(options: { appendonly?: boolean } = {}): Promise<LocalRedis | undefined> {
   const binary = redisServerPath()
   if (binary === undefined) return undefined
-  const dir = mkdtempSync(join(tmpdir(), 'skein-redis-'))
+  const dir = ownedTempDir('skein-redis-')
   const port = await freePort()
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--loglevel', 'warning',
     '--appendonly', options.appendonly ? 'yes' : 'no', '--appendfsync', 'always']
-  let child = await launch(binary, args)
+  const start = async () => {
+    const started = await launch(binary, args)
+    writeFileSync(join(dir, 'server.pid'), String(started.pid)) // for the next run's sweep, if this program is killed
+    return started
+  }
+  let child = await start()
+  // A program that exits without stop() (an error) still stops its server and removes its directory.
+  const onExit = () => {
+    child.kill('SIGKILL')
+    rmSync(dir, { recursive: true, force: true })
+  }
+  process.once('exit', onExit)
   // The server is unref'd while it runs (it never keeps a program alive); waiting for its exit refs it
   // again, or a program with nothing else to do would end before the 'exit' event, leaving stop() pending.
   const exitOf = (c: ChildProcess) => new Promise<void>((resolve) => {
@@ -71,9 +82,10 @@ export async function startLocalRedis(options: { appendonly?: boolean } = {}): P
       child.kill(hard ? 'SIGKILL' : 'SIGTERM')
       await exited
       if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs))
-      child = await launch(binary, args)
+      child = await start()
     },
     async stop() {
+      process.off('exit', onExit)
       const exited = exitOf(child)
       child.kill('SIGKILL')
       await exited

@@ -26,10 +26,9 @@
  */
 import { spawnSync, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { rmSync } from 'node:fs'
 import { redisServerPath } from '../../examples/local-redis.js'
+import { ownedTempDir } from '../../examples/owned-temp-dir.js'
 import { killAll, startCommand, type Machines } from './machines.js'
 
 const PREFIX = 'skein-'
@@ -110,7 +109,7 @@ export async function startNetnsMachines(size: number): Promise<Machines> {
   const redisNs = `${tag}-redis`
   const machineNs = Array.from({ length: size }, (_, i) => `${tag}-m${i}`)
   const running = new Set<ChildProcess>()
-  const dir = mkdtempSync(join(tmpdir(), 'skein-netns-redis-'))
+  const dir = ownedTempDir('skein-netns-redis-')
   let stopped = false
   const stop = async () => {
     if (stopped) return
