@@ -97,3 +97,12 @@ function callSafely<V>(fn: (v: V) => void, value: V, what: string): void {
     process.stderr.write(`skein pool: the ${what} threw: ${(error as Error)?.stack ?? String(error)}\n`)
   }
 }
+
+/** @internal `start()`'s promise, with a synchronous throw (bad arguments, a closed pool) turned into its rejection, as an async method's would be. */
+export function rejecting<T>(start: () => Promise<T>): Promise<T> {
+  try {
+    return start()
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}

@@ -3,7 +3,7 @@
  * `multiprocessing.pool.Pool` API): apply, map and friends over a
  * {@link PoolCore}.
  */
-import { AsyncResult } from './async-result.js'
+import { AsyncResult, rejecting } from './async-result.js'
 import { autoChunksize, checkChunksize, POOL_CHUNKS_PER_WORKER, slices, toArray } from './chunks.js'
 import { PoolCore, type CoreOptions, type PoolBackend, type Sink } from './core.js'
 import { ImapStream, Source } from './imap.js'
@@ -47,7 +47,8 @@ export interface BasePoolOptions<I extends unknown[] = never[]> {
   maxTasksPerChild?: number | null
 }
 
-function checkArgs(args: unknown, kind: string): unknown[] {
+/** @internal `args` of apply: an array, or none. */
+export function checkArgs(args: unknown, kind: string): unknown[] {
   if (args === undefined) return []
   if (!Array.isArray(args)) throw new TypeError(`${kind}.apply(fn, args): args must be an array of the function's arguments`)
   return args
@@ -99,16 +100,14 @@ export class BasePool {
 
   /** Runs `fn(...args)` in a worker and resolves with its value. */
   apply<A extends unknown[], R>(fn: TaskFunction<A, R>, args?: A): Promise<Awaited<R>> {
-    try {
+    return rejecting(() => {
       this.#core.checkOpen()
       const list = checkArgs(args, this.#kind)
       let sink!: Sink
       const promise = new Promise<Awaited<R>>((resolve, reject) => { sink = { _resolve: resolve as (v: unknown) => void, _reject: reject } })
       this.#core.submit(fn, CALL, list, sink)
       return promise
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    })
   }
 
   /** Submits `fn(...args)`; the AsyncResult resolves with its value (or error), calling `callback`/`errorCallback` first. */
@@ -128,11 +127,7 @@ export class BasePool {
 
   /** `fn(item)` for every item, in order, in chunks; rejects with the first error. */
   map<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): Promise<Array<Awaited<R>>> {
-    try {
-      return this.mapAsync(fn, iterable, options).get()
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    return rejecting(() => this.mapAsync(fn, iterable, options).get())
   }
 
   /** `map` that returns an AsyncResult of the list. */
@@ -142,11 +137,7 @@ export class BasePool {
 
   /** `fn(...args)` for every argument list, in order; rejects with the first error. */
   starmap<A extends unknown[], R>(fn: TaskFunction<A, R>, iterable: Iterable<A>, options: MapOptions = {}): Promise<Array<Awaited<R>>> {
-    try {
-      return this.starmapAsync(fn, iterable, options).get()
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    return rejecting(() => this.starmapAsync(fn, iterable, options).get())
   }
 
   /** `starmap` that returns an AsyncResult of the list. */

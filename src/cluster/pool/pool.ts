@@ -4,8 +4,8 @@
  * pool/client.ts (client side) and pool/cluster-worker.ts (worker side);
  * the wire format and the Lua steps in pool/wire.ts and pool/scripts.ts.
  */
-import { AsyncResult } from '../../pool/async-result.js'
-import type { ApplyOptions, MapAsyncOptions, MapOptions, TaskFunction } from '../../pool/base-pool.js'
+import { AsyncResult, rejecting } from '../../pool/async-result.js'
+import { checkArgs, type ApplyOptions, type MapAsyncOptions, type MapOptions, type TaskFunction } from '../../pool/base-pool.js'
 import { autoChunksize, checkChunksize, toArray } from '../../pool/chunks.js'
 import { Progress } from '../../pool/progress.js'
 import type { Cluster } from '../cluster.js'
@@ -20,12 +20,6 @@ export interface ClusterPoolOptions {
   name: string
   /** Runs of a task whose worker died before it is rejected with WorkerCrashedError; default 3. */
   maxAttempts?: number
-}
-
-function checkArgs(args: unknown): unknown[] {
-  if (args === undefined) return []
-  if (!Array.isArray(args)) throw new TypeError('cluster.Pool.apply(fn, args): args must be an array of the function\'s arguments')
-  return args
 }
 
 /**
@@ -63,17 +57,15 @@ export class ClusterPool extends ClusterObject {
 
   /** Runs `fn(...args)` on a worker and resolves with its value. */
   apply<A extends unknown[], R>(fn: TaskFunction<A, R>, args?: A): Promise<Awaited<R>> {
-    try {
-      const list = checkArgs(args)
+    return rejecting(() => {
+      const list = checkArgs(args, 'cluster.Pool')
       return new Promise<Awaited<R>>((resolve, reject) => this.#client.submit(fn, CALL, list, { _resolve: resolve as (v: unknown) => void, _reject: reject }))
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    })
   }
 
   /** Submits `fn(...args)`; the AsyncResult resolves with its value (or error), calling `callback`/`errorCallback` first. */
   applyAsync<A extends unknown[], R>(fn: TaskFunction<A, R>, args?: A, options: Omit<ApplyOptions<Awaited<R>>, 'signal'> = {}): AsyncResult<Awaited<R>> {
-    const list = checkArgs(args)
+    const list = checkArgs(args, 'cluster.Pool')
     const result = new AsyncResult<Awaited<R>>(options.callback, options.errorCallback)
     this.#client.submit(fn, CALL, list, result as Sink)
     return result
@@ -81,11 +73,7 @@ export class ClusterPool extends ClusterObject {
 
   /** `fn(item)` for every item, in order, sent in chunks (Python's automatic size over the workers' total concurrency when omitted); rejects with the first error. */
   map<T, R>(fn: (item: T) => R, iterable: Iterable<T>, options: MapOptions = {}): Promise<Array<Awaited<R>>> {
-    try {
-      return this.mapAsync(fn, iterable, options).get()
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    return rejecting(() => this.mapAsync(fn, iterable, options).get())
   }
 
   /** `map` that returns an AsyncResult of the list. */
@@ -95,11 +83,7 @@ export class ClusterPool extends ClusterObject {
 
   /** `fn(...args)` for every argument list, in order; rejects with the first error. */
   starmap<A extends unknown[], R>(fn: TaskFunction<A, R>, iterable: Iterable<A>, options: MapOptions = {}): Promise<Array<Awaited<R>>> {
-    try {
-      return this.starmapAsync(fn, iterable, options).get()
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    return rejecting(() => this.starmapAsync(fn, iterable, options).get())
   }
 
   /** `starmap` that returns an AsyncResult of the list. */
