@@ -23,7 +23,8 @@ export interface Acquirable {
   release(): void
 }
 
-function timedOut(what: string): TimeoutError {
+/** @internal The error of a lock-like object not acquired before its timeout (here and in the cluster's holds). */
+export function timedOut(what: string): TimeoutError {
   return new TimeoutError(`${what}: not acquired before the timeout; pass a longer timeout or find out who holds it`)
 }
 

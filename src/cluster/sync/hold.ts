@@ -3,7 +3,7 @@
  * (Lock, RLock, Semaphore): their `release` talks to Redis, so it is async,
  * and a hold is released by `await using` (there is no sync `using` form).
  */
-import { TimeoutError } from '../../errors.js'
+import { timedOut } from '../../sync/held.js'
 import type { BlockingOptions } from '../../sync/options.js'
 
 /**
@@ -20,10 +20,6 @@ export interface ClusterHold extends AsyncDisposable {}
 export interface AsyncAcquirable {
   acquire(opts?: BlockingOptions): Promise<boolean>
   release(): Promise<void>
-}
-
-function timedOut(what: string): TimeoutError {
-  return new TimeoutError(`${what}: not acquired before the timeout; pass a longer timeout or find out who holds it`)
 }
 
 /** Acquires, runs `fn`, releases however `fn` ends (a release that finds the lease lost throws LockLostError). */
