@@ -56,7 +56,8 @@ class ForkServer {
   constructor() {
     const execArgv = childExecArgv()
     this.cp = fork(serverPath, [String(process.pid), JSON.stringify(execArgv)], {
-      execArgv: [...execArgv, '--single-threaded', '--expose-internals'],
+      // One platform worker thread: --single-threaded leaves it (almost) idle, and every fork parks it first (skein.cc).
+      execArgv: [...execArgv, '--single-threaded', '--v8-pool-size=1', '--expose-internals'],
       serialization: 'advanced',
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     })
