@@ -253,6 +253,26 @@ for (const [kind, make] of kinds) {
       p.close(); await p.join()
     })
 
+    test('one worker, a backlog queued behind a task that crashes it: only that task rejects, the backlog runs once on the replacement', async () => {
+      const p = make({ threads: 1, processes: 1 })
+      const die = (kind === 'Pool' ? selfKill : exitNow) as (code: number) => number
+      const ran = new Queue<number>()
+      // A first crash and a first mark locate both functions, so below the
+      // crash and the backlog go out together: one worker, two batches in
+      // its inbox, [crash, 0…4] and [5…9].
+      await assert.rejects(p.apply(die, [3]), (e) => e instanceof WorkerCrashedError)
+      assert.equal(await p.apply(mark, [ran, -1]), -1)
+      const crash = p.apply(die, [3])
+      const backlog = Array.from({ length: 10 }, (_, i) => p.apply(mark, [ran, i]))
+      await assert.rejects(crash, (e) => e instanceof WorkerCrashedError)
+      const outcomes = await Promise.allSettled(backlog)
+      assert.deepEqual(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : String(o.reason))), Array.from({ length: 10 }, (_, i) => i), 'every task queued behind the crash ran')
+      const order: number[] = []
+      while (ran.qsize() > 0) order.push(ran.getSync())
+      assert.deepEqual(order, [-1, ...Array.from({ length: 10 }, (_, i) => i)], 'each ran once, in order')
+      p.close(); await p.join()
+    })
+
     test('terminate() with thousands queued rejects them promptly; await using closes and joins', async () => {
       const p = make()
       const gate = new Gate()
