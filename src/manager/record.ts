@@ -4,7 +4,8 @@
  *
  * How it works. A record is one byte array: a tag byte, then the payload.
  * Strings (UTF-8), numbers (float64), booleans, null and undefined skip
- * `v8.serialize`; everything else is structured clone (Map, Set, Date,
+ * `v8.serialize`; a string with a lone surrogate, which UTF-8 would turn
+ * into U+FFFD, and everything else is structured clone (Map, Set, Date,
  * BigInt, typed arrays, nested objects keep their types). A value holding
  * skein shared objects (a Lock, an Event, another SharedDict…) is first
  * walked by `handle.ts`'s `encode` (over `walk.ts`), which swaps each for its descriptor; it
@@ -197,6 +198,8 @@ export function sameRecord(a: Uint8Array | undefined, b: Uint8Array | undefined)
 function fast(value: unknown): Uint8Array | undefined {
   switch (typeof value) {
     case 'string': {
+      // UTF-8 can't carry a lone surrogate (it would come back as U+FFFD): such strings are cloned.
+      if (!isWellFormed(value)) return clone(value, T_CLONE, 'string')
       const out = Buffer.allocUnsafe(1 + Buffer.byteLength(value))
       out[0] = T_STRING
       out.write(value, 1, 'utf8')
@@ -218,6 +221,11 @@ function fast(value: unknown): Uint8Array | undefined {
     default:
       return undefined
   }
+}
+
+/** `String.prototype.isWellFormed` (ES2024, in every Node skein runs on; not in our ES2023 lib typings). */
+function isWellFormed(s: string): boolean {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed()
 }
 
 function decodePlain(record: Uint8Array): unknown {
