@@ -15,7 +15,7 @@ import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { WaitWord } from './wait.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
-import { deadlineFrom, NOWAIT, type BlockingOptions } from './options.js'
+import { badOptions, deadlineFrom, NOWAIT, validOptions, type BlockingOptions } from './options.js'
 
 const COUNT = 0
 const WAITERS = 1
@@ -67,6 +67,7 @@ export class Semaphore implements Shareable {
 
   /** Takes a permit without blocking the event loop; `false` if none came in time. */
   acquire(opts?: BlockingOptions): Promise<boolean> {
+    if (opts !== undefined && !validOptions(opts)) return Promise.reject(badOptions(opts, `${this.constructor.name}.acquire()`))
     if (this.#tryAcquire()) return RESOLVED_TRUE
     if (opts === undefined && !this.#word.shared) return this.#word.enqueue(this.#retry)
     let deadline: number | null
@@ -81,6 +82,7 @@ export class Semaphore implements Shareable {
 
   /** Takes a permit, blocking this thread; `false` if none came in time. */
   acquireSync(opts?: BlockingOptions): boolean {
+    if (opts !== undefined && !validOptions(opts)) throw badOptions(opts, `${this.constructor.name}.acquireSync()`)
     if (this.#tryAcquire()) return true
     const deadline = deadlineFrom(opts, `${this.constructor.name}.acquireSync()`)
     if (deadline === NOWAIT) return false
