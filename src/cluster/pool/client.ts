@@ -15,7 +15,7 @@ import { randomUUID } from 'node:crypto'
 import { describeFunction, type FunctionRef } from '../../process/locate.js'
 import { cpuCount } from '../../process/context.js'
 import { PoolTerminatedError } from '../../pool/core.js'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { encodeHandles, holdsShareable } from './handles.js'
 import { HEARTBEAT_EVERY_MS, PoolKeys, REPLY_TTL_MS, reapScript, readRepliesScript } from './scripts.js'
 import { CRASHED, HANDLES, OK, crashError, fromWire, readReply, taskMessage, type Kind, type TaskBody, type WireError } from './wire.js'
@@ -43,7 +43,7 @@ const READ_BLOCK_S = HEARTBEAT_EVERY_MS / 1000
 /** @internal The engine behind ClusterPool. */
 export class PoolClient {
   state: 'running' | 'closed' | 'terminated' = 'running'
-  readonly #cluster: Cluster
+  readonly #cluster: ClusterConnection
   readonly #keys: PoolKeys
   readonly #maxAttempts: number
   readonly #what: string
@@ -59,7 +59,7 @@ export class PoolClient {
   #idle: Array<() => void> = []
   #capacity: { value: number; at: number } | undefined
 
-  constructor(cluster: Cluster, keys: PoolKeys, maxAttempts: number, what: string) {
+  constructor(cluster: ClusterConnection, keys: PoolKeys, maxAttempts: number, what: string) {
     this.#cluster = cluster
     this.#keys = keys
     this.#maxAttempts = maxAttempts

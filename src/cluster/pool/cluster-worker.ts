@@ -15,7 +15,7 @@
  * were pushed: a task may run twice, never zero times (at-least-once).
  */
 import type { Redis } from 'ioredis'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { LOCAL_CRASH, LocalRunner } from './local-runner.js'
 import { HEARTBEAT_EVERY_MS, HEARTBEAT_TTL_MS, PoolKeys, REPLY_TTL_MS, beatScript, leaveScript, reapScript, takeScript } from './scripts.js'
 import { CRASHED, FAILED, readTaskMessage, resultReply, taskMessage, toWire } from './wire.js'
@@ -30,7 +30,7 @@ interface Held {
 
 /** @internal Runs one worker until `signal` aborts and its tasks in hand finished. */
 export class ClusterWorker {
-  readonly #cluster: Cluster
+  readonly #cluster: ClusterConnection
   readonly #keys: PoolKeys
   readonly #id: string
   readonly #concurrency: number
@@ -47,7 +47,7 @@ export class ClusterWorker {
   #flushScheduled = false
   #flushing: Promise<void> = Promise.resolve()
 
-  constructor(cluster: Cluster, keys: PoolKeys, concurrency: number) {
+  constructor(cluster: ClusterConnection, keys: PoolKeys, concurrency: number) {
     this.#cluster = cluster
     this.#keys = keys
     this.#id = cluster.clientId

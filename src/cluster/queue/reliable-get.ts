@@ -26,7 +26,7 @@
  */
 import { EOFError, QueueEmptyError } from '../../errors.js'
 import { NOWAIT, expired } from '../../sync/options.js'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { decodeValue } from '../redis/codec.js'
 import { blockingCall, ABANDONED } from '../redis/blocking-call.js'
 import { livenessOf, LIVENESS_TTL_MS, type Liveness } from '../redis/liveness.js'
@@ -47,7 +47,7 @@ export class ReliableGet {
   /** An in-flight list the last FINISH registered, and its owner: the next blocking get BLMOVEs into it without a TAKE first. */
   #next: { list: string; owner: string } | undefined
 
-  constructor(private readonly cluster: Cluster, private readonly main: string, private readonly maxsize: number, private readonly type: string) {
+  constructor(private readonly cluster: ClusterConnection, private readonly main: string, private readonly maxsize: number, private readonly type: string) {
     this.#liveness = livenessOf(cluster)
     this.#registry = `${main}:inflight`
     this.#clientPrefix = this.#liveness.keyOf('')

@@ -9,7 +9,7 @@
  */
 import type { Redis } from 'ioredis'
 import { abortReason } from '../../errors.js'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from './connection.js'
 import { RedisUnreachableError } from './redis-client.js'
 
 /** How a blocking call ended other than by its reply. */
@@ -26,7 +26,7 @@ class ConnectionLost extends Error {}
  *
  * @example const reply = await blockingCall(cluster, ['BLPOP', 'k'], performance.now() + 1000, undefined)
  */
-export async function blockingCall(cluster: Cluster, args: (string | number)[], deadline: number | null, signal: AbortSignal | undefined): Promise<unknown> {
+export async function blockingCall(cluster: ClusterConnection, args: (string | number)[], deadline: number | null, signal: AbortSignal | undefined): Promise<unknown> {
   for (;;) {
     if (signal?.aborted) throw abortReason(signal)
     const left = deadline === null ? 0 : deadline - performance.now()

@@ -15,7 +15,9 @@
  */
 import { serialize, deserialize } from 'node:v8'
 import { decode, encode, holdsShareable, isShareable, needsWalk, isPlainObject } from '../../shm/handle.js'
-import { ClusterObject } from '../object.js'
+
+/** Carried by every cluster object (object.ts): the codec tells them from local shared objects without importing them. */
+export const kClusterObject = Symbol.for('skein.cluster.object')
 
 const TAG_PLAIN = 0
 const TAG_HANDLES = 1
@@ -64,7 +66,7 @@ function tagged(tag: number, value: unknown, where: string): Buffer {
 /** The class name of a non-cluster shared object inside `value`, if any. */
 export function localShareable(value: unknown): string | undefined {
   if (!needsWalk(value)) return undefined
-  if (isShareable(value)) return value instanceof ClusterObject ? undefined : ((value as object).constructor?.name ?? 'shared object')
+  if (isShareable(value)) return kClusterObject in (value as object) ? undefined : ((value as object).constructor?.name ?? 'shared object')
   const children: Iterable<unknown> = Array.isArray(value) ? value
     : value instanceof Map ? [...value.keys(), ...value.values()]
       : value instanceof Set ? value

@@ -18,7 +18,7 @@
  */
 import { abortReason } from '../../errors.js'
 import { deadlineFrom, NOWAIT, type BlockingOptions } from '../../sync/options.js'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { RedisUnreachableError } from '../redis/redis-client.js'
 
 /** How long past its bound a try or a wait may take before it is abandoned (Redis unreachable). */
@@ -35,7 +35,7 @@ const STALLED = Symbol('stalled')
  *
  * @example await waitForWake(cluster, 'app:Lock:orders:wake', 250)
  */
-export async function waitForWake(cluster: Cluster, list: string, ms: number | null, signal?: AbortSignal): Promise<void> {
+export async function waitForWake(cluster: ClusterConnection, list: string, ms: number | null, signal?: AbortSignal): Promise<void> {
   // BLPOP's timeout is in seconds (decimals allowed); 0 would mean "for ever".
   const seconds = ms === null ? 0 : Math.max(Math.ceil(ms), 1) / 1000
   if (signal?.aborted) throw abortReason(signal)
@@ -74,7 +74,7 @@ export async function waitForWake(cluster: Cluster, list: string, ms: number | n
  * @example await acquireWaking(cluster, wakeList, tryOnce, () => release(), { timeout: 1000 }, 'Lock.acquire()')
  */
 export async function acquireWaking(
-  cluster: Cluster, list: string, attempt: () => Promise<number | null>, giveBack: () => Promise<void>,
+  cluster: ClusterConnection, list: string, attempt: () => Promise<number | null>, giveBack: () => Promise<void>,
   opts: BlockingOptions | undefined, where: string,
 ): Promise<boolean> {
   const deadline = deadlineFrom(opts, where)
