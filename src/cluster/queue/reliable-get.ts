@@ -95,10 +95,17 @@ export class ReliableGet {
   /** BLMOVE into `list` (registered), then hand over; RETRY when the connection broke or the item was lost. */
   async #waitAndFinish(list: string, owner: string, deadline: number | null, signal: AbortSignal | undefined): Promise<unknown> {
     const reply = expired(deadline) ? null : await this.#blockingMove(list, deadline, signal)
-    if (reply === null || reply === ABANDONED) {
-      await this.#release(list, reply === ABANDONED)
-      if (reply === null) throw timedOutEmpty(this.type)
-      return RETRY
+    if (reply === null) {
+      await this.#release(list, false)
+      throw timedOutEmpty(this.type)
+    }
+    if (reply === ABANDONED) {
+      // The connection broke or Redis stalled: past the deadline, end now — the RELEASE goes on its way
+      // behind us (if this process dies first, the sweep puts the list back).
+      const released = this.#release(list, true)
+      if (!expired(deadline)) return released.then(() => RETRY)
+      released.catch(() => {})
+      throw timedOutEmpty(this.type)
     }
     return this.#finish(list, owner, reply as Buffer)
   }
