@@ -36,7 +36,11 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4))
  *
  * Semantics: the same interface as `Lock`. The file is created if missing and
  * never deleted (deleting a lock file while others use it breaks flock-based
- * locking). A holder that dies releases the lock at once (kernel-backed).
+ * locking). It is created with mode `0o600` (owner only) unless you pass
+ * `{ mode }`: any user who can open the file can flock it, so a file other
+ * users may read would let any of them hold the lock for ever. Pass
+ * `{ mode: 0o660 }` (or `0o644`) when processes of several users must share
+ * it. An existing file keeps its mode. A holder that dies releases the lock at once (kernel-backed).
  * `close()` releases and closes the file; using the lock after that throws.
  */
 export class FileLock implements Shareable {
@@ -45,11 +49,19 @@ export class FileLock implements Shareable {
   #held = false
   readonly #local = new Lock()
 
-  constructor(path: string) {
+  /**
+   * @param path the lock file; created if missing.
+   * @param options `mode`: the permission bits of a file this creates (default `0o600`, before the umask).
+   */
+  constructor(path: string, options: { mode?: number } = {}) {
     if (typeof path !== 'string' || path === '') throw new TypeError('FileLock(path): path must be a non-empty string naming the lock file')
+    const mode = typeof options === 'object' && options !== null ? options.mode ?? 0o600 : options
+    if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o777) {
+      throw new TypeError(`FileLock(path, { mode }): mode must be permission bits from 0 to 0o777 such as 0o600; got ${String(mode)}`)
+    }
     this.path = resolve(path)
     try {
-      this.#fd = openSync(this.path, 'a+', 0o644)
+      this.#fd = openSync(this.path, 'a+', mode)
     } catch (error) {
       throw new Error(`FileLock: cannot open lock file ${this.path}: ${(error as Error).message}; check the folder exists and is writable`, { cause: error })
     }
