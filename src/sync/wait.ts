@@ -59,6 +59,9 @@ interface LightWaiter {
   retry(): Promise<boolean>
 }
 
+/** What a waiting loop tries after each read of the sequence word; it gets the value read (see {@link WaitWord.untilSync}). */
+export type Attempt = (seq: number) => boolean
+
 /** Options of the waiting loops. */
 export interface UntilOptions {
   /** Shortens each sleep (a lock polls for a dead owner). */
@@ -68,6 +71,9 @@ export interface UntilOptions {
 }
 
 const byNativeId = new Map<number, Group>()
+// Native waits cancelled after they had completed: their completion is on its
+// way and may carry a wake that no waiter will see (see onNativeWake).
+const orphans = new Map<number, WaitWord>()
 let nextNativeId = 1
 let callbackInstalled = false
 
@@ -117,8 +123,10 @@ export class WaitWord {
    * so wakes from elsewhere reach them.
    */
   markShared(): void {
-    if (Atomics.or(this.i32, this.#flags, SHARED) & SHARED) return
-    for (const group of this.#groups.values()) arm(group)
+    Atomics.or(this.i32, this.#flags, SHARED)
+    // Several words may share one FLAGS word (a Condition's wake words), so
+    // arm every group not armed yet rather than trusting the bit's old value.
+    for (const group of this.#groups.values()) if (group.nativeId === 0) arm(group)
     // Light waiters can't hear wakes from elsewhere: send them back through the full path.
     const light = this.#light.slice(this.#head)
     this.#light = []
@@ -226,13 +234,13 @@ export class WaitWord {
    * then until `attempt()` succeeds or `deadline` passes, read the sequence
    * word, retry, and sleep while the word stays put.
    */
-  untilSync(attempt: () => boolean, deadline: number | null, opts: UntilOptions = {}): boolean {
+  untilSync(attempt: Attempt, deadline: number | null, opts: UntilOptions = {}): boolean {
     const i32 = this.i32
     Atomics.add(i32, this.#waiters, 1)
     try {
       for (;;) {
         const seq = Atomics.load(i32, this.seq)
-        if (attempt()) return true
+        if (attempt(seq)) return true
         if (deadline !== null && performance.now() >= deadline) return false
         const sliced = opts.slice === undefined ? deadline : opts.slice(deadline)
         if (this.sleepSync(seq, sliced) === 1 && sliced !== deadline && opts.recover?.()) return true
@@ -243,14 +251,14 @@ export class WaitWord {
   }
 
   /** The async form of {@link untilSync}. */
-  async until(attempt: () => boolean, deadline: number | null, signal: AbortSignal | undefined, opts: UntilOptions = {}): Promise<boolean> {
+  async until(attempt: Attempt, deadline: number | null, signal: AbortSignal | undefined, opts: UntilOptions = {}): Promise<boolean> {
     if (signal?.aborted) throw abortReason(signal)
     const i32 = this.i32
     Atomics.add(i32, this.#waiters, 1)
     try {
       for (;;) {
         const seq = Atomics.load(i32, this.seq)
-        if (attempt()) return true
+        if (attempt(seq)) return true
         if (deadline !== null && performance.now() >= deadline) return false
         const sliced = opts.slice === undefined || !this.shared ? deadline : opts.slice(deadline)
         const result = await this.sleep(seq, sliced, signal)
@@ -280,7 +288,7 @@ export class WaitWord {
     if (this.#groups.get(group.expected) === group) this.#groups.delete(group.expected)
     if (group.nativeId !== 0) {
       byNativeId.delete(group.nativeId)
-      native.cancelWait(group.nativeId)
+      if (!native.cancelWait(group.nativeId)) orphans.set(group.nativeId, this)
       group.nativeId = 0
     }
   }
@@ -300,7 +308,17 @@ function arm(group: Group): void {
 function onNativeWake(flat: number[]): void {
   for (let i = 0; i < flat.length; i += 2) {
     const group = byNativeId.get(flat[i])
-    if (group === undefined) continue
+    if (group === undefined) {
+      // The group left (its waiters timed out or were aborted, or were woken
+      // here) after its native wait completed. That completion may stand for
+      // a FUTEX_WAKE of one waiter that nobody here will act on: pass it on.
+      const word = orphans.get(flat[i])
+      if (word !== undefined) {
+        orphans.delete(flat[i])
+        native.futexWake(word.segment.sab, word.seq * 4, 1)
+      }
+      continue
+    }
     byNativeId.delete(group.nativeId)
     group.nativeId = 0
     group.word.dropGroup(group)
