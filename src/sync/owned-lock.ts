@@ -33,6 +33,15 @@ const RESOLVED_TRUE = Promise.resolve(true)
 
 /** How often a waiter on a shared lock checks that the holder still lives. */
 export const RECOVERY_POLL_MS = 100
+let recoveryPoll = RECOVERY_POLL_MS
+
+/**
+ * @internal Sets this thread's dead-owner poll (tests: with a long poll, a
+ * hand-off that relied on it shows as a hang instead of a 100 ms delay).
+ */
+export function setRecoveryPoll(ms: number): void {
+  recoveryPoll = ms
+}
 
 /**
  * The common shape of `Lock` and `RLock` (a type for parameters that take either).
@@ -232,7 +241,7 @@ export abstract class OwnedLock implements Shareable {
   readonly #recovery: UntilOptions = {
     slice: (deadline) => {
       if (!this.#word.shared) return deadline
-      const poll = performance.now() + RECOVERY_POLL_MS
+      const poll = performance.now() + recoveryPoll
       return deadline === null || deadline > poll ? poll : deadline
     },
     recover: () => this.#tryRecover(),
