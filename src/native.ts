@@ -1,5 +1,5 @@
 /**
- * The one door to the native addon (native/skein.cc). Every binding goes
+ * The one door to the native addon (native/*.cc, one file per concern). Every binding goes
  * through here, typed, so the boundary stays thin and replaceable.
  */
 import { createRequire } from 'node:module'
