@@ -198,8 +198,8 @@ export abstract class OwnedLock implements Shareable {
       return
     }
     Atomics.store(this.#i32, this.#base + OWNER, 0)
-    // One waiter can take the lock, so wake one (no herd of threads); a wake
-    // lost on a waiter that was leaving is covered by the 100 ms sliced sleeps.
+    // One waiter can take the lock, so wake one (no herd of threads): the one
+    // woken always attempts, or passes the wake on (wait.ts, "Wake one").
     if (this.#word.waiting) this.#word.notify(1, 1)
   }
 

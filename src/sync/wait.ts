@@ -24,6 +24,13 @@
  *   number of local tasks in it, and wakers also issue FUTEX_WAKE.
  * - Timeouts and aborts of async waiters are JS timers and listeners; a
  *   group's native wait is cancelled when the group empties.
+ * - Waking one sleeper (a lock release) loses nothing: whoever consumes a
+ *   wake attempts before it may leave; a completion that arrives for a group
+ *   that left meanwhile passes one wake on (`orphans`), and so does the
+ *   native waiter for a cancelled wait that was still queued in the kernel.
+ * The rules are written out in docs/architecture.md, "Wait protocols".
+ * Every sleep of a sync primitive happens in {@link WaitWord.sleepSync} or
+ * {@link WaitWord.sleep}.
  */
 import { native, type WaitResult } from '../native.js'
 import type { Segment } from '../shm/segment.js'
@@ -148,8 +155,11 @@ export class WaitWord {
   /**
    * Bumps the sequence word and wakes up to `max` local waiters and, if
    * shared, up to `remote` sleepers elsewhere (default: all). Waking fewer
-   * than all elsewhere is only safe for waiters that also poll (a lock's
-   * sliced sleeps): a woken sleeper that then gives up would swallow the wake.
+   * than all is sound for waiters that loop through {@link until} /
+   * {@link untilSync}: whoever consumes a wake attempts before it may leave,
+   * and a wake taken by a native wait whose tasks left is passed on. A
+   * sleeper *killed* with the wake is covered only by a periodic re-check
+   * (a lock's dead-owner poll), so wake fewer only where one exists.
    */
   notify(max = Infinity, remote = Infinity): void {
     Atomics.add(this.i32, this.seq, 1)
