@@ -29,8 +29,9 @@
  *   that left meanwhile passes one wake on (`orphans`), and so does the
  *   native waiter for a cancelled wait that was still queued in the kernel.
  * The rules are written out in docs/architecture.md, "Wait protocols".
- * Every sleep of a sync primitive happens in {@link WaitWord.sleepSync} or
- * {@link WaitWord.sleep}.
+ * Every blocking sleep happens in {@link sleepOn} (through
+ * {@link WaitWord.sleepSync}, or a Thread's joinSync), every async one in
+ * {@link WaitWord.sleep}: the two places to observe what a thread waits on.
  */
 import { native, type WaitResult } from '../native.js'
 import type { Segment } from '../shm/segment.js'
@@ -206,8 +207,7 @@ export class WaitWord {
 
   /** Blocks this thread while the word equals `expected`, until woken or `deadline`. */
   sleepSync(expected: number, deadline: number | null): WaitResult {
-    const timeout = deadline === null ? -1 : Math.max(0, deadline - performance.now())
-    return native.futexWait(this.segment.sab, this.seq * 4, expected, timeout)
+    return sleepOn(this.segment.sab, this.seq, expected, deadline)
   }
 
   /** Resolves WOKEN once the word may have moved from `expected`, TIMED_OUT at `deadline`; rejects on abort. */
@@ -351,6 +351,18 @@ function leave(waiter: Waiter): void {
 function cleanup(waiter: Waiter): void {
   if (waiter.timer !== undefined) clearTimeout(waiter.timer)
   if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort)
+}
+
+/**
+ * The one place a thread of skein blocks on a word: FUTEX_WAIT (shared, so
+ * wakes from any process reach it) on Int32 word `index` of `sab` while it
+ * holds `expected`, until woken or `deadline` (`performance.now()` time; null:
+ * none). {@link WaitWord.sleepSync} and a Thread's `joinSync` sleep here; the
+ * async waits sleep in {@link WaitWord.sleep}.
+ */
+export function sleepOn(sab: SharedArrayBuffer, index: number, expected: number, deadline: number | null): WaitResult {
+  const timeout = deadline === null ? -1 : Math.max(0, deadline - performance.now())
+  return native.futexWait(sab, index * 4, expected, timeout)
 }
 
 /** Converts a timeout (ms; undefined, null or Infinity: none) to a deadline. */
