@@ -36,7 +36,13 @@ struct Mapping {
   int fd;
   void* addr;
   size_t size;
-  int refs;
+  int refs;  // BackingStores made over this mapping whose deleter has not run yet
+  // The one BackingStore every thread's SharedArrayBuffer of this segment
+  // shares. V8's Atomics.wait/notify match waiters by BackingStore, not by
+  // address: with one store per thread, a notify never reached a waiter in
+  // another thread, and V8 took that waiter's node for a stale one and freed
+  // it (free(): invalid pointer, the process aborted).
+  std::weak_ptr<v8::BackingStore> store;
 };
 
 std::mutex g_seg_mutex;
@@ -53,11 +59,16 @@ void ReleaseMapping(void*, size_t, void* data) {
 }
 
 Local<SharedArrayBuffer> SabFor(Isolate* iso, Mapping* m) {
-  // Called with g_seg_mutex held.
-  m->refs++;
-  std::unique_ptr<v8::BackingStore> store =
-      SharedArrayBuffer::NewBackingStore(m->addr, m->size, ReleaseMapping, m);
-  return SharedArrayBuffer::New(iso, std::move(store));
+  // Called with g_seg_mutex held. A store whose last holder just let go may
+  // still have its deleter pending: then a new one is made, and `refs` keeps
+  // the mapping until both deleters ran.
+  std::shared_ptr<v8::BackingStore> store = m->store.lock();
+  if (!store) {
+    m->refs++;
+    store = SharedArrayBuffer::NewBackingStore(m->addr, m->size, ReleaseMapping, m);
+    m->store = store;
+  }
+  return SharedArrayBuffer::New(iso, store);
 }
 
 // createSegment(token, size) -> SharedArrayBuffer; token is written to the header.
