@@ -3,7 +3,7 @@
  * module to find its target, so it has no top-level code and only type
  * imports: loading it costs the child nothing.
  */
-import type { Event, Lock, RawArray, RawValue } from '../src/index.js'
+import type { Condition, Event, Lock, RawArray, RawValue } from '../src/index.js'
 
 /** The shared clock (CLOCK_MONOTONIC, ns) as a double: exact below 2^53. */
 function monoNs(): number {
@@ -26,6 +26,22 @@ export function lockWorker(lock: Lock, counter: RawValue<'i'>, ready: RawValue<'
     lock.release()
   }
   ends.set(slot, monoNs())
+}
+
+/**
+ * Condition hand-off, child side: `n` times, under the lock, wait for its
+ * turn (turn[0] === 1), pass it back and notify. Says it is ready first.
+ */
+export function conditionTurnWorker(cond: Condition, turn: RawArray<'i'>, ready: RawValue<'i'>, n: number): void {
+  const t = turn.array
+  Atomics.add(ready.array, 0, 1)
+  for (let i = 0; i < n; i++) {
+    cond.acquireSync()
+    while (t[0] !== 1) cond.waitSync()
+    t[0] = 0
+    cond.notify()
+    cond.release()
+  }
 }
 
 /** Event ping-pong, child side: `n` times wait ping, clear it, set pong. */
