@@ -146,6 +146,20 @@ test('a waiter notified after its timeout but before it holds the lock again ret
   assert.equal(await c.withLock(() => c.wait(10)), false, 'nothing left over for a later waiter')
 })
 
+test('4,096 tasks wait on one Condition at once; one more gets a clear RangeError; notifyAll wakes them all', async () => {
+  const c = new Condition()
+  let entered = 0
+  const waits = Array.from({ length: 4096 }, () => c.withLock(() => {
+    entered++
+    return c.wait(30_000)
+  }))
+  while (entered < 4096) await new Promise((r) => setImmediate(r))
+  await assert.rejects(c.withLock(() => c.wait(10)), /too many waiters \(at most 4096/)
+  await c.withLock(() => c.notifyAll())
+  const results = await Promise.all(waits)
+  assert.equal(results.filter(Boolean).length, 4096)
+})
+
 for (const level of ['thread', 'process'] as Level[]) {
   const levels = level === 'process' ? 'processes' : 'threads'
   test(`Condition ping-pong between 2 ${levels}, sync and async: 2,000 turns each, none lost`, async () => {
