@@ -9,6 +9,8 @@
  *
  *   npx tsx examples/cluster-pool-map.ts
  */
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Process } from 'skein'
 import { connect, runWorker } from 'skein/cluster'
 import { isEntry } from './entry.js'
@@ -39,7 +41,8 @@ export async function workerMachine(url: string, machine: string): Promise<void>
   process.env.SKEIN_EXAMPLE_MACHINE = machine // inherited by the worker's task processes
   const stop = new AbortController()
   process.once('SIGTERM', () => stop.abort())
-  await runWorker({ url, namespace: NAMESPACE, pool: POOL, concurrency: 2, signal: stop.signal })
+  // A worker serves only task modules under its root: here, this example's folder (wherever the tour runs from).
+  await runWorker({ url, namespace: NAMESPACE, pool: POOL, concurrency: 2, signal: stop.signal, root: dirname(fileURLToPath(import.meta.url)) })
 }
 
 /** Primes found, and how many chunks each machine ran — or why the example was skipped. */

@@ -72,7 +72,7 @@ export class ClusterDict<V = unknown> extends ClusterObject implements AsyncIter
   /** The value of `key` (a fresh copy), or undefined. */
   async get(key: string): Promise<V | undefined> {
     const bytes = await this.cluster.redis.hgetBuffer(this.key(), checkKey(key, 'get'))
-    return bytes === null ? undefined : ((await decodeValue(bytes)) as V)
+    return bytes === null ? undefined : ((await decodeValue(bytes, this.cluster.url, 'cluster.dict')) as V)
   }
 
   /** Sets `key` to `value`. A value that can't be cloned is a TypeError, and nothing is written. */
@@ -111,7 +111,7 @@ export class ClusterDict<V = unknown> extends ClusterObject implements AsyncIter
   async entries(): Promise<[string, V][]> {
     const flat = (await this.cluster.redis.callBuffer('HGETALL', this.key())) as Buffer[]
     const out: [string, V][] = []
-    for (let i = 0; i + 1 < flat.length; i += 2) out.push([(flat[i] as Buffer).toString(), (await decodeValue(flat[i + 1] as Buffer)) as V])
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push([(flat[i] as Buffer).toString(), (await decodeValue(flat[i + 1] as Buffer, this.cluster.url, 'cluster.dict')) as V])
     return out
   }
 
@@ -132,7 +132,7 @@ export class ClusterDict<V = unknown> extends ClusterObject implements AsyncIter
     const field = checkKey(key, 'update')
     for (let attempt = 0; ; attempt++) {
       const [version, bytes] = (await READ.runBuffer(this.cluster.redis, this.#keys(), [field])) as [Buffer, Buffer | undefined]
-      const old = bytes === undefined ? undefined : ((await decodeValue(bytes)) as V)
+      const old = bytes === undefined ? undefined : ((await decodeValue(bytes, this.cluster.url, 'cluster.dict')) as V)
       const next = await fn(old)
       const encoded = await encodeValue(next, 'cluster.dict.update()')
       if (Number(await COMPARE_AND_SET.run(this.cluster.redis, this.#keys(), [field, version, encoded])) === 1) return next
