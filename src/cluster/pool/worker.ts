@@ -26,6 +26,8 @@ export interface WorkerOptions {
    * module or scheme is refused, never imported.
    */
   root?: string
+  /** Milliseconds to wait for Redis at the start before rejecting with RedisUnreachableError; default 3000. */
+  connectTimeout?: number
   /** Where the worker reports what it refused or dead-lettered, one line each; default stderr. */
   log?: (line: string) => void
 }
@@ -62,7 +64,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   if (options.root !== undefined && typeof options.root !== 'string') throw new TypeError('runWorker({ root }): root must be a directory path')
   if (options.log !== undefined && typeof options.log !== 'function') throw new TypeError('runWorker({ log }): log must be a function (line: string) => void')
   const gate = new TaskGate(options.root ?? process.cwd(), 'runWorker({ root })')
-  const cluster = await openConnection({ url, namespace })
+  const cluster = await openConnection({ url, namespace, connectTimeout: options.connectTimeout })
   try {
     const keys = new PoolKeys(cluster.key('Pool', pool, ''))
     const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`))
