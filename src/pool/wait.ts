@@ -85,11 +85,18 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: WaitOptions
     if (returnWhen === FIRST_EXCEPTION) for (const f of done) if (await failed(f)) return true
     return false
   }
-  while (!(await enough())) {
+  const doneCount = () => all.reduce((n, f) => (f.done() ? n + 1 : n), 0)
+  for (;;) {
+    const seen = doneCount()
+    if (await enough()) break
     const ms = deadline - performance.now()
     if (ms <= 0) break
     let timer: NodeJS.Timeout | undefined
     await new Promise<void>((resolve) => {
+      // A future may have finished while enough() awaited: look again at once
+      // (its done callback would never come). Otherwise every future still
+      // running is watched from here on, in this same synchronous step.
+      if (doneCount() !== seen) return resolve()
       for (const f of all) if (!f.done()) f.addDoneCallback(() => resolve())
       if (ms !== Infinity) timer = setTimeout(resolve, ms)
     })
