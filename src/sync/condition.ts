@@ -19,7 +19,7 @@ import { checkTimeout, describe, type BlockingOptions } from './options.js'
 import { Lock } from './lock.js'
 import { OwnedLock } from './owned-lock.js'
 import type { LockHold } from './held.js'
-import { abortReason } from '../errors.js'
+import { abortReason, SkeinError } from '../errors.js'
 
 const SEQ = 0
 const STATE = 1
@@ -178,7 +178,7 @@ export class Condition implements Shareable {
   /** Wakes up to `n` waiters (default 1). Must hold the lock. */
   notify(n = 1): void {
     if (!this.#lock.isOwned()) {
-      throw new Error('Condition.notify(): the lock is not held; call it inside withLock() or after acquire()')
+      throw new SkeinError('Condition.notify(): the lock is not held; call it inside withLock() or after acquire()', 'ERR_SKEIN_LOCK_NOT_HELD')
     }
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`Condition.notify(n): n must be a non-negative integer (got ${String(n)})`)
     const i32 = this.#i32
@@ -208,7 +208,7 @@ export class Condition implements Shareable {
   #enter(what: string, timeout: number | undefined): number | null {
     const deadline = deadlineOf(checkTimeout(timeout, `Condition.${what}()`))
     if (!this.#lock.isOwned()) {
-      throw new Error(`Condition.${what}(): the lock is not held; call it inside withLock() or after acquire()`)
+      throw new SkeinError(`Condition.${what}(): the lock is not held; call it inside withLock() or after acquire()`, 'ERR_SKEIN_LOCK_NOT_HELD')
     }
     if ((Atomics.load(this.#i32, this.#base + STATE) >>> 16) >= TOKENS) {
       throw new RangeError(`Condition.${what}(): too many waiters (at most ${TOKENS} at once)`)
