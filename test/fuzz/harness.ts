@@ -37,7 +37,7 @@ export interface Subject<T> {
   /** Called every few ms while a call is pending (a notifier, say). */
   poke?: (o: T) => void
   dispose?: (o: T | unknown) => unknown
-  /** How long a call may take before it counts as hung (default 5 s; a child's start takes longer under load). */
+  /** How long a call may take before it counts as hung (default 5 s; a child's cold start under a loaded machine takes longer). */
   hangMs?: number
 }
 

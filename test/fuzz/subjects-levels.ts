@@ -14,7 +14,7 @@ function runnableSubject(name: string, Kind: typeof Process | typeof Thread): Su
   return {
     name,
     calls: 40,
-    hangMs: 30_000,
+    hangMs: 60_000,
     make: () => new Kind({ target: noop }),
     construct: (a) => new (Kind as new (...x: unknown[]) => unknown)(...a),
     plausibleNew: (r) => [{ target: target(r), args: r.chance(0.5) ? [value(r)] : [1], name: r.pick(['n', 5, undefined]), daemon: r.pick([true, false, 'x']) }],
@@ -43,7 +43,7 @@ function runnableSubject(name: string, Kind: typeof Process | typeof Thread): Su
 const timer: Subject<Timer> = {
   name: 'Timer',
   calls: 30,
-  hangMs: 30_000,
+  hangMs: 60_000,
   make: () => new Timer(1, noop),
   construct: (a) => new Timer(...(a as [number, () => void])),
   plausibleNew: (r) => [ms(r), target(r), r.pick([[], [1], 'x'])],
@@ -66,7 +66,7 @@ function poolSubject(name: string, make: () => BasePool, build: (a: unknown[]) =
   return {
     name,
     calls,
-    hangMs: 30_000,
+    hangMs: 60_000,
     make,
     construct: build,
     plausibleNew: (r) => [{ [name === 'Pool' ? 'processes' : 'threads']: r.pick([1, 0, -1, 1.5, 2 ** 31, 1e6, 'x']), maxTasksPerChild: r.pick([undefined, 0, 1, -1]), initializer: r.pick([undefined, noop, 'x']) }],
@@ -93,7 +93,7 @@ function poolSubject(name: string, make: () => BasePool, build: (a: unknown[]) =
 const executor: Subject<ThreadPoolExecutor> = {
   name: 'ThreadPoolExecutor',
   calls: 60,
-  hangMs: 30_000,
+  hangMs: 60_000,
   make: () => new ThreadPoolExecutor({ maxWorkers: 1 }),
   construct: (a) => new ThreadPoolExecutor(...(a as [])),
   plausibleNew: (r) => [{ maxWorkers: r.pick([1, 0, -1, 'x', 1.5]) }],
