@@ -47,17 +47,18 @@ export const PUB_GAP_AT = 35 // position where the latest gap starts
 export const PUT_LOCK_AT = 256 // byte offset of a Lock (5 words)
 export const RESIDENT_TO = 69 // ring bytes [0, RESIDENT_TO) of the resident ones are faulted in
 export const PUT_SELECTOR = 70 // which copy is current (0 or 1): flipping it commits a put
-export const PUT_LIMIT = 71 // hint: frames may end up to this position (the capacity rule)
-export const PUT_KNOWN_TAKES = 72 // hint: takes seen last (for maxsize)
+export const PUT_KNOWN_TAKEN = 71 // hint: frame bytes taken, as seen last (the capacity rule)
+export const PUT_KNOWN_TAKES = 72 // hint: takes seen last (maxsize)
 export const SWEPT = 73 // pages: the tail's position when pages were last given back
 export const POP_FROM = 74 // pages: ring offsets [POP_FROM, POP_TO) past the resident ones are faulted in (POP_TO 0: none)
 export const POP_TO = 75
 export const PUT_STATE = 76 // two copies of PUT_WORDS
-export const PUT_WORDS = 4
+export const PUT_WORDS = 5
 export const P_TAIL = 0
 export const P_PUTS = 1
 export const P_GAP_AT = 2
 export const P_GAPS = 3
+export const P_BYTES = 4 // frame bytes put so far (gaps not counted; wraps)
 
 // ----- FIFO: the take side
 
@@ -65,6 +66,7 @@ export const P_GAPS = 3
 export const PUB_TAKES = 96
 export const PUB_HEAD = 97
 export const PUB_PASSED = 98 // gaps the head has passed
+export const PUB_TAKEN = 99 // frame bytes taken so far: unread frame bytes = P_BYTES - PUB_TAKEN
 
 /** Consumers only. */
 export const TAKE_LOCK_AT = 512
@@ -72,10 +74,11 @@ export const TAKE_SELECTOR = 134
 export const TAKE_KNOWN_PUTS = 135 // hint: puts seen last
 export const TAKE_KNOWN_TAIL = 136 // hint: the tail seen with them
 export const TAKE_STATE = 137 // two copies of TAKE_WORDS
-export const TAKE_WORDS = 3
+export const TAKE_WORDS = 4
 export const T_HEAD = 0
 export const T_TAKES = 1
 export const T_PASSED = 2
+export const T_TAKEN = 3
 
 /** taskDone calls so far (FIFO: unfinished = puts - DONE; one atomic counter, no lock), on a line of its own. */
 export const DONE = 160

@@ -4,7 +4,7 @@
  * How it works. Positions are byte counts since the ring was created, kept
  * as uint32 (they wrap; the ring is a power of two, so a position's ring
  * offset is `position & (R - 1)` and distances are `(a - b) >>> 0`). The
- * committed put state is two copies of {tail, puts, gapAt, gaps}: a put
+ * committed put state is two copies of {tail, puts, gapAt, gaps, bytes}: a put
  * writes its frame past the tail, then the spare copy, then flips
  * PUT_SELECTOR (the commit: one atomic store), then *publishes*: PUB_GAP_AT
  * and PUB_GAPS if it made a gap, PUB_TAIL, and last PUB_PUTS, the count the
@@ -15,11 +15,11 @@
  *
  * Room. A frame never straddles the end of the ring: one that does not fit
  * before it makes a *gap* (the rest of the lap is skipped) and goes at
- * offset 0. Frames' bytes unread stay within the capacity C, and the ring
- * is at least 2C, which makes every frame that fits the capacity fit the
- * ring too, gaps included (docs/queues.md has the argument). The room check
- * reads the take side's published head (and whether it passed the last
- * gap), cached as a limit in PUT_LIMIT while it suffices.
+ * offset 0. Frames' bytes unread (P_BYTES put minus PUB_TAKEN taken, one
+ * word each, so no pair of words must be read together) stay within the
+ * capacity C, and the ring is at least 2C, which makes every frame that
+ * fits the capacity fit the ring too, gaps included (docs/queues.md has the
+ * argument). The count taken is cached in PUT_KNOWN_TAKEN while it suffices.
  *
  * Restart. A producer whose tail is past RESTART_AFTER and finds the queue
  * empty makes a gap on purpose and starts again at offset 0: a queue that
@@ -66,10 +66,7 @@ export class PutSide {
     this.#repaired = repaired
     this.lock = attachAt({ segment: m.segment, offset: L.PUT_LOCK_AT }, () => new Lock())
     this.#pages = new FifoPages(m.segment.sab, m.ringAt, m.ringBytes)
-    if (fresh) {
-      this.#i32[L.PUT_LIMIT] = this.#C
-      this.#pages.created()
-    }
+    if (fresh) this.#pages.created()
   }
 
   /** Writes an encoded item and commits it. */
@@ -104,6 +101,7 @@ export class PutSide {
     const puts = i32[b + L.P_PUTS]!
     const gapAt = i32[b + L.P_GAP_AT]! >>> 0
     const gaps = i32[b + L.P_GAPS]!
+    const bytes = i32[b + L.P_BYTES]!
     if (this.#maxsize > 0 && !this.#countRoom(puts)) return PUT_FULL
     const size = L.frameSize(L.FIFO_HEADER, e.length)
     let at = tail & this.#mask
@@ -113,7 +111,7 @@ export class PutSide {
       pad = this.#R - at
       this.#pages.restart(tail, at)
     }
-    if (!this.#room(tail, size, gaps, gapAt)) return PUT_NO_ROOM
+    if (!this.#room(bytes, size)) return PUT_NO_ROOM
     if (pad > 0) at = 0
     this.#pages.beforeWrite(at, at + size)
     const m = this.#m
@@ -128,6 +126,7 @@ export class PutSide {
     i32[s + L.P_PUTS] = (puts + 1) | 0
     i32[s + L.P_GAP_AT] = (pad > 0 ? tail : gapAt) | 0
     i32[s + L.P_GAPS] = (pad > 0 ? gaps + 1 : gaps) | 0
+    i32[s + L.P_BYTES] = (bytes + size) | 0
     Atomics.store(i32, L.PUT_SELECTOR, s === L.PUT_STATE ? 0 : 1)
     // Publish: the gap before the count that covers the frame behind it.
     if (pad > 0) {
@@ -152,38 +151,23 @@ export class PutSide {
     return n < this.#maxsize
   }
 
-  /** Whether a frame of `size` bytes fits the capacity (the limit is cached until it no longer suffices). */
-  #room(tail: number, size: number, gaps: number, gapAt: number): boolean {
-    const ahead = (this.#i32[L.PUT_LIMIT]! - tail) >>> 0
-    if (ahead <= this.#C && size <= ahead) return true
-    return size <= ((this.#refreshLimit(tail, gaps, gapAt) - tail) >>> 0)
-  }
-
-  /** Reads the take side's head and recomputes the limit: frames' bytes unread stay within the capacity. */
-  #refreshLimit(tail: number, gaps: number, gapAt: number): number {
+  /** Whether a frame of `size` more bytes keeps the unread ones within the capacity (the count taken is cached until it no longer suffices). */
+  #room(bytes: number, size: number): boolean {
     const i32 = this.#i32
-    const head = Atomics.load(i32, L.PUB_HEAD) >>> 0
-    const behind = (gaps - Atomics.load(i32, L.PUB_PASSED)) | 0
-    const span = (tail - head) >>> 0
-    if (behind !== 0 && behind !== 1) this.#m.corrupt(`the reader passed ${-behind} gaps more than were made`)
-    // A gap the head has not passed yet holds no frame: it does not count against the capacity.
-    const gapLen = behind === 1 ? this.#R - (gapAt & this.#mask) : 0
-    if (behind === 1 && ((gapAt - head) >>> 0) > span) this.#m.corrupt('the last gap lies outside the unread bytes')
-    const unread = span - gapLen
-    if (unread < 0 || unread > this.#C) this.#m.corrupt(`${unread} bytes unread in a queue of capacity ${this.#C}`)
-    const limit = (head + this.#C + gapLen) >>> 0
-    i32[L.PUT_LIMIT] = limit | 0
-    return limit
+    if (((bytes - i32[L.PUT_KNOWN_TAKEN]!) >>> 0) + size <= this.#C) return true
+    const taken = Atomics.load(i32, L.PUB_TAKEN)
+    const unread = (bytes - taken) >>> 0
+    if (unread > this.#C) this.#m.corrupt(`${unread} bytes unread in a queue of capacity ${this.#C}`)
+    i32[L.PUT_KNOWN_TAKEN] = taken
+    return unread + size <= this.#C
   }
 
-  /** Whether the queue is empty right now, the take side's head at `tail` (then the limit is refreshed too). */
+  /** Whether the queue is empty right now, the take side's head at `tail`. */
   #emptyAt(puts: number, tail: number, gaps: number): boolean {
     const i32 = this.#i32
     // The take side publishes PUB_PASSED, PUB_HEAD, then PUB_TAKES: read in the other order.
     if (Atomics.load(i32, L.PUB_TAKES) !== puts) return false
-    if (Atomics.load(i32, L.PUB_HEAD) >>> 0 !== tail || Atomics.load(i32, L.PUB_PASSED) !== gaps) return false
-    i32[L.PUT_LIMIT] = (tail + this.#C) | 0
-    return true
+    return Atomics.load(i32, L.PUB_HEAD) >>> 0 === tail && Atomics.load(i32, L.PUB_PASSED) === gaps
   }
 
   readonly #headNow = (): number => Atomics.load(this.#i32, L.PUB_HEAD) >>> 0
@@ -200,7 +184,7 @@ export class PutSide {
   /**
    * The last holder of the put lock died: the committed state is whole (the
    * flip is atomic), but its publication may be missing. Publish it again,
-   * drop the cached limits, and wake every reader (its wake may be lost).
+   * drop the cached counts, and wake every reader (its wake may be lost).
    */
   #repair(): void {
     const i32 = this.#i32
@@ -209,7 +193,7 @@ export class PutSide {
     Atomics.store(i32, L.PUB_GAPS, i32[b + L.P_GAPS]!)
     Atomics.store(i32, L.PUB_TAIL, i32[b + L.P_TAIL]!)
     Atomics.store(i32, L.PUB_PUTS, i32[b + L.P_PUTS]!)
-    i32[L.PUT_LIMIT] = i32[b + L.P_TAIL]!
+    i32[L.PUT_KNOWN_TAKEN] = Atomics.load(i32, L.PUB_TAKEN)
     i32[L.PUT_KNOWN_TAKES] = Atomics.load(i32, L.PUB_TAKES)
     this.#repaired()
   }

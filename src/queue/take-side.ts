@@ -7,8 +7,8 @@
  * there is more), steps over the gap it reaches if any, checks the frame
  * (length, tag, that it lies inside the ring and before the published
  * tail), copies the payload out, writes the spare copy and flips
- * TAKE_SELECTOR (the commit), then publishes PUB_PASSED, PUB_HEAD and last
- * PUB_TAKES. The producers may reuse the frame's bytes only once they see
+ * TAKE_SELECTOR (the commit), then publishes PUB_TAKEN (frame bytes taken:
+ * the producers' room), PUB_PASSED, PUB_HEAD and last PUB_TAKES. The producers may reuse the frame's bytes only once they see
  * the new head, so the copy out is always finished by then. A consumer
  * killed before its commit leaves the item in the queue; killed after it,
  * the item leaves with it (as an item a get returned to a process that died
@@ -62,6 +62,7 @@ export class TakeSide {
     let head = i32[b + L.T_HEAD]! >>> 0
     const takes = i32[b + L.T_TAKES]!
     let passed = i32[b + L.T_PASSED]!
+    const taken = i32[b + L.T_TAKEN]!
     let tail = i32[L.TAKE_KNOWN_TAIL]! >>> 0
     if (((i32[L.TAKE_KNOWN_PUTS]! - takes) | 0) <= 0) {
       // The put side publishes PUB_TAIL before PUB_PUTS: read in the other order.
@@ -102,8 +103,10 @@ export class TakeSide {
     i32[s + L.T_HEAD] = newHead | 0
     i32[s + L.T_TAKES] = (takes + 1) | 0
     i32[s + L.T_PASSED] = passed
+    i32[s + L.T_TAKEN] = (taken + size) | 0
     Atomics.store(i32, L.TAKE_SELECTOR, s === L.TAKE_STATE ? 0 : 1)
-    // Publish: what the producers' room check reads together, in the order it relies on.
+    // Publish; a producer that sees PUB_TAKES sees the rest (its restart check reads them in the other order).
+    Atomics.store(i32, L.PUB_TAKEN, (taken + size) | 0)
     if (passed !== i32[b + L.T_PASSED]) Atomics.store(i32, L.PUB_PASSED, passed)
     Atomics.store(i32, L.PUB_HEAD, newHead | 0)
     Atomics.store(i32, L.PUB_TAKES, (takes + 1) | 0)
@@ -123,6 +126,7 @@ export class TakeSide {
   #repair(): void {
     const i32 = this.#i32
     const b = L.TAKE_STATE + this.#m.selector(L.TAKE_SELECTOR) * L.TAKE_WORDS
+    Atomics.store(i32, L.PUB_TAKEN, i32[b + L.T_TAKEN]!)
     Atomics.store(i32, L.PUB_PASSED, i32[b + L.T_PASSED]!)
     Atomics.store(i32, L.PUB_HEAD, i32[b + L.T_HEAD]!)
     Atomics.store(i32, L.PUB_TAKES, i32[b + L.T_TAKES]!)

@@ -54,7 +54,7 @@ test('FIFO counts and positions: more takes than puts, a selector that is not 0 
     ['take selector 7', (w) => { Atomics.store(w, L.TAKE_SELECTOR, 7) }, 'get'],
     ['put selector 2', (w) => { Atomics.store(w, L.PUT_SELECTOR, 2) }, 'put'],
     ['five gaps ahead', (w) => { Atomics.store(w, L.PUB_GAPS, 5) }, 'get'],
-    ['a head past the tail', (w) => { Atomics.store(w, L.PUB_HEAD, 1 << 30); Atomics.store(w, L.PUT_LIMIT, 0) }, 'put'],
+    ['more bytes taken than put', (w) => { Atomics.store(w, L.PUB_TAKEN, 1 << 30); Atomics.store(w, L.PUT_KNOWN_TAKEN, 1 << 30) }, 'put'],
     ['more items than maxsize', (w) => { Atomics.store(w, L.PUB_TAKES, -100); Atomics.store(w, L.PUT_KNOWN_TAKES, -100) }, 'put'],
   ]
   for (const [what, poke, op] of cases) {
