@@ -109,7 +109,10 @@ def one_round(kind, n):
         p.start()
         time.sleep(0.05)
         go.set()
-        delays = [time.monotonic_ns() - q.get() for _ in range(n)]
+        delays = []
+        for _ in range(n):
+            sent = q.get()
+            delays.append(time.monotonic_ns() - sent)
         p.join()
         return statistics.median(delays)
     if kind == 'pipe-int':
