@@ -76,7 +76,7 @@ export class FifoPages {
    */
   afterWrite(tail: number, head: () => number): void {
     const i32 = this.#i32
-    if (tail % this.#ringBytes < this.#resident) return // writing in the resident pages
+    if ((tail & (this.#ringBytes - 1)) < this.#resident) return // writing in the resident pages
     if (((tail - i32[L.SWEPT]!) >>> 0) < L.GIVE_BACK_STEP) return
     i32[L.SWEPT] = tail | 0
     this.#giveBack(tail, head(), L.POPULATE_STEP * 2)
@@ -97,13 +97,13 @@ export class FifoPages {
     const R = this.#ringBytes
     const free = R - ((tail - head) >>> 0) // bytes from the tail round to the head
     if (free <= keep) return
-    const from = (tail + keep) % R
+    const from = (tail + keep) & (R - 1)
     const to = from + (free - keep)
     this.#discard(from, Math.min(to, R))
     if (to > R) this.#discard(0, to - R)
     const i32 = this.#i32
     // What lay behind the tail may be gone now; what is ahead (within `keep`) stays.
-    const at = tail % R
+    const at = tail & (R - 1)
     if (i32[L.POP_FROM]! <= at && at < i32[L.POP_TO]!) i32[L.POP_FROM] = floorPage(at)
     else i32[L.POP_FROM] = i32[L.POP_TO] = 0
   }
