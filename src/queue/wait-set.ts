@@ -50,12 +50,14 @@ import { isAlive, owner } from '../sync/identity.js'
 import { abortReason } from '../errors.js'
 import type { Segment } from '../shm/segment.js'
 
-const SLOTS = 31
+/** Sleeper slots per wait set (one more, the overflow slot, is shared). */
+export const SLOTS = 31
 const OVERFLOW = 31
 const OVERFLOW_BIT = 1 << 31
 const ALL_SLOTS = ~OVERFLOW_BIT
 const MASK = 0
-const OWNER = 2
+/** Int32 index, in a wait set, of OWNER[0] (the holders of the slots, 0 = free). */
+export const OWNER = 2
 const SLOT_AT = 33
 const SLOT_WORDS = 3
 

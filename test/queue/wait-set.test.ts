@@ -9,11 +9,12 @@ import { kDescribe } from '../../src/shm/handle.js'
 import { Segment, type SegmentDescriptor } from '../../src/shm/segment.js'
 import { owner } from '../../src/sync/identity.js'
 import * as L from '../../src/queue/layout.js'
+import { OWNER as WAIT_OWNER } from '../../src/queue/wait-set.js'
 import { getThenBusy, putSlowly, produceSync } from '../fixtures/queue-targets.js'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const MASK = L.NOT_EMPTY_AT / 4
-const OWNER = MASK + 2
+const OWNER = MASK + WAIT_OWNER
 const SEQ = (slot: number) => MASK + 33 + slot * 3
 
 function words(q: Queue<unknown>): Int32Array {
@@ -114,4 +115,24 @@ test('async readers that keep timing out while a thread puts lose no item and ge
   }
   assert.equal(seen.length, N)
   assert.deepEqual([...seen].sort((a, b) => a - b), Array.from({ length: N }, (_, i) => i))
+})
+
+test("queueState reads a queue's depth and waiters from a copy of its header (what skein top reads)", async () => {
+  const { queueState } = await import('../../src/queue/inspect.js')
+  const { LifoQueue } = await import('../../src/index.js')
+  for (const q of [new Queue<number>(5), new LifoQueue<number>(5)]) {
+    q.putNowait(1)
+    q.putNowait(2)
+    const header = Buffer.from(words(q as Queue<unknown>).buffer.slice(0, L.HEADER_BYTES))
+    assert.deepEqual(queueState(header), { size: 2, maxsize: 5, closed: false, getters: 0, putters: 0 })
+  }
+  const q = new Queue<number>()
+  const w = words(q as Queue<unknown>)
+  const got = new RawValue('i', 0)
+  const t = new Thread({ target: getThenBusy, args: [q, 0, 0, got] })
+  await t.start()
+  for (let i = 0; i < 5000 && queueState(Buffer.from(w.buffer.slice(0, L.HEADER_BYTES)))!.getters === 0; i++) await sleep(2)
+  assert.equal(queueState(Buffer.from(w.buffer.slice(0, L.HEADER_BYTES)))!.getters, 1, 'the blocked reader shows')
+  q.putNowait(1)
+  await t.join()
 })
