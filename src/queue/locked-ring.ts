@@ -85,15 +85,18 @@ export class LockedRing {
     return this.#locked(() => this.#take(into))
   }
 
-  /** Marks one item done; false when more were marked than put. */
+  /** Marks one item done; false when more were marked than put. The call that makes the count reach 0 wakes `join()`. */
   taskDone(): boolean {
-    return this.#locked(() => {
+    let left = -1
+    const done = this.#locked(() => {
       const s = this.#read()
       if (s[L.UNFINISHED]! <= 0) return false
-      s[L.UNFINISHED]! -= 1
+      left = s[L.UNFINISHED]! -= 1
       this.#commit(s)
       return true
     })
+    if (left === 0) this.joined.wakeAll()
+    return done
   }
 
   /** Closes the queue for further puts (no put commits after it) and wakes everyone. */
