@@ -74,14 +74,6 @@ export function decode(value: unknown): Promise<unknown> {
 export function revive(d: HandleDescriptor): object | Promise<object> {
   const plain = plainRevivers.get(d.kind)
   if (plain !== undefined) return plain(d)
-  // Cluster objects register when skein/cluster loads; a receiver that never imported it loads it now.
-  if (d.kind === 'skein.cluster') {
-    return import('../cluster/revive.js').then(() => {
-      const loaded = plainRevivers.get(d.kind)
-      if (loaded === undefined) throw new TypeError("cannot rebuild a cluster object here: skein/cluster did not register; import 'skein/cluster'")
-      return loaded(d)
-    })
-  }
   const reviver = revivers.get(d.kind)
   if (reviver === undefined || d.segment === undefined || d.offset === undefined) {
     throw new TypeError(`cannot rebuild a shared '${d.kind}' here: its module was not loaded. Import it from 'skein' (the package root) so every kind registers`)

@@ -16,7 +16,9 @@
 import { serialize, deserialize } from 'node:v8'
 import { decode, encode, holdsShareable, isShareable } from '../../shm/handle.js'
 import { visitTree } from '../../shm/walk.js'
-import { ClusterObject } from '../object.js'
+
+/** Carried by every cluster object (object.ts): the codec tells them from local shared objects without importing them. */
+export const kClusterObject = Symbol.for('skein.cluster.object')
 
 const TAG_PLAIN = 0
 const TAG_HANDLES = 1
@@ -67,7 +69,7 @@ export function localShareable(value: unknown): string | undefined {
   let found: string | undefined
   visitTree(value, (node) => {
     if (!isShareable(node)) return
-    if (node instanceof ClusterObject) return 'skip'
+    if (kClusterObject in node) return 'skip'
     found = node.constructor?.name ?? 'shared object'
     return 'stop'
   })
