@@ -6,7 +6,7 @@
 //   node scripts/run-tests.mjs test/queue x.test.ts  the named folders and files
 //   node scripts/run-tests.mjs --slice             the slice CI runs on the other Node lines
 //
-// test/release/ needs the prebuilds and a packed tarball (`npm run test:release`, run by CI).
+// test/release/ needs the prebuilds and a packed tarball, and takes long: `npm run test:release` (CI runs it).
 import { readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawnSync } from 'node:child_process'
