@@ -4,7 +4,7 @@
  * (a deadline, or NOWAIT); errors say what was wrong and what to do.
  */
 import { EOFError } from '../errors.js'
-import { deadlineFrom, checkTimeout } from '../sync/options.js'
+import { deadlineFrom, timeoutOf, describe } from '../sync/options.js'
 import { deadlineOf } from '../sync/wait.js'
 
 /**
@@ -29,33 +29,24 @@ export interface QueueWaitOptions {
 export function waitDeadline(opts: QueueWaitOptions | undefined, where: string): number | null {
   if (opts === undefined) return null
   checkObject(opts, where)
-  if (opts.block !== undefined && typeof opts.block !== 'boolean') {
-    throw new TypeError(`${where}: block must be true or false (got ${describe(opts.block)})`)
-  }
-  checkSignal(opts.signal, where)
-  return deadlineFrom({ blocking: opts.block, timeout: opts.timeout }, where)
+  // Python spells it `block`; the shared check says `blocking`.
+  if (opts.block !== undefined && typeof opts.block !== 'boolean') throw new TypeError(`${where}: options.block must be true or false (got ${describe(opts.block)})`)
+  return deadlineFrom({ blocking: opts.block, timeout: opts.timeout, signal: opts.signal }, where)
 }
 
 /** The deadline of a `{ timeout, signal }` options object (pipes' `recv`). */
 export function timeoutDeadline(opts: { timeout?: number; signal?: AbortSignal } | undefined, where: string): number | null {
   if (opts === undefined) return null
   checkObject(opts, where)
-  checkSignal(opts.signal, where)
-  return deadlineOf(checkTimeout(opts.timeout, where))
+  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new TypeError(`${where}: options.signal must be an AbortSignal (got ${describe(opts.signal)})`)
+  return deadlineOf(timeoutOf(opts, where))
 }
 
+/** A number where the options go is a timeout passed the Python way: say how to pass it. */
 function checkObject(opts: unknown, where: string): void {
   if (typeof opts === 'object' && opts !== null) return
   const hint = typeof opts === 'number' ? `; to wait at most ${opts} ms pass { timeout: ${Number.isFinite(opts) && opts >= 0 ? opts : 1000} }${Number.isNaN(opts) || opts < 0 ? ' (a timeout is never negative or NaN)' : ''}` : ''
   throw new TypeError(`${where}: options must be an object such as { timeout: 1000 } (got ${describe(opts)})${hint}`)
-}
-
-function checkSignal(signal: unknown, where: string): void {
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError(`${where}: signal must be an AbortSignal (got ${describe(signal)})`)
-}
-
-function describe(x: unknown): string {
-  return typeof x === 'number' || typeof x === 'boolean' ? String(x) : x === null ? 'null' : typeof x
 }
 
 export function drained(name: string): EOFError {

@@ -235,20 +235,22 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** Resolves `true` once every item put has been marked done (`taskDone`); `false` at the timeout. */
   join(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
-    if (this.#ring.unfinished() === 0) return Promise.resolve(true)
     let deadline: number | null
     try {
+      // Checked first: a bad timeout is an error even when nothing is left to wait for.
       deadline = deadlineOf(checkTimeout(timeout, `${this.#name}.join()`))
     } catch (error) {
       return Promise.reject(error)
     }
+    if (this.#ring.unfinished() === 0) return Promise.resolve(true)
     return this.#ring.joined.wait(this.#allDone, deadline, opts?.signal, BACKSTOP_MS)
   }
 
   /** Like `join`, blocking this thread. */
   joinSync(timeout?: number): boolean {
+    const deadline = deadlineOf(checkTimeout(timeout, `${this.#name}.joinSync()`))
     if (this.#ring.unfinished() === 0) return true
-    return this.#ring.joined.waitSync(this.#allDone, deadlineOf(checkTimeout(timeout, `${this.#name}.joinSync()`)), BACKSTOP_MS)
+    return this.#ring.joined.waitSync(this.#allDone, deadline, BACKSTOP_MS)
   }
 
   /** Yields items as they come; ends once the queue is closed and drained. */
