@@ -10,7 +10,8 @@
 // segment would kill every holder with SIGBUS on its next access. Attaching
 // accepts only a file carrying those seals, so a descriptor naming some other
 // file (an empty or short token matched any file's first bytes) maps nothing.
-// Also: named POSIX shm (SharedMemory), giving pages back (discard), and
+// Also: named POSIX shm (SharedMemory), giving pages back (discard) and
+// faulting them in ahead of use (populate), and
 // telling V8 what mapped segments cost.
 #include "common.h"
 
@@ -36,7 +37,13 @@ struct Mapping {
   int fd;
   void* addr;
   size_t size;
-  int refs;
+  int refs;  // BackingStores made over this mapping whose deleter has not run yet
+  // The one BackingStore every thread's SharedArrayBuffer of this segment
+  // shares. V8's Atomics.wait/notify match waiters by BackingStore, not by
+  // address: with one store per thread, a notify never reached a waiter in
+  // another thread, and V8 took that waiter's node for a stale one and freed
+  // it (free(): invalid pointer, the process aborted).
+  std::weak_ptr<v8::BackingStore> store;
 };
 
 std::mutex g_seg_mutex;
@@ -53,11 +60,16 @@ void ReleaseMapping(void*, size_t, void* data) {
 }
 
 Local<SharedArrayBuffer> SabFor(Isolate* iso, Mapping* m) {
-  // Called with g_seg_mutex held.
-  m->refs++;
-  std::unique_ptr<v8::BackingStore> store =
-      SharedArrayBuffer::NewBackingStore(m->addr, m->size, ReleaseMapping, m);
-  return SharedArrayBuffer::New(iso, std::move(store));
+  // Called with g_seg_mutex held. A store whose last holder just let go may
+  // still have its deleter pending: then a new one is made, and `refs` keeps
+  // the mapping until both deleters ran.
+  std::shared_ptr<v8::BackingStore> store = m->store.lock();
+  if (!store) {
+    m->refs++;
+    store = SharedArrayBuffer::NewBackingStore(m->addr, m->size, ReleaseMapping, m);
+    m->store = store;
+  }
+  return SharedArrayBuffer::New(iso, store);
 }
 
 // createSegment(token, size) -> SharedArrayBuffer; token is written to the header.
@@ -220,6 +232,51 @@ void Discard(const FunctionCallbackInfo<Value>& a) {
   a.GetReturnValue().Set(r == 0 ? 0 : errno);
 }
 
+// populate(buffer, byteOffset, length) -> 0 or errno. Faults pages in ahead of
+// use (MADV_POPULATE_WRITE, Linux 5.14): one call costs a few microseconds a
+// page where touching each page costs a page fault (tens of microseconds on
+// a VM). A SharedArrayBuffer (a segment) takes a page-aligned range: a
+// queue's ring calls it for its first pages and ahead of its writers. An
+// ArrayBuffer (a Buffer about to receive a large item) takes any range; the
+// whole pages inside it are faulted in. Older kernels: each page is touched
+// with an atomic add of 0, which never changes what another process wrote.
+void Populate(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  long page = sysconf(_SC_PAGESIZE);
+  int64_t off = IntArg(a, 1);
+  int64_t len = IntArg(a, 2);
+  char* data;
+  size_t size;
+  bool shared = a[0]->IsSharedArrayBuffer();
+  if (shared) {
+    Local<SharedArrayBuffer> sab = a[0].As<SharedArrayBuffer>();
+    data = static_cast<char*>(sab->Data());
+    size = sab->ByteLength();
+  } else if (a[0]->IsArrayBuffer()) {
+    Local<v8::ArrayBuffer> ab = a[0].As<v8::ArrayBuffer>();
+    data = static_cast<char*>(ab->Data());
+    size = ab->ByteLength();
+  } else {
+    return Throw(iso, "populate: expected a SharedArrayBuffer or an ArrayBuffer");
+  }
+  if (off < 0 || len <= 0 || static_cast<size_t>(off + len) > size ||
+      (shared && (off % page != 0 || len % page != 0))) {
+    return Throw(iso, "populate: the range must lie inside the buffer (page-aligned for a segment)");
+  }
+  uintptr_t from = (reinterpret_cast<uintptr_t>(data + off) + page - 1) & ~static_cast<uintptr_t>(page - 1);
+  uintptr_t to = reinterpret_cast<uintptr_t>(data + off + len) & ~static_cast<uintptr_t>(page - 1);
+  if (to <= from) return a.GetReturnValue().Set(0);
+  char* base = reinterpret_cast<char*>(from);
+  size_t bytes = to - from;
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+  if (madvise(base, bytes, MADV_POPULATE_WRITE) == 0) return a.GetReturnValue().Set(0);
+  if (errno != EINVAL) return a.GetReturnValue().Set(errno);
+  for (size_t at = 0; at < bytes; at += page) __atomic_fetch_add(base + at, 0, __ATOMIC_RELAXED);
+  a.GetReturnValue().Set(0);
+}
+
 // adjustExternalMemory(bytes) -> void. Tells V8 what a segment costs outside
 // its heap: V8 does not count shared backing stores, so without this a loop
 // that creates and drops segments never triggers the collection that unmaps
@@ -237,6 +294,7 @@ void InitSegment(const Exports& exports) {
   exports.Set("openNamed", OpenNamed);
   exports.Set("unlinkNamed", UnlinkNamed);
   exports.Set("discard", Discard);
+  exports.Set("populate", Populate);
   exports.Set("adjustExternalMemory", AdjustExternalMemory);
 }
 

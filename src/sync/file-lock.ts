@@ -15,15 +15,15 @@ import { openSync, closeSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { native, LOCK_EX, LOCK_NB, LOCK_UN } from '../native.js'
 import { kDescribe, registerPlainKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { claimSlot } from '../shm/arena.js'
 import { Lock } from './lock.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
 import { deadlineFrom, expired, NOWAIT, type BlockingOptions } from './options.js'
-import { abortReason, SkeinError } from '../errors.js'
+import { SkeinError } from '../errors.js'
+import { WaitWord } from './wait.js'
 
 const EWOULDBLOCK = 11
 const POLL_MAX_MS = 16
-/** A word nobody changes: Atomics.wait on it is a plain blocking pause. */
-const PAUSE = new Int32Array(new SharedArrayBuffer(4))
 
 /**
  * An exclusive lock on a file, shared by any processes that open the same path.
@@ -48,6 +48,10 @@ export class FileLock implements Shareable {
   #fd: number
   #held = false
   readonly #local = new Lock()
+  // A word nobody changes, never shared: sleeping on it is a pause between
+  // tries that goes through the wait core like every other sleep.
+  readonly #pauseKeeper: object
+  readonly #pause: WaitWord
 
   /**
    * @param path the lock file; created if missing.
@@ -60,6 +64,9 @@ export class FileLock implements Shareable {
       throw new TypeError(`FileLock(path, { mode }): mode must be permission bits from 0 to 0o777 such as 0o600; got ${String(mode)}`)
     }
     this.path = resolve(path)
+    const { segment, offset, keeper } = claimSlot(12)
+    this.#pauseKeeper = keeper
+    this.#pause = new WaitWord(segment, offset >> 2, (offset >> 2) + 1, (offset >> 2) + 2)
     try {
       this.#fd = openSync(this.path, 'a+', mode)
     } catch (error) {
@@ -82,8 +89,7 @@ export class FileLock implements Shareable {
       for (let pause = 1; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
         if (this.#try(fd)) return true
         if (expired(deadline)) break
-        if (signal?.aborted) throw abortReason(signal)
-        await new Promise((r) => setTimeout(r, deadline === null || deadline === NOWAIT ? pause : Math.min(pause, Math.max(0, deadline - performance.now()))))
+        await this.#pause.sleep(0, pauseUntil(pause, deadline), signal) // rejects if aborted
       }
     } catch (error) {
       this.#local.release()
@@ -110,7 +116,7 @@ export class FileLock implements Shareable {
     for (let pause = 1; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
       if (this.#try(fd)) return true
       if (expired(deadline)) break
-      Atomics.wait(PAUSE, 0, 0, Math.min(pause, Math.max(0, deadline - performance.now())))
+      this.#pause.sleepSync(0, pauseUntil(pause, deadline))
     }
     this.#local.release()
     return false
@@ -166,6 +172,12 @@ export class FileLock implements Shareable {
     if (this.#fd < 0) throw new SkeinError(`FileLock(${this.path}) is closed; create a new FileLock to lock the file again`, 'ERR_SKEIN_CLOSED')
     return this.#fd
   }
+}
+
+/** When a pause of `ms` between tries ends: never past the deadline. */
+function pauseUntil(ms: number, deadline: number | null): number {
+  const end = performance.now() + ms
+  return deadline === null || deadline === NOWAIT ? end : Math.min(end, deadline)
 }
 
 registerPlainKind('FileLock', (d) => new FileLock(d.path as string))
