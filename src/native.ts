@@ -50,6 +50,8 @@ interface Addon {
   signallingSelf(on: boolean): void
   /** Gives a page-aligned range of a segment back to the kernel (reads back as zeros); 0 or errno. */
   discard(sab: SharedArrayBuffer, byteOffset: number, length: number): number
+  /** Faults pages in ahead of use (no page faults later): a page-aligned range of a segment, or the whole pages of a range of an ArrayBuffer; 0 or errno. */
+  populate(buffer: SharedArrayBuffer | ArrayBuffer, byteOffset: number, length: number): number
   /** Reports memory held outside V8's heap on behalf of JS objects (negative to give it back). */
   adjustExternalMemory(bytes: number): void
 }
