@@ -1,6 +1,6 @@
 // Helpers for the release tests: the packed tarball, the Node distributions
 // of every supported line, and a PATH on which no compiler can be found.
-import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process'
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -53,19 +53,6 @@ export function cleanEnv(path: string, extra: Record<string, string> = {}): Node
 /** Runs `command` in `cwd` under `env`; the result with stdout and stderr as text. */
 export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 300_000): SpawnSyncReturns<string> {
   return spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs })
-}
-
-/** `run` without blocking this thread, so several can go at once: exit status and output. */
-export function runAsync(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutMs = 300_000): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d })
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d })
-    child.on('error', reject)
-    child.on('close', (status) => resolve({ status, stdout, stderr }))
-  })
 }
 
 /** The README's quick start: the first ```ts block after "## Quick start". */
