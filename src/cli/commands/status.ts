@@ -3,7 +3,8 @@
  * not), backlogs and dead letters, queues and their lengths, locks,
  * semaphores, events, dicts — as text, or as JSON with `--json`.
  */
-import { stringOf, type Command } from '../command.js'
+import type { Command } from '../command.js'
+import { NAMESPACE_OPTION, REDIS_OPTION, withConnection } from '../redis.js'
 import type { NamespaceStatus } from '../../cluster/namespace.js'
 
 export default {
@@ -11,24 +12,18 @@ export default {
   summary: 'what a cluster namespace holds in Redis: workers alive, queues, pool backlogs, dead letters',
   usage: 'skein status --redis URL [--namespace NS] [--json]',
   options: {
-    redis: { type: 'string', value: 'URL', required: true, help: 'the Redis server, e.g. redis://:password@10.0.0.5:6379' },
-    namespace: { type: 'string', value: 'NS', help: 'as in connect({ namespace }); default skein' },
+    redis: REDIS_OPTION,
+    namespace: NAMESPACE_OPTION,
     json: { type: 'boolean', help: 'print one JSON object instead of text' },
   },
   details: 'A snapshot, read with SCAN (Redis is never blocked); others may change it meanwhile.',
   async run(args) {
-    const { openConnection } = await import('../../cluster/redis/connection.js')
-    const { redactUrl } = await import('../../cluster/redis/redis-client.js')
     const { namespaceStatus } = await import('../../cluster/namespace.js')
-    const url = stringOf(args, 'redis')!
-    const conn = await openConnection({ url, namespace: stringOf(args, 'namespace') })
-    try {
+    return withConnection(args, async (conn, where) => {
       const status = await namespaceStatus(conn)
-      process.stdout.write(args.values.json === true ? `${JSON.stringify(status, null, 2)}\n` : describe(status, redactUrl(url)))
+      process.stdout.write(args.values.json === true ? `${JSON.stringify(status, null, 2)}\n` : describe(status, where))
       return 0
-    } finally {
-      await conn.close()
-    }
+    })
   },
 } satisfies Command
 

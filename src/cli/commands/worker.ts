@@ -4,15 +4,16 @@
  * exits at once; unfinished tasks then run again on another worker).
  */
 import { stringOf, UsageError, type Command } from '../command.js'
+import { NAMESPACE_OPTION, REDIS_OPTION } from '../redis.js'
 
 export default {
   name: 'worker',
   summary: "run a cluster pool's tasks on this machine",
   usage: 'skein worker --redis URL --pool NAME [--namespace NS] [--concurrency N] [--root DIR]',
   options: {
-    redis: { type: 'string', value: 'URL', required: true, help: 'the Redis server, e.g. redis://:password@10.0.0.5:6379 (rediss:// for TLS)' },
+    redis: REDIS_OPTION,
     pool: { type: 'string', value: 'NAME', required: true, help: 'the name the clients give cluster.Pool({ name })' },
-    namespace: { type: 'string', value: 'NS', help: 'as in connect({ namespace }); default skein' },
+    namespace: NAMESPACE_OPTION,
     concurrency: { type: 'string', value: 'N', help: 'local processes running tasks; default one per CPU' },
     root: { type: 'string', value: 'DIR', help: 'serve only task modules under DIR; default the working directory' },
   },
