@@ -22,3 +22,4 @@ export * from './manager/index.js'
 export * from './queue/index.js'
 export * from './pool/index.js'
 export * from './not-yet.js'
+import './cluster/kind.js' // cluster objects received by any process revive (ioredis loads only then)

@@ -17,7 +17,7 @@
  */
 import { Segment } from './segment.js'
 import { HEADER, REMOTE_HEAD, classOf, initHeader, nextRemote, pushRemote, takeRemote } from './slot-header.js'
-import { afterFork } from '../process/fork-hooks.js'
+import { afterFork } from './after-fork.js'
 
 /** Bytes in one arena segment (offsets fit in 20 bits). */
 export const ARENA_SIZE = 1 << 20

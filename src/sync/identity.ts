@@ -23,7 +23,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { native } from '../native.js'
-import { afterFork } from '../process/fork-hooks.js'
+import { afterFork } from '../shm/after-fork.js'
 
 const TID_BITS = 22
 const TID_MASK = (1 << TID_BITS) - 1

@@ -87,7 +87,7 @@ function withHangGuard<T>(p: Promise<T>, name: string): Promise<T> {
 /**
  * Starts `n` peers one after another: each has loaded its code before the
  * next starts (Node 20's loader with tsx hooks can fail to link a module
- * graph when several workers load at once; see LOAD_GATE in src/thread/child.ts).
+ * graph when several workers load at once; see LOAD_GATE in src/thread/warm-worker.ts).
  */
 export async function startPeers(level: Level, n: number): Promise<Peer[]> {
   const peers: Peer[] = []
