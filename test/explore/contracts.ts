@@ -2,11 +2,23 @@
 // helper runs atomically with the model's step before it, so a model calls it
 // right after the step where the operation takes effect (its linearization
 // point). Shared by the models of today's protocols and of the fixed ones.
-import { check, ghost, type Proc } from './ops.js'
+import { check, ghost, load, store, type Proc } from './ops.js'
 
 // ----- mutual exclusion
 
-/** Entering a critical section: at most one actor inside `name`. */
+/**
+ * A critical section with a non-atomic read-modify-write of `${name}.DATA`
+ * inside (two steps, so others can run in between): at most one actor inside,
+ * and no increment lost (check `${name}.DATA` in the model's final).
+ */
+export function* criticalSection(name: string, who: string): Proc<void> {
+  yield* enter(name, who)
+  const v = yield* load(`${name}.DATA`, `${who}: inside: v = DATA`)
+  yield* store(`${name}.DATA`, v + 1, `${who}: inside: DATA = v + 1`)
+  yield* leave(name)
+}
+
+/** Entering a critical section: at most one actor inside `name` (put a step before the matching leave). */
 export function* enter(name: string, who: string): Proc<void> {
   const inside = yield* ghost((g) => (g[`${name}.inside`] = (g[`${name}.inside`] ?? 0) + 1) as number)
   check(inside === 1, 'mutual exclusion', `${who} entered ${name} while ${inside - 1} other(s) held it`)
@@ -16,6 +28,26 @@ export function* leave(name: string): Proc<void> {
   yield* ghost((g) => {
     g[`${name}.inside`]--
   })
+}
+
+// ----- Event: a wait returns true only for a set() it could have seen
+
+/** A set() took effect (the step before is its linearization point: what isSet() sees). */
+export function* eventSet(event: string): Proc<void> {
+  yield* ghost((g) => {
+    g[`${event}.sets`] = (g[`${event}.sets`] ?? 0) + 1
+  })
+}
+
+/** A wait begins (with the read that decided "not set yet"): returns the number of sets so far. */
+export function* eventWaitBegins(event: string): Proc<number> {
+  return yield* ghost((g) => (g[`${event}.sets`] ?? 0) as number)
+}
+
+/** A wait that began clear returns true: a set() must have happened since. */
+export function* eventWaitReturned(event: string, who: string, since: number): Proc<void> {
+  const now = yield* ghost((g) => (g[`${event}.sets`] ?? 0) as number)
+  check(now > since, 'phantom wake-up', `${who}'s ${event}.wait() returned true, but the flag was clear when it began and no set() happened since`)
 }
 
 // ----- permits
@@ -84,6 +116,19 @@ export function* waitReturned(cond: string, who: string, woken: boolean, fifo: b
   if (problem !== undefined) check(false, problem.slice(0, problem.indexOf(':')), problem.slice(problem.indexOf(':') + 2))
 }
 
+/**
+ * For a model's `stuck`: an actor may wait for ever in a Condition's wait()
+ * only if no notify was meant for it (it is registered and not owed one).
+ */
+export function waitingUnnotified(cond: string, fifo: boolean, ghostState: Record<string, unknown>, stuck: string[]): void {
+  const c = conditionGhost(ghostState, cond)
+  for (const who of stuck) {
+    check(c.waiting.includes(who), 'lost wake-up', `${who} is stuck outside ${cond}.wait() (on the lock?)`)
+    const owed = fifo ? c.owed.includes(who) : c.grants.some((gr) => gr.left > 0 && gr.eligible.includes(who))
+    check(!owed, 'lost wake-up', `${who} sleeps for ever in ${cond}.wait() although a notify() was meant for it`)
+  }
+}
+
 interface ConditionGhost {
   waiting: string[]
   owed: string[]
@@ -101,16 +146,28 @@ function conditionGhost(g: Record<string, unknown>, cond: string): ConditionGhos
 // belongs to (it moves when the count is reset for the next generation);
 // `${b}.gen<N>` lists the parties counted in generation N.
 
-/** A party's arrival was counted (its CAS on the count succeeded); returns the generation it joined. */
-export function* arrived(barrier: string, who: string): Proc<number> {
-  const [gen, twice] = yield* ghost((g): [number, boolean] => {
-    const gen = (g[`${barrier}.counting`] ?? 0) as number
-    const list = (g[`${barrier}.gen${gen}`] ??= []) as string[]
+/**
+ * A party's arrival was counted (its CAS on the count succeeded); returns
+ * the generation it joined: `gen` if the protocol knows it, else the one
+ * the count belongs to (see {@link countingFor}).
+ */
+export function* arrived(barrier: string, who: string, gen?: number): Proc<number> {
+  const [joined, twice] = yield* ghost((g): [number, boolean] => {
+    const joined = gen ?? ((g[`${barrier}.counting`] ?? 0) as number)
+    g[`${barrier}.counting`] = joined
+    const list = (g[`${barrier}.gen${joined}`] ??= []) as string[]
     list.push(who)
-    return [gen, list.filter((p) => p === who).length > 1]
+    return [joined, list.filter((p) => p === who).length > 1]
   })
-  check(!twice, 'party counted twice', `${who} was counted twice in generation ${gen} of ${barrier}`)
-  return gen
+  check(!twice, 'party counted twice', `${who} was counted twice in generation ${joined} of ${barrier}`)
+  return joined
+}
+
+/** A party of generation `gen` returns (`passed`: its index, else BrokenBarrierError): all of a generation agree. */
+export function* barrierOutcome<T>(barrier: string, gen: number, passed: boolean, who: string, value: T): Proc<T> {
+  const first = yield* ghost((g) => (g[`${barrier}.outcome${gen}`] ??= passed) as boolean)
+  check(first === passed, 'split generation', `${who} ${passed ? 'passed' : 'broke'} generation ${gen} of ${barrier}, another party ${first ? 'passed' : 'broke'} it`)
+  return value
 }
 
 /** The arrival count now belongs to generation `gen` (it was reset for it). */

@@ -76,17 +76,27 @@ export interface Exploration {
 export interface ExploreOptions {
   /** Keep exploring after a violation, collecting the first counterexample of each kind. */
   all?: boolean
+  /** With `all`: stop as soon as a counterexample of each of these kinds was found. */
+  until?: string[]
+  /** Sleep sets on (default) or off (to check that they change nothing but the work). */
+  sleepSets?: boolean
   /** Fail (throw) past this many states, so a model that grew too big says so (default 2,000,000). */
   maxStates?: number
 }
 
-type TokenState = 'armed' | 'woken' | 'cancelling' | 'gone'
+// armed: queued in the kernel; woken: its wake is waiting for the owner; cancelling: cancelled
+// but still queued (the native thread has not looked again); passing: the native side owes one
+// FUTEX_WAKE (it took a wake, or its word moved, after the wait was cancelled); gone.
+type TokenState = 'armed' | 'woken' | 'cancelling' | 'passing' | 'gone'
 interface Token {
   word: number
   owner: number
   /** A kernel futex sleeper (its timeout dequeues it) or a native waiter thread's (it sleeps until it drops the wait). */
   kernel: boolean
   state: TokenState
+  expected: number
+  /** Set by a cancel: a wake this cancelled wait takes is passed on (the fixed native waiter). */
+  passOn: boolean
 }
 
 type History = { value: unknown; prev: History } | null
@@ -94,7 +104,7 @@ type History = { value: unknown; prev: History } | null
 interface Actor {
   hist: History // what it was fed, newest first (replays need it)
   /** The actor's identity: a hash per open scope of what it was fed there (ops.ts `scoped`, `mark`). */
-  scopes: string[]
+  scopes: number[]
   op: Op | undefined // the next step; undefined once finished
   steps: number
   live: Proc | undefined // a generator positioned at hist, taken by the first successor that needs it
@@ -114,6 +124,7 @@ type Move =
   | { kind: 'resume'; actor: number }
   | { kind: 'timeout'; actor: number }
   | { kind: 'drop'; token: number }
+  | { kind: 'pass'; token: number; choice: number }
 
 class Stop extends Error {}
 
@@ -127,28 +138,33 @@ interface Footprint {
 
 interface Step {
   child: State
-  line: string
+  line: () => string // formatted only for a counterexample
   fp: Footprint
 }
 
 /** A step whose actor then failed a check: the check and the step's schedule line. */
 class FailedStep extends Error {
-  constructor(readonly violation: Violation, readonly line: string) {
+  constructor(readonly violation: Violation, readonly line: () => string) {
     super(violation.message)
   }
 }
 
 const TOKENS = 'token numbering'
 const NONE: string[] = []
+const NO_SLEEP: ReadonlyMap<string, Footprint> = new Map()
 
 const atOf = (op: Op): string | undefined => ('at' in op ? op.at : undefined)
 
-const moveId = (m: Move): string => (m.kind === 'drop' ? `drop ${m.token}` : `${m.actor} ${m.kind} ${m.kind === 'step' ? m.choice : ''}`)
+const moveId = (m: Move): string =>
+  m.kind === 'drop' ? `drop ${m.token}` : m.kind === 'pass' ? `pass ${m.token} ${m.choice}` : `${m.actor} ${m.kind} ${m.kind === 'step' ? m.choice : ''}`
 
 function independent(a: Footprint, b: Footprint): boolean {
   if (a.actor === b.actor || (a.ghost && b.ghost)) return false
-  const touches = (w: string[], other: Footprint) => w.some((x) => other.reads.includes(x) || other.writes.includes(x))
   return !touches(a.writes, b) && !touches(b.writes, a)
+}
+
+function touches(words: string[], other: Footprint): boolean {
+  return words.some((x) => other.reads.includes(x) || other.writes.includes(x))
 }
 
 /** Explores every interleaving of the model's actors; see the file comment. */
@@ -161,7 +177,7 @@ export function explore(model: Model, opts: ExploreOptions = {}): Exploration {
   const maxSteps = model.maxSteps ?? 200
   const maxStates = opts.maxStates ?? 2_000_000
   const visited = new Map<string, string[]>() // state → the sleep set it was explored with
-  const path: string[] = []
+  const path: Array<() => string> = []
   const result: Exploration = { model: model.name, states: 0, steps: 0, schedules: 0, cut: 0, ms: 0, violations: [] }
   const seenKinds = new Set<string>()
 
@@ -171,12 +187,12 @@ export function explore(model: Model, opts: ExploreOptions = {}): Exploration {
     return i
   }
 
-  const fail = (v: Violation, s: State, last?: string): void => {
+  const fail = (v: Violation, s: State, last?: () => string): void => {
     if (!seenKinds.has(v.kind)) {
       seenKinds.add(v.kind)
-      result.violations.push({ kind: v.kind, message: v.message, schedule: last === undefined ? [...path] : [...path, last], state: describeState(s) })
+      result.violations.push({ kind: v.kind, message: v.message, schedule: (last === undefined ? path : [...path, last]).map((l) => l()), state: describeState(s) })
     }
-    if (!opts.all) throw new Stop()
+    if (!opts.all || (opts.until !== undefined && opts.until.every((k) => seenKinds.has(k)))) throw new Stop()
   }
 
   const describeState = (s: State): string => {
@@ -225,11 +241,11 @@ export function explore(model: Model, opts: ExploreOptions = {}): Exploration {
       const op = r.value
       next = undefined
       if (op.kind === 'mark') {
-        a.scopes[a.scopes.length - 1] = mix('', op.locals)
+        a.scopes[a.scopes.length - 1] = mix(0, op.locals)
         continue
       }
       if (op.kind === 'enter') {
-        a.scopes.push('')
+        a.scopes.push(0)
         continue
       }
       if (op.kind === 'exit') {
@@ -240,7 +256,10 @@ export function explore(model: Model, opts: ExploreOptions = {}): Exploration {
       if (op.kind !== 'ghost') {
         a.op = op
         a.live = gen
-        if (op.kind === 'park') a.sleepOn = op.token
+        if (op.kind === 'park') {
+          if (op.token < 0) throw new Error(`model ${model.name}: an actor parks on no token (waitAsync returned -1: the word had moved)`)
+          a.sleepOn = op.token
+        }
         return
       }
       if (parent !== undefined && s.ghost === parent.ghost) s.ghost = JSON.parse(parent.ghostKey) as Ghost
@@ -265,7 +284,7 @@ export function explore(model: Model, opts: ExploreOptions = {}): Exploration {
     const ghost0 = model.ghost ?? {}
     const s: State = { mem: names.map((n) => model.words[n]), ghost: JSON.parse(JSON.stringify(ghost0)) as Ghost, ghostKey: JSON.stringify(ghost0), actors: [], tokens: [] }
     bodies.forEach((body) => {
-      const a: Actor = { hist: null, scopes: [''], op: undefined, steps: 0, live: undefined, sleepOn: -1 }
+      const a: Actor = { hist: null, scopes: [0], op: undefined, steps: 0, live: undefined, sleepOn: -1 }
       s.actors.push(a)
       settle(s, undefined, a, body(), undefined, undefined)
     })
@@ -311,49 +330,86 @@ export function explore(model: Model, opts: ExploreOptions = {}): Exploration {
     }
     s.tokens.forEach((t, id) => {
       if (t.state === 'cancelling') moves.push({ kind: 'drop', token: id })
+      if (t.state === 'passing') {
+        const n = sleepersOf(s, t.word).length
+        combinations(n, Math.min(1, n)).forEach((_, c) => moves.push({ kind: 'pass', token: id, choice: c }))
+      }
     })
     return moves
   }
 
+  // Helpers of apply(), made once (closures made per step cost more than the step).
+
+  /** The child's own copy of the tokens (copied on first write). */
+  function tokensOf(s: State, c: State): Token[] {
+    if (c.tokens === s.tokens) c.tokens = s.tokens.map((t) => ({ ...t }))
+    return c.tokens
+  }
+
+  function queueOf(w: number): string {
+    return `futex:${names[w]}`
+  }
+
+  /** Wakes the chosen sleepers of word w: returns how each is named in the schedule. */
+  function wakeChosen(s: State, c: State, w: number, count: number, choice: number): string[] {
+    const sleepers = sleepersOf(s, w)
+    const chosen = combinations(sleepers.length, Math.min(count, sleepers.length))[choice].map((k) => sleepers[k])
+    return chosen.map((id) => {
+      const t = tokensOf(s, c)[id]
+      const cancelled = t.state === 'cancelling'
+      t.state = cancelled ? (t.passOn ? 'passing' : 'gone') : 'woken'
+      return `${actorNames[t.owner]}${t.kernel ? '' : ` (native token ${id}${cancelled ? ', cancelled' : ''})`}`
+    })
+  }
+
+  /** Feeds `value` to actor i (the step's result) and makes the step record. */
+  function stepped(s: State, c: State, i: number, value: unknown, text: () => string, fp: Footprint): Step {
+    const line = lineOf(i, s.actors[i].op!, text)
+    try {
+      advance(s, c, i, value, fp)
+    } catch (error) {
+      if (error instanceof Violation) throw new FailedStep(error, line)
+      throw error
+    }
+    return { child: c, line, fp }
+  }
+
+  function lineOf(i: number, op: Op, text: () => string): () => string {
+    return () => `${actorNames[i]}: ${text()}${atOf(op) === undefined ? '' : `   [${atOf(op)}]`}`
+  }
+
   /** Applies a move to a copy of `s`: the child, its schedule line and what it touched. */
-  const apply = (s: State, m: Move): Step => {
+  function apply(s: State, m: Move): Step {
     const c: State = { mem: s.mem, ghost: s.ghost, ghostKey: s.ghostKey, actors: [...s.actors], tokens: s.tokens }
-    const tokens = (): Token[] => (c.tokens === s.tokens ? (c.tokens = s.tokens.map((t) => ({ ...t }))) : c.tokens)
-    const queue = (w: number) => `futex:${names[w]}`
-    if (m.kind === 'drop') {
-      tokens()[m.token].state = 'gone'
-      const fp: Footprint = { actor: -1 - m.token, reads: [], writes: [queue(s.tokens[m.token].word)], ghost: false }
-      return { child: c, line: `native: drops cancelled token ${m.token} (${names[s.tokens[m.token].word]})`, fp }
+    if (m.kind === 'drop' || m.kind === 'pass') {
+      const t = s.tokens[m.token]
+      const fp: Footprint = { actor: -1 - m.token, reads: [names[t.word]], writes: [queueOf(t.word)], ghost: false }
+      if (m.kind === 'drop') {
+        const moved = s.mem[t.word] !== t.expected
+        tokensOf(s, c)[m.token].state = t.passOn && moved ? 'passing' : 'gone'
+        return { child: c, line: () => `native: leaves the kernel, drops cancelled token ${m.token} (${names[t.word]} ${moved ? (t.passOn ? 'moved: passes a wake on' : 'moved') : 'unchanged'})`, fp }
+      }
+      tokensOf(s, c)[m.token].state = 'gone'
+      const woke = wakeChosen(s, c, t.word, 1, m.choice)
+      return { child: c, line: () => `native: passes on the wake of token ${m.token}: futexWake(${names[t.word]}, 1) -> woke ${woke.length === 0 ? 'nobody' : woke.join(', ')}`, fp }
     }
     const i = m.actor
-    const who = actorNames[i]
     const a = s.actors[i]
     const op = a.op!
-    const at = atOf(op) === undefined ? '' : `   [${atOf(op)}]`
     const fp: Footprint = { actor: i, reads: [], writes: [], ghost: false }
-    const step = (value: unknown, text: string): Step => {
-      const line = `${who}: ${text}${at}`
-      try {
-        advance(s, c, i, value, fp)
-      } catch (error) {
-        if (error instanceof Violation) throw new FailedStep(error, line)
-        throw error
-      }
-      return { child: c, line, fp }
-    }
     if (m.kind === 'resume' || m.kind === 'timeout') {
       const outcome: WaitOutcome = m.kind === 'resume' ? 'woken' : 'timed-out'
       // A woken sleeper's wake is consumed; a kernel timeout dequeues the sleeper. A JS timer that
       // fires first leaves the native thread asleep on the word: the model must cancel it.
-      if (m.kind === 'resume' || s.tokens[a.sleepOn].kernel) tokens()[a.sleepOn].state = 'gone'
-      fp.writes.push(queue(s.tokens[a.sleepOn].word))
-      return step(outcome, `${describeOp(op)} -> ${outcome}`)
+      if (m.kind === 'resume' || s.tokens[a.sleepOn].kernel) tokensOf(s, c)[a.sleepOn].state = 'gone'
+      fp.writes.push(queueOf(s.tokens[a.sleepOn].word))
+      return stepped(s, c, i, outcome, () => `${describeOp(op)} -> ${outcome}`, fp)
     }
     switch (op.kind) {
       case 'load': {
         const w = wordOf(op.word)
         fp.reads.push(op.word)
-        return step(s.mem[w], `${describeOp(op)} -> ${s.mem[w]}`)
+        return stepped(s, c, i, s.mem[w], () => `${describeOp(op)} -> ${s.mem[w]}`, fp)
       }
       case 'rmw': {
         const w = wordOf(op.word)
@@ -361,53 +417,53 @@ export function explore(model: Model, opts: ExploreOptions = {}): Exploration {
         c.mem = [...s.mem]
         c.mem[w] = op.apply(old)
         fp.writes.push(op.word)
-        return step(old, `${describeOp(op)} (was ${old}, now ${c.mem[w]})`)
+        return stepped(s, c, i, old, () => `${describeOp(op)} (was ${old}, now ${c.mem[w]})`, fp)
       }
       case 'wait': {
         const w = wordOf(op.word)
         fp.reads.push(op.word)
-        fp.writes.push(queue(w), TOKENS)
-        if (s.mem[w] !== op.expected) return step('not-equal', `${describeOp(op)} -> not-equal (${op.word}=${s.mem[w]})`)
-        const id = tokens().length
-        c.tokens.push({ word: w, owner: i, kernel: true, state: 'armed' })
+        fp.writes.push(queueOf(w), TOKENS)
+        if (s.mem[w] !== op.expected) return stepped(s, c, i, 'not-equal', () => `${describeOp(op)} -> not-equal (${op.word}=${s.mem[w]})`, fp)
+        const id = tokensOf(s, c).length
+        c.tokens.push({ word: w, owner: i, kernel: true, state: 'armed', expected: op.expected, passOn: false })
         c.actors[i] = { ...a, live: a.live, sleepOn: id }
         a.live = undefined
-        return { child: c, line: `${who}: ${describeOp(op)} -> sleeps${at}`, fp }
+        return { child: c, line: () => `${actorNames[i]}: ${describeOp(op)} -> sleeps`, fp }
       }
       case 'wake': {
         const w = wordOf(op.word)
-        const sleepers = sleepersOf(s, w)
-        const chosen = combinations(sleepers.length, Math.min(op.count, sleepers.length))[m.choice].map((k) => sleepers[k])
-        for (const id of chosen) tokens()[id].state = 'woken'
-        fp.reads.push(queue(w))
-        fp.writes.push(queue(w))
-        const woke = chosen.map((id) => `${actorNames[s.tokens[id].owner]}${s.tokens[id].kernel ? '' : ` (native token ${id}${s.tokens[id].state === 'cancelling' ? ', cancelled' : ''})`}`)
-        return step(chosen.length, `${describeOp(op)} -> woke ${woke.length === 0 ? 'nobody' : woke.join(', ')}`)
+        const woke = wakeChosen(s, c, w, op.count, m.choice)
+        fp.reads.push(queueOf(w))
+        fp.writes.push(queueOf(w))
+        return stepped(s, c, i, woke.length, () => `${describeOp(op)} -> woke ${woke.length === 0 ? 'nobody' : woke.join(', ')}`, fp)
       }
       case 'arm': {
         const w = wordOf(op.word)
         fp.reads.push(op.word)
-        fp.writes.push(queue(w), TOKENS)
-        if (s.mem[w] !== op.expected) return step(-1, `${describeOp(op)} -> not-equal`)
-        const id = tokens().length
-        c.tokens.push({ word: w, owner: i, kernel: false, state: 'armed' })
-        return step(id, `${describeOp(op)} -> token ${id}`)
+        fp.writes.push(queueOf(w), TOKENS)
+        if (s.mem[w] !== op.expected) return stepped(s, c, i, -1, () => `${describeOp(op)} -> not-equal`, fp)
+        const id = tokensOf(s, c).length
+        c.tokens.push({ word: w, owner: i, kernel: false, state: 'armed', expected: op.expected, passOn: false })
+        return stepped(s, c, i, id, () => `${describeOp(op)} -> token ${id}`, fp)
       }
       case 'cancel': {
-        const t = tokens()[op.token]
-        t.state = t.state === 'armed' ? 'cancelling' : 'gone'
-        fp.writes.push(queue(t.word))
-        return step(undefined, describeOp(op))
+        const t = tokensOf(s, c)[op.token]
+        t.passOn = op.passOn
+        // Still queued: the native thread sleeps on until it looks again. Already woken: its
+        // completion is on its way to nobody (the fixed wait core passes that wake on too).
+        t.state = t.state === 'armed' ? 'cancelling' : t.state === 'woken' && op.passOn ? 'passing' : 'gone'
+        fp.writes.push(queueOf(t.word))
+        return stepped(s, c, i, undefined, () => describeOp(op), fp)
       }
       case 'await': {
         const w = wordOf(op.word)
         c.mem = [...s.mem]
         c.mem[w] = op.value
         fp.writes.push(op.word)
-        return step(undefined, `${describeOp(op)}: ${op.word} = ${op.value}`)
+        return stepped(s, c, i, undefined, () => `${describeOp(op)}: ${op.word} = ${op.value}`, fp)
       }
       case 'choose':
-        return step(m.choice, `chooses: ${op.options[m.choice]}`)
+        return stepped(s, c, i, m.choice, () => `chooses: ${op.options[m.choice]}`, fp)
       default:
         throw new Error(`unexpected step ${op.kind}`)
     }
@@ -418,7 +474,7 @@ export function explore(model: Model, opts: ExploreOptions = {}): Exploration {
   const keyOf = (s: State): string => {
     let k = s.mem.join(',') + '|' + s.ghostKey
     for (const a of s.actors) k += '|' + a.scopes.join('/') + (a.op === undefined ? '.' : a.sleepOn >= 0 ? `@${a.sleepOn}` : '')
-    for (const t of s.tokens) k += t.state === 'gone' ? '_' : t.state[0]
+    for (const t of s.tokens) k += t.state === 'gone' ? '_' : t.state[0] + (t.passOn ? '+' : '')
     return k
   }
 
@@ -429,7 +485,7 @@ export function explore(model: Model, opts: ExploreOptions = {}): Exploration {
    * explored again only for the moves its earlier visit slept on and this
    * one does not (Godefroid's sleep sets with state caching).
    */
-  const visit = (s: State, sleep: Map<string, Footprint>): void => {
+  const visit = (s: State, sleep: ReadonlyMap<string, Footprint>): void => {
     const key = keyOf(s)
     const stored = visited.get(key)
     let only: string[] | undefined
@@ -463,11 +519,13 @@ export function explore(model: Model, opts: ExploreOptions = {}): Exploration {
         continue
       }
       result.steps++
-      const childSleep = new Map<string, Footprint>()
-      for (const [sid, sfp] of sleep) if (independent(sfp, st.fp)) childSleep.set(sid, sfp)
-      for (const [did, dfp] of done) if (independent(dfp, st.fp)) childSleep.set(did, dfp)
+      let childSleep: Map<string, Footprint> | undefined
+      if (opts.sleepSets !== false) {
+        for (const [sid, sfp] of sleep) if (independent(sfp, st.fp)) (childSleep ??= new Map()).set(sid, sfp)
+        for (const [did, dfp] of done) if (independent(dfp, st.fp)) (childSleep ??= new Map()).set(did, dfp)
+      }
       path.push(st.line)
-      visit(st.child, childSleep)
+      visit(st.child, childSleep ?? NO_SLEEP)
       path.pop()
       done.push([id, st.fp])
     }
@@ -529,17 +587,25 @@ function combinations(n: number, k: number): number[][] {
   return out
 }
 
-/** A 2×32-bit running hash of an actor's inputs (its position), as a short string. */
-function mix(key: string, value: unknown): string {
-  const text = key + ';' + (value === undefined ? '' : typeof value === 'number' ? String(value) : JSON.stringify(value))
-  let h1 = 0xdeadbeef
-  let h2 = 0x41c6ce57
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i)
-    h1 = Math.imul(h1 ^ ch, 2654435761)
-    h2 = Math.imul(h2 ^ ch, 1597334677)
+/** A running hash (53 bits) of an actor's inputs in one scope (its position there). */
+function mix(key: number, value: unknown): number {
+  let h1 = ((key / 4294967296) >>> 0) ^ 0xdeadbeef
+  let h2 = (key >>> 0) ^ 0x41c6ce57
+  if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) < 2 ** 31) {
+    h1 = Math.imul(h1 ^ 1, 2654435761)
+    h2 = Math.imul(h2 ^ 1, 1597334677)
+    h1 = Math.imul(h1 ^ value, 2654435761)
+    h2 = Math.imul(h2 ^ value, 1597334677)
+  } else {
+    const text = value === undefined ? '' : JSON.stringify(value)
+    h1 = Math.imul(h1 ^ 2, 2654435761)
+    h2 = Math.imul(h2 ^ 2, 1597334677)
+    for (let i = 0; i < text.length; i++) {
+      h1 = Math.imul(h1 ^ text.charCodeAt(i), 2654435761)
+      h2 = Math.imul(h2 ^ text.charCodeAt(i), 1597334677)
+    }
   }
   h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909)
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909)
-  return (h1 >>> 0).toString(36) + (h2 >>> 0).toString(36)
+  return (h1 >>> 0) * 2097152 + (h2 >>> 11)
 }

@@ -25,8 +25,11 @@ export type Op =
   | { kind: 'arm'; word: string; expected: number; at?: string }
   /** A JS task awaits token `token` (its native thread woke, or the JS timer fired if `timed`). */
   | { kind: 'park'; token: number; timed: boolean; at?: string }
-  /** cancelWait: asks the native thread to stop sleeping for `token` (it still sleeps until it looks again). */
-  | { kind: 'cancel'; token: number; at?: string }
+  /**
+   * cancelWait: asks the native thread to stop sleeping for `token` (it still sleeps until it
+   * looks again). `passOn`: a wake the cancelled wait takes meanwhile is passed on (one FUTEX_WAKE).
+   */
+  | { kind: 'cancel'; token: number; passOn: boolean; at?: string }
   /** An ideal blocking step: enabled only while the word equals `expected`, then sets it to `value` (an ideal lock's acquire). */
   | { kind: 'await'; word: string; expected: number; value: number; at?: string }
   /** A nondeterministic choice of the actor itself (a deadline that passed or not); returns the option's index. */
@@ -95,8 +98,8 @@ export function* park(token: number, timed: boolean, at?: string): Proc<'woken' 
   return (yield { kind: 'park', token, timed, at }) as 'woken' | 'timed-out'
 }
 
-export function* cancel(token: number, at?: string): Proc<void> {
-  yield { kind: 'cancel', token, at }
+export function* cancel(token: number, passOn: boolean, at?: string): Proc<void> {
+  yield { kind: 'cancel', token, passOn, at }
 }
 
 /**
@@ -131,12 +134,15 @@ export function* mark(locals: unknown): Proc<void> {
  * outer variables break this; return values instead).
  */
 export function scoped<A extends unknown[], T>(fn: (...args: A) => Proc<T>): (...args: A) => Proc<T> {
-  return function* (...args: A): Proc<T> {
-    yield { kind: 'enter' }
-    const value = yield* fn(...args)
-    yield { kind: 'exit', value }
-    return value
-  }
+  return (...args: A) => scope(fn(...args))
+}
+
+/** Runs `body` as a black box for the explorer's state identity (see {@link scoped}). */
+export function* scope<T>(body: Proc<T>): Proc<T> {
+  yield { kind: 'enter' }
+  const value = yield* body
+  yield { kind: 'exit', value }
+  return value
 }
 
 /** Runs `apply` on the ghost state atomically with the previous step; returns its result. */

@@ -6,15 +6,15 @@ import { waitingForParties } from '../contracts.js'
 export interface BarrierProtocol {
   label: string
   words(name: string): Record<string, number>
-  /** wait() without a timeout: the party's index, or -1 (BrokenBarrierError). */
-  wait(barrier: string, parties: number, who: string): Proc<number>
+  /** wait(): the party's index, or -1 (BrokenBarrierError). */
+  wait(barrier: string, parties: number, who: string, timed: boolean): Proc<number>
 }
 
 function party(p: BarrierProtocol, parties: number, who: string, generations: number) {
   return function* (): Proc<void> {
     for (let r = 0; r < generations; r++) {
       yield* mark(r)
-      const index = yield* p.wait('b', parties, who)
+      const index = yield* p.wait('b', parties, who, false)
       check(index >= 0, 'broken', `${who}'s wait() threw BrokenBarrierError, though nobody timed out or aborted`)
     }
   }
@@ -27,6 +27,26 @@ export function exactParties(p: BarrierProtocol, parties: number, generations: n
     name: `Barrier(${parties}) ${p.label}, ${parties} parties x ${generations} generations`,
     words: p.words('b'),
     actors: Object.fromEntries(names.map((n) => [n, party(p, parties, n, generations)])),
+  }
+}
+
+/**
+ * A timeout: Barrier(2), A waits with a timeout, B without. Either both
+ * pass, or A's timeout breaks the generation and both get BrokenBarrierError
+ * (the contract checks that a generation's parties agree).
+ */
+export function timedParty(p: BarrierProtocol): Model {
+  return {
+    name: `Barrier(2) ${p.label}, A with a timeout, B without`,
+    words: p.words('b'),
+    actors: {
+      A: function* () {
+        yield* p.wait('b', 2, 'A', true)
+      },
+      B: function* () {
+        yield* p.wait('b', 2, 'B', false)
+      },
+    },
   }
 }
 

@@ -1,7 +1,7 @@
 // Condition scenarios, for any model of the protocol (today's, the fixed one).
 import type { Model } from '../explorer.js'
 import { load, mark, store, type Proc } from '../ops.js'
-import { enter, leave } from '../contracts.js'
+import { enter, leave, waitingUnnotified } from '../contracts.js'
 
 /** A model of Condition's protocol: its words and operations, as steps. */
 export interface ConditionProtocol {
@@ -57,6 +57,26 @@ export function notifyThenWait(p: ConditionProtocol): Model {
         yield* enter('c.lock', 'H')
       }),
     },
+  }
+}
+
+/**
+ * Three waiters, holes: A, B and C wait (A and B with a timeout), A then
+ * notifies once. A waiter that left (timed out) must be skipped; a notify
+ * goes to the oldest still waiting; C may wait for ever, unless owed.
+ */
+export function threeWaiters(p: ConditionProtocol): Model {
+  const waiter = (me: number, who: string, timed: boolean, thenNotify: boolean) => () => locked(p, me, who, function* () {
+    yield* leave('c.lock')
+    yield* p.wait('c', me, who, timed)
+    yield* enter('c.lock', who)
+    if (thenNotify) yield* p.notify('c', 1)
+  })
+  return {
+    name: `Condition three waiters ${p.label} (A, B timed; A notifies after)`,
+    words: p.words('c'),
+    actors: { A: waiter(1, 'A', true, true), B: waiter(2, 'B', true, false), C: waiter(3, 'C', false, false) },
+    stuck: (_mem, ghost, stuck) => waitingUnnotified('c', p.fifo, ghost, stuck),
   }
 }
 

@@ -1,7 +1,8 @@
 // Lock, RLock and Semaphore scenarios, for any model of the protocols.
 import type { Model } from '../explorer.js'
 import { check, mark, type Proc } from '../ops.js'
-import { enter, givePermit, leave, takePermit } from '../contracts.js'
+import { criticalSection, givePermit, takePermit } from '../contracts.js'
+import { load, store } from '../ops.js'
 
 /** How a waiter waits: blocking or async (a task of a thread, through the native waiter), with or without a timeout. */
 export interface WaitForm {
@@ -29,16 +30,17 @@ export function mutex(p: LockProtocol, forms: Record<string, WaitForm>, rounds: 
     for (let r = 0; r < rounds; r++) {
       yield* mark(r)
       if (!(yield* p.acquire('l', me, form))) continue // timed out: fine, it never held the lock
-      yield* enter('l', who)
-      yield* leave('l')
+      yield* criticalSection('l', who)
       yield* p.release('l', me)
     }
   }
   const names = Object.keys(forms)
+  const timed = names.some((n) => forms[n].timed)
   return {
     name: `Lock mutex ${p.label} (${names.map((n) => `${n}${describe(forms[n])}`).join(', ')}; ${rounds} rounds)`,
-    words: p.words('l'),
+    words: { ...p.words('l'), 'l.DATA': 0 },
     actors: Object.fromEntries(names.map((n, i) => [n, user(i + 1, n, forms[n])])),
+    final: (mem) => check(timed || mem['l.DATA'] === names.length * rounds, 'lost update', `the counter ends at ${mem['l.DATA']}, not ${names.length * rounds}`),
   }
 }
 
@@ -50,25 +52,22 @@ export function mutex(p: LockProtocol, forms: Record<string, WaitForm>, rounds: 
 export function timedOutWaiter(p: LockProtocol): Model {
   return {
     name: `Lock timed-out waiter ${p.label} (H holds; A async with timeout; B blocking)`,
-    words: { ...p.words('l') },
+    words: { ...p.words('l'), 'l.DATA': 0 },
     actors: {
       H: function* () {
         yield* p.acquire('l', 1, {})
-        yield* enter('l', 'H')
-        yield* leave('l')
+        yield* criticalSection('l', 'H')
         yield* p.release('l', 1)
       },
       A: function* () {
         if (yield* p.acquire('l', 2, { async: true, timed: true })) {
-          yield* enter('l', 'A')
-          yield* leave('l')
+          yield* criticalSection('l', 'A')
           yield* p.release('l', 2)
         }
       },
       B: function* () {
         check(yield* p.acquire('l', 3, {}), 'misuse', 'an acquire without timeout returned false')
-        yield* enter('l', 'B')
-        yield* leave('l')
+        yield* criticalSection('l', 'B')
         yield* p.release('l', 3)
       },
     },
@@ -82,6 +81,7 @@ export function permits(p: SemaphoreProtocol, permitCount: number, bounded: bool
       yield* mark(r)
       if (!(yield* p.acquire('s', form))) continue
       yield* takePermit('s', permitCount, who)
+      yield* store('s.DATA', (yield* load('s.DATA', `${who}: inside: v = DATA`)) + 1, `${who}: inside: DATA = v + 1`)
       yield* givePermit('s')
       yield* p.release('s', 1)
     }
@@ -89,7 +89,7 @@ export function permits(p: SemaphoreProtocol, permitCount: number, bounded: bool
   const names = Object.keys(forms)
   return {
     name: `${bounded ? 'BoundedSemaphore' : 'Semaphore'}(${permitCount}) ${p.label} (${names.map((n) => `${n}${describe(forms[n])}`).join(', ')}; ${rounds} rounds)`,
-    words: p.words('s', permitCount, bounded),
+    words: { ...p.words('s', permitCount, bounded), 's.DATA': 0 },
     actors: Object.fromEntries(names.map((n) => [n, user(n, forms[n])])),
     final: (mem) => check(mem['s.COUNT'] === permitCount, 'permits lost', `the semaphore ends with ${mem['s.COUNT']} permits, not ${permitCount}`),
   }

@@ -7,8 +7,8 @@ export interface QueueProtocol {
   label: string
   words(name: string): Record<string, number>
   put(queue: string): Proc<void>
-  /** get(): true with an item, false at the timeout. */
-  get(queue: string, form: WaitForm): Proc<boolean>
+  /** get(): true with an item, false at the timeout; `slot` numbers the waiting actor (0, 1, 2). */
+  get(queue: string, form: WaitForm, slot: number): Proc<boolean>
 }
 
 /**
@@ -25,11 +25,30 @@ export function timedOutReader(p: QueueProtocol, aForm: WaitForm = { async: true
         yield* p.put('q')
       },
       A: function* () {
-        yield* p.get('q', aForm)
+        yield* p.get('q', aForm, 1)
       },
       B: function* () {
-        check(yield* p.get('q', {}), 'misuse', 'a get without timeout returned false')
+        check(yield* p.get('q', {}, 2), 'misuse', 'a get without timeout returned false')
       },
+    },
+  }
+}
+
+/** P puts two items; S and T (blocking, no timeout) get one each. */
+export function twoReaders(p: QueueProtocol): Model {
+  const reader = (slot: number) => function* (): Proc<void> {
+    check(yield* p.get('q', {}, slot), 'misuse', 'a get without timeout returned false')
+  }
+  return {
+    name: `Queue two blocking readers ${p.label} (P puts 2; S and T get 1 each)`,
+    words: p.words('q'),
+    actors: {
+      P: function* () {
+        yield* p.put('q')
+        yield* p.put('q')
+      },
+      S: reader(1),
+      T: reader(2),
     },
   }
 }

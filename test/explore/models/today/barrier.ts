@@ -1,4 +1,5 @@
-// Model of src/sync/barrier.ts at 9fa64a9 (waitSync, no timeout, no action):
+// Model of src/sync/barrier.ts at 9fa64a9 (waitSync, no timeout, no action;
+// the scenarios with a timeout are for the fixed model):
 // COUNT, GEN, BROKEN, RING. A party joins by CAS on COUNT; the last one
 // zeroes COUNT and *then* advances GEN; a party whose CAS succeeded while GEN
 // moved "retries" — and is counted again.
@@ -46,7 +47,7 @@ const advance = scoped(function* (b: string, gen: number, broken: boolean): Proc
 })
 
 /** waitSync(): returns this party's index, or -1 for BrokenBarrierError. */
-const wait = scoped(function* (b: string, parties: number, who: string): Proc<number> {
+const wait = scoped(function* (b: string, parties: number, who: string, _timed: boolean): Proc<number> {
   const w = W(b)
   let arrival: Arrival
   for (;;) {

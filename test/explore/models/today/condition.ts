@@ -2,7 +2,7 @@
 // tokens; notify hands out anonymous tokens that any sleeper can take, a new
 // waiter included.
 import { add, cas, futexWait, load, mark, scoped, type Proc } from '../../ops.js'
-import { deadlinePassed, notify as notifyWord } from './wait-core.js'
+import { deadlinePassed, notify as notifyWord } from '../wait-core.js'
 import { notified, registerWaiter, waitReturned } from '../../contracts.js'
 import type { LockImpl } from '../ideal-lock.js'
 import type { ConditionProtocol } from '../../scenarios/condition.js'

@@ -1,10 +1,11 @@
-// Model of src/sync/semaphore.ts at 9fa64a9 between threads: COUNT, WAITERS,
+// Model of src/sync/semaphore.ts between threads (the same at 9fa64a9 and
+// fixed; the wait core under it differs): COUNT, WAITERS,
 // SEQ, MAX (-1: unbounded). Acquire: a CAS loop taking a permit while COUNT > 0;
 // release: add to COUNT (a bounded one by CAS under MAX), then, if anyone
 // waits, bump SEQ and wake every sleeper elsewhere.
-import { add, cas, check, load, scoped, type Proc } from '../../ops.js'
-import { notify, until, untilSync } from './wait-core.js'
-import type { SemaphoreProtocol, WaitForm } from '../../scenarios/lock.js'
+import { add, cas, check, load, scoped, type Proc } from '../ops.js'
+import { notify, waitLoop, type WaitCore } from './wait-core.js'
+import type { SemaphoreProtocol, WaitForm } from '../scenarios/lock.js'
 
 const W = (s: string) => ({ COUNT: `${s}.COUNT`, WAITERS: `${s}.WAITERS`, SEQ: `${s}.SEQ`, MAX: `${s}.MAX` })
 
@@ -16,10 +17,10 @@ const tryAcquire = scoped(function* (s: string): Proc<boolean> {
   return false
 })
 
-const acquire = scoped(function* (s: string, form: WaitForm): Proc<boolean> {
+const acquire = scoped(function* (core: WaitCore, s: string, form: WaitForm): Proc<boolean> {
   if (yield* tryAcquire(s)) return true
   const attempt = () => tryAcquire(s)
-  return form.async ? yield* until(W(s), attempt, form.timed ?? false) : yield* untilSync(W(s), attempt, form.timed ?? false)
+  return yield* waitLoop(core, W(s), attempt, form)
 })
 
 const release = scoped(function* (s: string, n: number): Proc<void> {
@@ -38,9 +39,9 @@ const release = scoped(function* (s: string, n: number): Proc<void> {
   if ((yield* load(w.WAITERS, 'release: waiting?')) > 0) yield* notify(w, Infinity, 'release: notify(n)')
 })
 
-export const todaySemaphore: SemaphoreProtocol = {
-  label: 'today',
+export const semaphoreProtocol = (core: WaitCore): SemaphoreProtocol => ({
+  label: `${core.label} core`,
   words: (s, permits, bounded) => ({ [`${s}.COUNT`]: permits, [`${s}.WAITERS`]: 0, [`${s}.SEQ`]: 0, [`${s}.MAX`]: bounded ? permits : -1 }),
-  acquire,
+  acquire: (s, form) => acquire(core, s, form),
   release,
-}
+})

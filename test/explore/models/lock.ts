@@ -1,9 +1,11 @@
-// Model of src/sync/owned-lock.ts at 9fa64a9 (Lock and RLock between threads:
-// the object is shared, so there is no hand-off to local tasks).
-import { cas, check, exchange, load, scoped, store, type Proc } from '../../ops.js'
-import { notify, until, untilSync, type WaitWords } from './wait-core.js'
-import type { LockImpl } from '../ideal-lock.js'
-import type { LockProtocol } from '../../scenarios/lock.js'
+// Model of src/sync/owned-lock.ts (Lock and RLock between threads: the
+// object is shared, so there is no hand-off to local tasks). The protocol is
+// the same at 9fa64a9 and on the fixed branch; what changed is the wait core
+// under it (wait-core.ts), so each model takes one.
+import { cas, check, exchange, load, scoped, store, type Proc } from '../ops.js'
+import { notify, untilSync, waitLoop, type WaitCore, type WaitWords } from './wait-core.js'
+import type { LockImpl } from './ideal-lock.js'
+import type { LockProtocol } from '../scenarios/lock.js'
 
 export interface LockWords extends WaitWords {
   OWNER: string
@@ -30,11 +32,11 @@ export const tryAcquire = scoped(function* (l: LockWords, me: number, reentrant:
 })
 
 /** acquireSync / acquire (async: a task on a shared lock, through the native waiter). */
-export const acquire = scoped(function* (l: LockWords, me: number, opts: { reentrant?: boolean; timed?: boolean; async?: boolean } = {}): Proc<boolean> {
+export const acquire = scoped(function* (core: WaitCore, l: LockWords, me: number, opts: { reentrant?: boolean; timed?: boolean; async?: boolean }): Proc<boolean> {
   const reentrant = opts.reentrant ?? false
   if (yield* tryAcquire(l, me, reentrant)) return true
   const attempt = () => tryAcquire(l, me, reentrant)
-  return opts.async ? yield* until(l, attempt, opts.timed ?? false) : yield* untilSync(l, attempt, opts.timed ?? false)
+  return yield* waitLoop(core, l, attempt, opts)
 })
 
 /** release(): the hot path of a Lock (exchange, then wake one if anyone waits); an RLock counts down first. */
@@ -58,26 +60,26 @@ const free = scoped(function* (l: LockWords): Proc<void> {
   if ((yield* load(l.WAITERS, '#free: waiting?')) > 0) yield* notify(l, 1, '#free: notify(1, 1)')
 })
 
-/** Today's Lock between threads, for protocols built on it (Condition). */
-export const todayLock: LockImpl = {
-  label: "today's Lock",
+/** The Lock between threads over `core`, for protocols built on it (Condition). */
+export const ownedLock = (core: WaitCore): LockImpl => ({
+  label: `Lock (${core.label} core)`,
   words: (name) => freeLock(lockWords(name)),
   acquire: function* (name, me) {
-    yield* acquire(lockWords(name), me)
+    yield* acquire(core, lockWords(name), me, {})
   },
   release: (name, me) => release(lockWords(name), me),
   releaseSave: (name) => free(lockWords(name)),
   // acquireRestoreSync: straight into untilSync, no first try
   acquireRestore: function* (name, me) {
     const l = lockWords(name)
-    yield* untilSync(l, () => tryAcquire(l, me, false), false)
+    yield* untilSync(l, () => tryAcquire(l, me, false), false, core)
   },
-}
+})
 
-/** Today's Lock (or RLock) for the lock scenarios. */
-export const todayLockProtocol = (reentrant: boolean): LockProtocol => ({
-  label: reentrant ? 'RLock today' : 'today',
+/** The Lock (or RLock) over `core`, for the lock scenarios. */
+export const lockProtocol = (core: WaitCore, reentrant: boolean): LockProtocol => ({
+  label: `${reentrant ? 'RLock' : 'Lock'}, ${core.label} core`,
   words: (name) => freeLock(lockWords(name)),
-  acquire: (name, me, form) => acquire(lockWords(name), me, { reentrant, ...form }),
+  acquire: (name, me, form) => acquire(core, lockWords(name), me, { reentrant, ...form }),
   release: (name, me) => release(lockWords(name), me, reentrant),
 })

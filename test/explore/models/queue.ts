@@ -4,10 +4,10 @@
 // wait core's loop. The ring's lock makes tryPut/tryTake atomic, so each is
 // one step here; the reader's 30 µs spin and its 200 ms re-checks are left
 // out (the re-check would hide a lost wake-up as a 200 ms stall).
-import { add, load, rmw, scoped, type Proc } from '../../ops.js'
-import { notify, until, untilSync } from './wait-core.js'
-import type { QueueProtocol } from '../../scenarios/queue.js'
-import type { WaitForm } from '../../scenarios/lock.js'
+import { add, load, rmw, scoped, type Proc } from '../ops.js'
+import { notify, waitLoop, type WaitCore } from './wait-core.js'
+import type { QueueProtocol } from '../scenarios/queue.js'
+import type { WaitForm } from '../scenarios/lock.js'
 
 const W = (q: string) => ({ ITEMS: `${q}.ITEMS`, SEQ: `${q}.NOT_EMPTY`, WAITERS: `${q}.NOT_EMPTY.WAITERS` })
 
@@ -21,15 +21,16 @@ const put = scoped(function* (q: string): Proc<void> {
   if ((yield* load(w.WAITERS, 'put: notEmpty.waiting?')) > 0) yield* notify(w, 1, 'put: notEmpty.notify(1, 1)')
 })
 
-const get = scoped(function* (q: string, form: WaitForm): Proc<boolean> {
+const get = scoped(function* (core: WaitCore, q: string, form: WaitForm): Proc<boolean> {
   if (yield* tryTake(q)) return true
   const attempt = () => tryTake(q)
-  return form.async ? yield* until(W(q), attempt, form.timed ?? false) : yield* untilSync(W(q), attempt, form.timed ?? false)
+  return yield* waitLoop(core, W(q), attempt, form)
 })
 
-export const todayQueue: QueueProtocol = {
-  label: 'today',
+/** Today's queue wake-ups over `core`. */
+export const todayQueue = (core: WaitCore): QueueProtocol => ({
+  label: `today, ${core.label} core`,
   words: (q) => ({ [`${q}.ITEMS`]: 0, [`${q}.NOT_EMPTY`]: 0, [`${q}.NOT_EMPTY.WAITERS`]: 0 }),
   put,
-  get,
-}
+  get: (q, form) => get(core, q, form),
+})
