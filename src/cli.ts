@@ -14,6 +14,7 @@ const USAGE = `usage: skein worker --redis URL --pool NAME [--namespace NS] [--c
   --pool NAME        the name given to cluster.Pool({ name }) by the clients
   --namespace NS     as in connect({ namespace }); default skein
   --concurrency N    local processes running tasks; default: one per CPU
+  --root DIR         serve only task modules under DIR; default: the working directory
 
 Runs the pool's tasks until SIGINT/SIGTERM, then finishes the tasks in hand.
 Task modules are imported by file path: deploy the same code at the same path
@@ -41,7 +42,7 @@ function parseFlags(args: string[], known: readonly string[]): Map<string, strin
 }
 
 async function worker(args: string[]): Promise<void> {
-  const flags = parseFlags(args, ['redis', 'pool', 'namespace', 'concurrency'])
+  const flags = parseFlags(args, ['redis', 'pool', 'namespace', 'concurrency', 'root'])
   const url = flags.get('redis') ?? fail('--redis URL is required')
   const pool = flags.get('pool') ?? fail('--pool NAME is required')
   const given = flags.get('concurrency')
@@ -58,7 +59,7 @@ async function worker(args: string[]): Promise<void> {
   // Loaded here, so that --help and usage errors answer at once (and without the Redis client or the addon).
   const { runWorker } = await import('./cluster/pool/worker.js')
   process.stderr.write(`skein worker: pool ${JSON.stringify(pool)} at ${url}${flags.has('namespace') ? ` (namespace ${flags.get('namespace')})` : ''}; Ctrl-C stops\n`)
-  await runWorker({ url, pool, namespace: flags.get('namespace'), concurrency, signal: stop.signal })
+  await runWorker({ url, pool, namespace: flags.get('namespace'), concurrency, root: flags.get('root'), signal: stop.signal })
   process.stderr.write('skein worker: stopped\n')
 }
 

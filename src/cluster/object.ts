@@ -5,11 +5,11 @@
  * URL (revive.ts) and builds the same object.
  */
 import { kDescribe, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import { kClusterObject } from './redis/codec.js'
+import { kClusterObject, type CLUSTER_TYPES } from './redis/codec.js'
 import type { ClusterConnection } from './redis/connection.js'
 
 /** The kinds of object a cluster connection makes. */
-export type ClusterType = 'Lock' | 'RLock' | 'Semaphore' | 'BoundedSemaphore' | 'Event' | 'Queue' | 'JoinableQueue' | 'dict' | 'Pool'
+export type ClusterType = (typeof CLUSTER_TYPES)[number]
 
 /** The descriptor of a cluster object (what crosses a process boundary). */
 export interface ClusterDescriptor extends HandleDescriptor {
@@ -35,6 +35,8 @@ export abstract class ClusterObject implements Shareable {
     private readonly options: Record<string, unknown> = {},
   ) {
     if (typeof name !== 'string' || name.length === 0) throw new TypeError(`cluster.${type}(name): name must be a non-empty string (got ${String(name)}); the same name is the same object on every machine`)
+    // Redis keys are UTF-8: a lone surrogate would become U+FFFD, and two distinct names one object.
+    if (/\p{Cs}/u.test(name)) throw new TypeError(`cluster.${type}(name): name ${JSON.stringify(name)} holds a lone surrogate (not well-formed Unicode), which Redis can't keep apart from others; use a well-formed string`)
   }
 
   /** A Redis key of this object: `namespace:type:name[:part…]`. */

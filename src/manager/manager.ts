@@ -9,6 +9,7 @@
  * every dict, list and namespace it made carries that Event and checks it on
  * each call, in every thread and process, so after shutdown they throw.
  */
+import { assertNotBootstrapping } from '../process/context.js'
 import { Lock } from '../sync/lock.js'
 import { RLock } from '../sync/rlock.js'
 import { Semaphore, BoundedSemaphore } from '../sync/semaphore.js'
@@ -27,6 +28,7 @@ import { SharedList, type SharedListOptions } from './shared-list.js'
 import { Namespace } from './namespace.js'
 import type { Key } from './record.js'
 import { shutDownError } from './store.js'
+import { StateError } from '../errors.js'
 
 type State = 'new' | 'started' | 'shut down'
 
@@ -53,11 +55,17 @@ type State = 'new' | 'started' | 'shut down'
  */
 export class Manager implements AsyncDisposable {
   #state: State = 'new'
-  readonly #down = new Event()
+  readonly #down: Event
+
+  constructor() {
+    // Python's Manager() at the top level of a module its children import would start a manager in each.
+    assertNotBootstrapping('new Manager()')
+    this.#down = new Event()
+  }
 
   /** Starts the manager; resolves to itself (`await using m = await new Manager().start()`). */
   async start(): Promise<this> {
-    if (this.#state === 'started') throw new Error('Manager.start(): already started; start a manager once')
+    if (this.#state === 'started') throw new StateError('Manager.start(): already started; start a manager once')
     if (this.#state === 'shut down') throw shutDownError('Manager.start()')
     this.#state = 'started'
     return this
@@ -164,7 +172,7 @@ export class Manager implements AsyncDisposable {
   }
 
   #check(what: string): void {
-    if (this.#state === 'new') throw new Error(`Manager.${what}: the manager is not started; call \`await manager.start()\` first`)
+    if (this.#state === 'new') throw new StateError(`Manager.${what}: the manager is not started; call \`await manager.start()\` first`)
     if (this.#state === 'shut down') throw shutDownError(`Manager.${what}`)
   }
 }

@@ -2,11 +2,12 @@
  * `ProcessPoolExecutor` and `ThreadPoolExecutor`: Python's
  * `concurrent.futures` executors, on top of Pool and ThreadPool.
  */
-import { cpuCount } from '../process/context.js'
+import { assertNotBootstrapping, cpuCount } from '../process/context.js'
 import type { BasePool, BasePoolOptions } from './base-pool.js'
 import { CancelledError, Future } from './future.js'
 import { Pool } from './pool.js'
 import { ThreadPool } from './thread-pool.js'
+import { StateError } from '../errors.js'
 
 /** Options of the executors. */
 export interface ExecutorOptions<I extends unknown[] = never[]> extends BasePoolOptions<I> {
@@ -41,7 +42,7 @@ abstract class Executor {
 
   /** Runs `fn(...args)` in a worker; returns its Future. Throws after shutdown(). */
   submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
-    if (this.#shutdown) throw new Error(`${this.constructor.name}.submit() after shutdown(): create a new executor for more work`)
+    if (this.#shutdown) throw new StateError(`${this.constructor.name}.submit() after shutdown(): create a new executor for more work`)
     const abort = new AbortController()
     const future = new Future<Awaited<R>>(() => abort.abort(new CancelledError()))
     this.#pool._submit(fn, args, {
@@ -91,6 +92,7 @@ abstract class Executor {
  */
 export class ProcessPoolExecutor extends Executor {
   constructor(options: ExecutorOptions<unknown[]> = {}) {
+    assertNotBootstrapping('new ProcessPoolExecutor()')
     const { maxWorkers, ...rest } = options
     super(new Pool({ ...rest, processes: maxWorkers ?? cpuCount() }))
   }
@@ -109,6 +111,7 @@ export class ProcessPoolExecutor extends Executor {
  */
 export class ThreadPoolExecutor extends Executor {
   constructor(options: ExecutorOptions<unknown[]> = {}) {
+    assertNotBootstrapping('new ThreadPoolExecutor()')
     const { maxWorkers, ...rest } = options
     super(new ThreadPool({ ...rest, threads: maxWorkers ?? cpuCount() }))
   }

@@ -52,7 +52,10 @@ export async function startPeer(level: Level): Promise<Peer> {
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = once(child, 'exit')
       child.disconnect()
+      // A peer stuck in a blocking wait (a lost wake-up) never reads the disconnect: don't let it hold the test.
+      const stuck = setTimeout(() => child.kill('SIGKILL'), 10_000)
       await exited
+      clearTimeout(stuck)
     }
     killer = async (s) => {
       if (child.exitCode !== null || child.signalCode !== null) return

@@ -33,14 +33,14 @@ export class LocalRunner {
   readonly #pools = new Map<string, ModulePool>()
   readonly #fns = new Map<string, Function>()
 
-  constructor(private readonly concurrency: number, private readonly workerId: string) {}
+  constructor(private readonly concurrency: number, private readonly workerId: string, private readonly redisUrl: string) {}
 
   /** Runs task `kind` of export `name` of `url` on `payload`; never rejects. */
   async run(url: string, name: string, kind: number, payload: unknown): Promise<Outcome> {
     const entry = this.#poolFor(url)
     if (entry.broken !== undefined) return [FAILED, toWire(entry.broken)]
     try {
-      if (kind & HANDLES) payload = await decodeHandles(payload)
+      if (kind & HANDLES) payload = await decodeHandles(payload, this.redisUrl)
       const fn = this.#standIn(url, name)
       switch (kind & ~HANDLES) {
         case CALL: return [OK, await entry.pool.apply(fn as (...a: unknown[]) => unknown, payload as unknown[])]

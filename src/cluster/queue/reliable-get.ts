@@ -133,7 +133,7 @@ export class ReliableGet {
       else void this.#release(next, false).catch(() => {})
     }
     switch (outcome) {
-      case 'ok': return decodeValue(bytes)
+      case 'ok': return decodeValue(bytes, this.cluster.url, `cluster.${this.type}.get()`)
       case 'eof': throw drained(this.type)
       case 'lost':
         this.#liveness.declaredDead(owner)
