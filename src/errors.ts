@@ -100,6 +100,22 @@ export class QueueClosedError<T = unknown> extends SkeinError {
 }
 
 /**
+ * A call the object's state does not allow now: used before `start()`,
+ * after `close()`/`terminate()`/`shutdown()`, started twice, a Condition
+ * notified without its lock (Python raises ValueError, RuntimeError or
+ * AssertionError for these). The message says what to do instead.
+ *
+ * @example
+ * import { Manager, StateError } from 'skein'
+ * try { new Manager().dict() } catch (e) { console.log(e instanceof StateError, (e as StateError).code) } // true ERR_SKEIN_STATE
+ */
+export class StateError extends SkeinError {
+  constructor(message: string, code = 'ERR_SKEIN_STATE', options?: ErrorOptions) {
+    super(message, code, options)
+  }
+}
+
+/**
  * A queue's or pipe's shared memory holds something no queue could have
  * written there (a length, offset or tag out of range): another program, or
  * a bug, wrote into its segment. The operation stopped before using it; the

@@ -180,11 +180,13 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
    * (`v8.deserialize` reads it). `maxLength`: a longer message throws `RangeError`.
    */
   async recvBytes(maxLength?: number, opts?: RecvOptions): Promise<Buffer> {
+    checkMaxLength(maxLength, 'recvBytes')
     return asBytes(await this.#take(opts, 'recvBytes'), maxLength)
   }
 
   /** Like `recvBytes`, blocking this thread. */
   recvBytesSync(maxLength?: number, opts?: { timeout?: number }): Buffer {
+    checkMaxLength(maxLength, 'recvBytesSync')
     return asBytes(this.#takeSync(opts, 'recvBytesSync'), maxLength)
   }
 
@@ -327,6 +329,14 @@ function describeRing(ring: FifoRing | undefined): SegmentDescriptor | null {
   if (ring === undefined) return null
   ring.markShared()
   return ring.memory.segment.describe()
+}
+
+/** Checked before a message is taken, so a bad maxLength loses nothing. */
+function checkMaxLength(maxLength: unknown, op: string): void {
+  if (maxLength === undefined || maxLength === Infinity) return
+  if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 0) {
+    throw new RangeError(`Connection.${op}(maxLength): maxLength must be a non-negative integer number of bytes (got ${typeof maxLength === 'number' ? maxLength : typeof maxLength}); omit it for no limit`)
+  }
 }
 
 function asBytes(taken: Taken, maxLength: number | undefined): Buffer {
