@@ -63,7 +63,7 @@ export class ClusterWorker {
     this.#keys = keys
     this.#id = cluster.clientId
     this.#concurrency = concurrency
-    this.#runner = new LocalRunner(concurrency, this.#id, cluster.url)
+    this.#runner = new LocalRunner(concurrency, this.#id, cluster.url, gate.root)
     this.#inflight = keys.inflight(this.#id)
     this.#gate = gate
     this.#log = log

@@ -149,8 +149,8 @@ export class ClusterQueue<T = unknown> extends ClusterObject implements AsyncIte
   /**
    * Closes the queue for everyone: further puts reject with
    * `QueueClosedError`; readers take what is left, then `get` rejects with
-   * `EOFError` and `for await` ends. Idempotent; a closed name stays closed
-   * (use another name for a new queue).
+   * `EOFError` and `for await` ends. Idempotent; a closed name stays closed, across runs,
+   * until `destroy()` deletes the queue (or `skein purge` its namespace).
    */
   async close(): Promise<void> {
     await CLOSE.run(this.cluster.redis, [this.key('closed'), this.key(), this.key('notfull')], [])
@@ -204,6 +204,12 @@ export class ClusterQueue<T = unknown> extends ClusterObject implements AsyncIte
     } finally {
       await stop()
     }
+  }
+
+  /** @internal Its keys, with the in-flight lists its registry names. */
+  protected override async ownKeys(): Promise<string[]> {
+    this.#getter.forget()
+    return [...await super.ownKeys(), ...await this.cluster.redis.hkeys(this.key('inflight'))]
   }
 
   /** Yields items as they come; ends once the queue is closed and drained. */

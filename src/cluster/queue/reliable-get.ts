@@ -53,6 +53,11 @@ export class ReliableGet {
     this.#clientPrefix = this.#liveness.keyOf('')
   }
 
+  /** Forgets the in-flight list kept for the next get (the queue is being destroyed with it). */
+  forget(): void {
+    this.#next = undefined
+  }
+
   /** The next item, decoded; `deadline` as sync/options.ts makes it (NOWAIT: don't wait). */
   async get(deadline: number | null, signal: AbortSignal | undefined): Promise<unknown> {
     this.#liveness.start()
