@@ -6,14 +6,19 @@
 import { test, describe, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { Pool, ThreadPool, AsyncResult, PoolTerminatedError, TimeoutError, WorkerCrashedError } from '../../src/index.js'
-import { Queue } from '../../src/index.js'
+import { Queue, RawArray, type TaskRetry, type WorkerCrash } from '../../src/index.js'
 import { unloadable } from '../fixtures/pool-bad-module.js'
 import { Gate } from '../helpers/gate.js'
-import { mark, square, add, slowSquare, fail, failCustom, sleepMs, waitGate, exitNow, selfKill, init, initFails, readInit, countTasks, returnsFunction, identity, numberOrText } from '../fixtures/pool-targets.js'
+import { mark, square, add, slowSquare, fail, failCustom, sleepMs, waitGate, exitNow, selfKill, init, initFails, readInit, countTasks, returnsFunction, identity, numberOrText, crashOnce } from '../fixtures/pool-targets.js'
 
 export type AnyPool = Pool | ThreadPool
 /** Makes a pool of this kind (2 workers unless `threads`/`processes` say otherwise). */
 export type MakePool = (o?: Record<string, unknown>) => AnyPool
+
+/** The named fields of `o`. */
+function pick<T extends object, K extends keyof T>(o: T, ...keys: K[]): Pick<T, K> {
+  return Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>
+}
 
 /** The shared suite for one kind of pool. */
 export function poolSuite(kind: 'Pool' | 'ThreadPool', make: MakePool): void {
@@ -65,6 +70,16 @@ export function poolSuite(kind: 'Pool' | 'ThreadPool', make: MakePool): void {
       const viaImap: number[] = []
       for await (const v of pool.imap(square, [4, 5], { progress: true })) viaImap.push(v)
       assert.deepEqual(viaImap, [16, 25])
+      // a progress callback is called, TTY or not, as items finish
+      const told: Array<{ done: number; total: number }> = []
+      assert.deepEqual(await pool.map(square, xs, { chunksize: 10, progress: (p) => told.push(p) }), xs.map((x) => x * x))
+      assert.deepEqual(told.at(-1), { done: 101, total: 101 })
+      assert.equal(told.length, 11, 'one call per chunk')
+      assert.ok(told.every((p, i) => i === 0 || p.done > told[i - 1].done), 'done only grows')
+      const streamed: Array<{ done: number; total: number }> = []
+      for await (const _ of pool.imap(square, (function* () { for (let i = 0; i < 5; i++) yield i })(), { progress: (p) => streamed.push(p) })) { /* drain */ }
+      assert.deepEqual(streamed.at(-1), { done: 5, total: 5 }, 'a source of unknown length: the total grows as it is read')
+      assert.throws(() => pool.imap(square, [1], { progress: 'yes' as never }), (e: Error) => e instanceof TypeError && /options.progress must be true/.test(e.message))
     })
 
     test('map chunks of numbers cross packed and arrive exactly (-0, NaN, infinities); mixed chunks and values too', async () => {
@@ -131,6 +146,28 @@ export function poolSuite(kind: 'Pool' | 'ThreadPool', make: MakePool): void {
       function* syncBreaks() { yield 3; throw new TypeError('sync source broke') }
       await assert.rejects((async () => { for await (const _ of pool.imapUnordered(square, syncBreaks())) { /* drain */ } })(), /sync source broke/)
       assert.throws(() => pool.imap(square, 5 as never), (e: Error) => e instanceof TypeError && /iterable or async iterable/.test(e.message))
+    })
+
+    test('imap and imapUnordered go on past a failed task: next() rejects for that item and carries on; { settled: true } yields every outcome', async () => {
+      const it = pool.imap(failCustom, [1, 2, 3, 4, 5])
+      assert.deepEqual(await it.next(), { value: 1, done: false })
+      assert.deepEqual(await it.next(), { value: 2, done: false })
+      await assert.rejects(it.next(), (e: Error) => e.name === 'CustomError' && e.message === 'bad item 3')
+      assert.deepEqual(await it.next(), { value: 4, done: false }, 'the next call carries on, as Python\'s next()')
+      assert.deepEqual(await it.next(), { value: 5, done: false })
+      assert.deepEqual(await it.next(), { value: undefined, done: true })
+      const outcome = (r: { value: unknown } | { error: unknown }) => ('error' in r ? (r.error as Error).message : r.value)
+      const ordered: unknown[] = []
+      for await (const r of pool.imap(failCustom, [1, 2, 3, 4, 5, 6], { settled: true, chunksize: 2 })) ordered.push(outcome(r))
+      assert.deepEqual(ordered, [1, 2, 'bad item 3', 'bad item 3', 5, 6], 'one outcome per item, in order: a failed chunk fails each of its items')
+      const unordered: unknown[] = []
+      for await (const r of pool.imapUnordered(failCustom, [1, 2, 3, 4, 5, 6], { settled: true })) unordered.push(outcome(r))
+      assert.deepEqual(unordered.sort(), [1, 2, 4, 5, 6, 'bad item 3'].sort())
+      async function* breaks() { yield 1; throw new RangeError('source broke') }
+      const fromSource: unknown[] = []
+      for await (const r of pool.imap(square, breaks(), { settled: true })) fromSource.push(outcome(r))
+      assert.deepEqual(fromSource, [1, 'source broke'], 'a source error is the last outcome')
+      assert.throws(() => pool.imap(square, [1], { settled: 'yes' as never }), (e: Error) => e instanceof TypeError && /settled must be a boolean/.test(e.message))
     })
 
     test('imap after close(): the source is read to its end, so close(); join() before consuming finishes', async () => {
@@ -274,6 +311,60 @@ export function poolSuite(kind: 'Pool' | 'ThreadPool', make: MakePool): void {
       while (ran.qsize() > 0) order.push(ran.getSync())
       assert.deepEqual(order, [-1, ...Array.from({ length: 10 }, (_, i) => i)], 'each ran once, in order')
       p.close(); await p.join()
+    })
+
+    test("'workerCrash' and 'taskRetry' events; maxAttempts runs a task whose worker died again, then rejects", async () => {
+      const how = kind === 'Pool' ? 'kill' : 'exit'
+      const reason = kind === 'Pool' ? 'killed by SIGKILL' : 'exit code 3'
+      const once = make({ threads: 1, processes: 1 })
+      const seen: WorkerCrash[] = []
+      once.on('workerCrash', (c) => seen.push(c))
+      await assert.rejects(once.apply(crashOnce, [new RawArray('i', 1), how]), (e) => e instanceof WorkerCrashedError && e.reason === reason)
+      assert.deepEqual(seen.map((c) => [c.reason, c.failed, c.retried]), [[reason, 1, 0]], 'by default a crashed task fails, and never runs twice')
+      once.close(); await once.join()
+
+      const p = make({ threads: 1, processes: 1, maxAttempts: 2 })
+      const crashes: WorkerCrash[] = []
+      const retries: TaskRetry[] = []
+      p.on('workerCrash', (c) => crashes.push(c)).on('taskRetry', (r) => retries.push(r))
+      const runs = new RawArray('i', 1)
+      assert.equal(await p.apply(crashOnce, [runs, how]), 2, 'the second run, on a new worker, returned')
+      assert.equal(crashes.length, 1)
+      assert.equal(crashes[0].reason, reason)
+      assert.deepEqual([crashes[0].failed, crashes[0].retried], [0, 1])
+      assert.deepEqual(retries.map((r) => [r.task, r.attempt, r.maxAttempts, r.reason]), [['crashOnce', 2, 2, reason]])
+      const die = (kind === 'Pool' ? selfKill : exitNow) as (code: number) => number
+      await assert.rejects(p.apply(die, [3]), (e) => e instanceof WorkerCrashedError && /on the last of 2 runs — maxAttempts reached/.test(e.message))
+      assert.equal(crashes.length, 3, 'each death is told')
+      assert.equal(retries.length, 2)
+      assert.deepEqual(pick(p._stats(), 'state', 'size', 'crashed', 'retried', 'failed', 'done', 'busy', 'backlog'), { state: 'running', size: 1, crashed: 3, retried: 2, failed: 1, done: 1, busy: 0, backlog: 0 })
+      assert.throws(() => make({ maxAttempts: 0 }), (e: Error) => e instanceof RangeError && /maxAttempts must be a positive integer/.test(e.message))
+      assert.throws(() => p.on('crash' as never, () => {}), (e: Error) => e instanceof TypeError && /'workerCrash' or 'taskRetry'/.test(e.message))
+      p.close(); await p.join()
+    })
+
+    test('_stats(): workers alive and busy, the backlog, tasks done and failed, in one snapshot', async () => {
+      const p = make()
+      const gate = new Gate()
+      const held = [p.apply(waitGate, [gate.shared, 1]), p.apply(waitGate, [gate.shared, 2])]
+      await gate.untilStarted(2)
+      const more = Array.from({ length: 40 }, (_, i) => p.apply(square, [i]))
+      await new Promise((resolve) => setImmediate(resolve))
+      const busy = p._stats()
+      try {
+        assert.equal(busy.alive, 2)
+        assert.equal(busy.busy, 2)
+        assert.equal(busy.backlog + busy.inFlight, 42, 'every unfinished task is waiting or in flight')
+        assert.ok(busy.backlog > 0, 'two batches a worker at most: the rest waits in the parent')
+      } finally {
+        gate.open()
+      }
+      await Promise.all([...held, ...more])
+      await assert.rejects(p.apply(fail, ['x']))
+      assert.deepEqual(pick(p._stats(), 'busy', 'backlog', 'inFlight', 'done', 'failed', 'crashed'), { busy: 0, backlog: 0, inFlight: 0, done: 42, failed: 1, crashed: 0 })
+      p.close()
+      assert.equal(p._stats().state, 'closed')
+      await p.join()
     })
 
     test('terminate() with thousands queued rejects them promptly; await using closes and joins', async () => {
