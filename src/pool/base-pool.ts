@@ -41,7 +41,13 @@ export interface MapOptions {
   progress?: ProgressOption
 }
 
-/** Options of `imap` / `imapUnordered`. */
+/**
+ * Options of `imap` / `imapUnordered`.
+ *
+ * @example
+ * import type { PoolImapOptions } from 'skein'
+ * const options: PoolImapOptions = { chunksize: 10, settled: true }
+ */
 export interface PoolImapOptions extends MapOptions {
   /**
    * Yield every item's outcome as `{ value }` or `{ error }` (as

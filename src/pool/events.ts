@@ -4,7 +4,14 @@
  * callback is; the pool goes on.
  */
 
-/** `pool.on('workerCrash', (crash) => …)`: a worker died without being asked to stop. */
+/**
+ * `pool.on('workerCrash', (crash) => …)`: a worker died without being asked to stop.
+ *
+ * @example
+ * import { Pool } from 'skein'
+ * await using pool = new Pool({ processes: 2 })
+ * pool.on('workerCrash', (c) => console.warn(`worker ${c.worker}: ${c.reason}; ${c.failed} failed, ${c.requeued} moved`))
+ */
 export interface WorkerCrash {
   /** Its process id (Pool) or thread id (ThreadPool). */
   worker: number | undefined
@@ -18,7 +25,14 @@ export interface WorkerCrash {
   requeued: number
 }
 
-/** `pool.on('taskRetry', (retry) => …)`: a task whose worker died under it runs again (maxAttempts). */
+/**
+ * `pool.on('taskRetry', (retry) => …)`: a task whose worker died under it runs again (maxAttempts).
+ *
+ * @example
+ * import { ThreadPool } from 'skein'
+ * await using pool = new ThreadPool({ threads: 2, maxAttempts: 3 })
+ * pool.on('taskRetry', (r) => console.warn(`${r.task}: run ${r.attempt} of ${r.maxAttempts} (${r.reason})`))
+ */
 export interface TaskRetry {
   /** The task function's export name. */
   task: string
@@ -30,7 +44,13 @@ export interface TaskRetry {
   reason: string
 }
 
-/** The events of a pool and their payloads. */
+/**
+ * The events of a pool and their payloads.
+ *
+ * @example
+ * import type { PoolEvents } from 'skein'
+ * const log = (c: PoolEvents['workerCrash']) => console.warn(c.reason)
+ */
 export interface PoolEvents {
   workerCrash: WorkerCrash
   taskRetry: TaskRetry

@@ -136,7 +136,13 @@ export class Source {
   }
 }
 
-/** One item's outcome with `{ settled: true }`: its value, or the error of its task (as `Promise.allSettled` reports). */
+/**
+ * One item's outcome with `{ settled: true }`: its value, or the error of its task (as `Promise.allSettled` reports).
+ *
+ * @example
+ * import type { SettledResult } from 'skein'
+ * const show = (r: SettledResult<number>) => ('error' in r ? `failed: ${String(r.error)}` : `got ${r.value}`)
+ */
 export type SettledResult<R> = { value: R } | { error: unknown }
 
 /**

@@ -9,7 +9,15 @@
  */
 import { createRequire } from 'node:module'
 
-/** What a progress callback is told. */
+/**
+ * What a progress callback is told.
+ *
+ * @example
+ * import { ThreadPool } from 'skein'
+ * import { square } from './work.js'
+ * await using pool = new ThreadPool({ threads: 2 })
+ * await pool.map(square, [1, 2, 3, 4], { chunksize: 2, progress: ({ done, total }) => console.log(`${done}/${total}`) }) // 2/4, 4/4
+ */
 export interface PoolProgress {
   /** Items done (a failed item counts: it is finished). */
   done: number
@@ -17,7 +25,13 @@ export interface PoolProgress {
   total: number
 }
 
-/** `true` (a bar on a TTY) or a callback. */
+/**
+ * `true` (a bar on a TTY) or a callback.
+ *
+ * @example
+ * import type { ProgressOption } from 'skein'
+ * const progress: ProgressOption = process.stdout.isTTY ? true : ({ done, total }) => console.log(`${done}/${total}`)
+ */
 export type ProgressOption = boolean | ((progress: PoolProgress) => void)
 
 interface Bar {
