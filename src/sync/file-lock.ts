@@ -15,15 +15,15 @@ import { openSync, closeSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { native, LOCK_EX, LOCK_NB, LOCK_UN } from '../native.js'
 import { kDescribe, registerPlainKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { claimSlot } from '../shm/arena.js'
 import { Lock } from './lock.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
 import { deadlineFrom, expired, NOWAIT, type BlockingOptions } from './options.js'
-import { abortReason } from '../errors.js'
+import { SkeinError } from '../errors.js'
+import { WaitWord } from './wait.js'
 
 const EWOULDBLOCK = 11
 const POLL_MAX_MS = 16
-/** A word nobody changes: Atomics.wait on it is a plain blocking pause. */
-const PAUSE = new Int32Array(new SharedArrayBuffer(4))
 
 /**
  * An exclusive lock on a file, shared by any processes that open the same path.
@@ -36,7 +36,11 @@ const PAUSE = new Int32Array(new SharedArrayBuffer(4))
  *
  * Semantics: the same interface as `Lock`. The file is created if missing and
  * never deleted (deleting a lock file while others use it breaks flock-based
- * locking). A holder that dies releases the lock at once (kernel-backed).
+ * locking). It is created with mode `0o600` (owner only) unless you pass
+ * `{ mode }`: any user who can open the file can flock it, so a file other
+ * users may read would let any of them hold the lock for ever. Pass
+ * `{ mode: 0o660 }` (or `0o644`) when processes of several users must share
+ * it. An existing file keeps its mode. A holder that dies releases the lock at once (kernel-backed).
  * `close()` releases and closes the file; using the lock after that throws.
  */
 export class FileLock implements Shareable {
@@ -44,14 +48,29 @@ export class FileLock implements Shareable {
   #fd: number
   #held = false
   readonly #local = new Lock()
+  // A word nobody changes, never shared: sleeping on it is a pause between
+  // tries that goes through the wait core like every other sleep.
+  readonly #pauseKeeper: object
+  readonly #pause: WaitWord
 
-  constructor(path: string) {
+  /**
+   * @param path the lock file; created if missing.
+   * @param options `mode`: the permission bits of a file this creates (default `0o600`, before the umask).
+   */
+  constructor(path: string, options: { mode?: number } = {}) {
     if (typeof path !== 'string' || path === '') throw new TypeError('FileLock(path): path must be a non-empty string naming the lock file')
+    const mode = typeof options === 'object' && options !== null ? options.mode ?? 0o600 : options
+    if (typeof mode !== 'number' || !Number.isInteger(mode) || mode < 0 || mode > 0o777) {
+      throw new TypeError(`FileLock(path, { mode }): mode must be permission bits from 0 to 0o777 such as 0o600; got ${String(mode)}`)
+    }
     this.path = resolve(path)
+    const { segment, offset, keeper } = claimSlot(12)
+    this.#pauseKeeper = keeper
+    this.#pause = new WaitWord(segment, offset >> 2, (offset >> 2) + 1, (offset >> 2) + 2)
     try {
-      this.#fd = openSync(this.path, 'a+', 0o644)
+      this.#fd = openSync(this.path, 'a+', mode)
     } catch (error) {
-      throw new Error(`FileLock: cannot open lock file ${this.path}: ${(error as Error).message}; check the folder exists and is writable`, { cause: error })
+      throw new SkeinError(`FileLock: cannot open lock file ${this.path}: ${(error as Error).message}; check the folder exists and is writable`, (error as { code?: string }).code ?? 'ERR_SKEIN_FILE_LOCK', { cause: error })
     }
   }
 
@@ -70,8 +89,7 @@ export class FileLock implements Shareable {
       for (let pause = 1; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
         if (this.#try(fd)) return true
         if (expired(deadline)) break
-        if (signal?.aborted) throw abortReason(signal)
-        await new Promise((r) => setTimeout(r, deadline === null || deadline === NOWAIT ? pause : Math.min(pause, Math.max(0, deadline - performance.now()))))
+        await this.#pause.sleep(0, pauseUntil(pause, deadline), signal) // rejects if aborted
       }
     } catch (error) {
       this.#local.release()
@@ -90,7 +108,7 @@ export class FileLock implements Shareable {
       const err = native.flock(fd, LOCK_EX)
       if (err !== 0) {
         this.#local.release()
-        throw new Error(`FileLock: flock failed on ${this.path} (errno ${err})`)
+        throw new SkeinError(`FileLock: flock failed on ${this.path} (errno ${err})`, 'ERR_SKEIN_FILE_LOCK')
       }
       this.#held = true
       return true
@@ -98,7 +116,7 @@ export class FileLock implements Shareable {
     for (let pause = 1; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
       if (this.#try(fd)) return true
       if (expired(deadline)) break
-      Atomics.wait(PAUSE, 0, 0, Math.min(pause, Math.max(0, deadline - performance.now())))
+      this.#pause.sleepSync(0, pauseUntil(pause, deadline))
     }
     this.#local.release()
     return false
@@ -146,14 +164,20 @@ export class FileLock implements Shareable {
       this.#held = true
       return true
     }
-    if (err !== EWOULDBLOCK) throw new Error(`FileLock: flock failed on ${this.path} (errno ${err})`)
+    if (err !== EWOULDBLOCK) throw new SkeinError(`FileLock: flock failed on ${this.path} (errno ${err})`, 'ERR_SKEIN_FILE_LOCK')
     return false
   }
 
   #open(): number {
-    if (this.#fd < 0) throw new Error(`FileLock(${this.path}) is closed; create a new FileLock to lock the file again`)
+    if (this.#fd < 0) throw new SkeinError(`FileLock(${this.path}) is closed; create a new FileLock to lock the file again`, 'ERR_SKEIN_CLOSED')
     return this.#fd
   }
+}
+
+/** When a pause of `ms` between tries ends: never past the deadline. */
+function pauseUntil(ms: number, deadline: number | null): number {
+  const end = performance.now() + ms
+  return deadline === null || deadline === NOWAIT ? end : Math.min(end, deadline)
 }
 
 registerPlainKind('FileLock', (d) => new FileLock(d.path as string))

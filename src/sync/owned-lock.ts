@@ -21,6 +21,7 @@ import { kDescribe, type HandleDescriptor, type Shareable } from '../shm/handle.
 import { WaitWord, type UntilOptions } from './wait.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
 import { badOptions, deadlineFrom, NOWAIT, validOptions, type BlockingOptions } from './options.js'
+import { StateError } from '../errors.js'
 import { isAlive, owner } from './identity.js'
 
 const OWNER = 0
@@ -33,6 +34,15 @@ const RESOLVED_TRUE = Promise.resolve(true)
 
 /** How often a waiter on a shared lock checks that the holder still lives. */
 export const RECOVERY_POLL_MS = 100
+let recoveryPoll = RECOVERY_POLL_MS
+
+/**
+ * @internal Sets this thread's dead-owner poll (tests: with a long poll, a
+ * hand-off that relied on it shows as a hang instead of a 100 ms delay).
+ */
+export function setRecoveryPoll(ms: number): void {
+  recoveryPoll = ms
+}
 
 /**
  * The common shape of `Lock` and `RLock` (a type for parameters that take either).
@@ -99,7 +109,7 @@ export abstract class OwnedLock implements Shareable {
     const deadline = deadlineFrom(opts, `${this.kind}.acquireSync()`)
     if (deadline === NOWAIT) return false
     if (deadline === null && Atomics.load(this.#i32, this.#base + OWNER) === owner.id) {
-      throw new Error(`${this.kind}.acquireSync(): this thread already holds this lock, so waiting would never end (self-deadlock). Release it first, use an RLock for re-entrant locking, or pass a timeout`)
+      throw new StateError(`${this.kind}.acquireSync(): this thread already holds this lock, so waiting would never end (self-deadlock). Release it first, use an RLock for re-entrant locking, or pass a timeout`, 'ERR_SKEIN_SELF_DEADLOCK')
     }
     return this.#word.untilSync(this.#attempt, deadline, this.#recovery)
   }
@@ -191,8 +201,8 @@ export abstract class OwnedLock implements Shareable {
       return
     }
     Atomics.store(this.#i32, this.#base + OWNER, 0)
-    // One waiter can take the lock, so wake one (no herd of threads); a wake
-    // lost on a waiter that was leaving is covered by the 100 ms sliced sleeps.
+    // One waiter can take the lock, so wake one (no herd of threads): the one
+    // woken always attempts, or passes the wake on (wait.ts, "Wake one").
     if (this.#word.waiting) this.#word.notify(1, 1)
   }
 
@@ -234,7 +244,7 @@ export abstract class OwnedLock implements Shareable {
   readonly #recovery: UntilOptions = {
     slice: (deadline) => {
       if (!this.#word.shared) return deadline
-      const poll = performance.now() + RECOVERY_POLL_MS
+      const poll = performance.now() + recoveryPoll
       return deadline === null || deadline > poll ? poll : deadline
     },
     recover: () => this.#tryRecover(),
