@@ -67,6 +67,7 @@ export function ratio(row: BenchRow): number {
 
 /** '✓', '✗', or '–' for a row without a numeric goal. */
 export function verdict(row: BenchRow): string {
+  if (row.bound !== undefined) return (row.unit === 'ns/op' ? row.skein <= row.bound : row.skein >= row.bound) ? '✓' : '✗'
   if (row.limit === undefined) return '–'
   const r = ratio(row)
   return (row.unit === 'ns/op' ? r <= row.limit : r >= row.limit) ? '✓' : '✗'

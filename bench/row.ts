@@ -23,4 +23,9 @@ export type BenchRow = {
    * `limit` for `ops/s` and `speed-up`. Absent: the row is for information.
    */
   limit?: number
+  /**
+   * A goal on skein's own figure instead (in `unit`: at most for `ns/op`,
+   * at least otherwise); the peer is then shown for the record.
+   */
+  bound?: number
 }

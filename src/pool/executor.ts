@@ -4,6 +4,7 @@
  */
 import { assertNotBootstrapping, cpuCount } from '../process/context.js'
 import type { BasePool, BasePoolOptions } from './base-pool.js'
+import type { PoolEvents } from './events.js'
 import { CancelledError, Future } from './future.js'
 import { Pool } from './pool.js'
 import { ThreadPool } from './thread-pool.js'
@@ -64,6 +65,18 @@ abstract class Executor {
     } finally {
       for (const f of futures) f.cancel()
     }
+  }
+
+  /** Listens to the executor's pool: `'workerCrash'`, `'taskRetry'` (see `Pool.on`). */
+  on<E extends keyof PoolEvents>(event: E, listener: (payload: PoolEvents[E]) => void): this {
+    this.#pool.on(event, listener)
+    return this
+  }
+
+  /** Stops `listener` from hearing `event`. */
+  off<E extends keyof PoolEvents>(event: E, listener: (payload: PoolEvents[E]) => void): this {
+    this.#pool.off(event, listener)
+    return this
   }
 
   /** Stops taking tasks; optionally cancels queued ones and waits for the rest. */
