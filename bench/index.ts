@@ -88,7 +88,7 @@ if (isMainProcess() && isMainThread() && isEntry(import.meta.url)) {
   const t = performance.now()
   const { rows, failed } = await benchAll(only, (line) => console.error(line))
   console.log(formatTable(rows))
-  const goals = rows.filter((r) => r.limit !== undefined)
+  const goals = rows.filter((r) => r.limit !== undefined || r.bound !== undefined)
   console.log(`\n${goals.filter((r) => verdict(r) === '✓').length}/${goals.length} goals met · ${((performance.now() - t) / 1000).toFixed(0)} s`)
   if (failed.length > 0) {
     console.log(`\n${failed.length} bench(es) FAILED:\n${failed.map((f) => `- ${f}`).join('\n')}`)

@@ -13,3 +13,10 @@ export function primesIn(from: number): number {
   }
   return count
 }
+
+/** Busy for `ms` milliseconds (a CPU-bound task of known length); returns when it ended, in ms of the machine's monotonic clock. */
+export function spinMs(ms: number): number {
+  const end = performance.now() + ms
+  while (performance.now() < end) { /* busy */ }
+  return Number(process.hrtime.bigint()) / 1e6
+}

@@ -7,7 +7,10 @@
  *   `Pool(2).apply_async(…).get()` — goal >= 4x;
  * - Pool(2).map with the default chunksize vs Python's — goal >= 1x;
  * - a CPU-bound map on Pool(2) vs Pool(1) (the speed-up; goal >= 1.8x),
- *   Python's speed-up on the same work shown beside it.
+ *   Python's speed-up on the same work shown beside it;
+ * - Pool(2): how long a result takes from its task's end to the caller
+ *   when many 20 ms tasks are queued at once (so they travel in batches):
+ *   goal <= 5 ms (median), Python's Pool(2) shown beside it.
  * Each figure is the median of 3 rounds (5 for skein's CPU-bound row); workers
  * are up before the clock runs;
  * the CPU-bound rounds of Pool(1) and Pool(2) alternate.
@@ -23,7 +26,7 @@ import workerpool from 'workerpool'
 import { FixedThreadPool } from 'poolifier'
 import { Pool, ThreadPool, isMainProcess, isMainThread } from '../src/index.js'
 import { isEntry, median, printRows, runPython } from './harness.ts'
-import { primesIn, square } from './pool-targets.ts'
+import { primesIn, spinMs, square } from './pool-targets.ts'
 import type { BenchRow } from './row.ts'
 
 const IN_FLIGHT = 100_000
@@ -35,6 +38,9 @@ const PY_CPU_STARTS = 16
 const ROUNDS = 3
 /** The CPU-bound rows are the noisiest (two busy workers on a shared 2-CPU box): more rounds, alternating. */
 const CPU_ROUNDS = 5
+/** The delay row: this many tasks of DELAY_MS, queued at once. */
+const DELAY_TASKS = 60
+const DELAY_MS = 20
 const peers = new URL('./pool-peers/', import.meta.url)
 
 async function throughput(n: number, submit: (i: number) => Promise<unknown>): Promise<number> {
@@ -99,6 +105,9 @@ async function processRows(): Promise<BenchRow[]> {
     await pool.map(square, items)
     mp.push(MAP_N / ((performance.now() - t) / 1000))
   }
+  const late: number[] = []
+  await pool.apply(spinMs, [1])
+  for (let r = 0; r < ROUNDS; r++) late.push(await delay(pool))
   pool.close()
   await pool.join()
   // Pool(1) and Pool(2) rounds alternate, so a burst of load on the shared box hits both alike.
@@ -118,12 +127,26 @@ async function processRows(): Promise<BenchRow[]> {
     p.close()
     await p.join()
   }
-  const py = runPython<{ roundtrip: number; map: number; speedup: number }>('pool.py', [ROUNDTRIPS, MAP_N, PY_CPU_STARTS, ROUNDS])
+  const py = runPython<{ roundtrip: number; map: number; speedup: number; delay: number }>('pool.py', [ROUNDTRIPS, MAP_N, PY_CPU_STARTS, ROUNDS, DELAY_TASKS, DELAY_MS])
   return [
     { name: 'Pool(2): applyAsync(…).get() one after another', skein: median(rt), peer: py.roundtrip, peerName: 'Python Pool(2).apply_async(…).get()', unit: 'ops/s', goal: '>= 4x Python', limit: 4 },
     { name: `Pool(2).map of ${MAP_N.toLocaleString()} tiny items, default chunksize`, skein: median(mp), peer: py.map, peerName: 'Python Pool(2).map, default chunksize', unit: 'ops/s', goal: '>= 1x Python', limit: 1 },
     { name: 'CPU-bound Pool.map, 2 processes vs 1 (speed-up)', skein: cpu[1] / cpu[2], peer: py.speedup, peerName: 'Python Pool(2) vs Pool(1), same work', unit: 'speed-up', goal: '>= 1.8x speed-up (absolute; Python for the record)' },
+    { name: `Pool(2): a result's delay from its task's end to the caller, ${DELAY_TASKS} tasks of ${DELAY_MS} ms queued at once (median)`, skein: median(late) * 1e6, peer: py.delay * 1e6, peerName: 'Python Pool(2).apply_async(…, callback), same tasks', unit: 'ns/op', goal: '<= 5 ms (absolute; Python for the record)', bound: 5e6 },
   ]
+}
+
+/**
+ * The median, over DELAY_TASKS tasks of DELAY_MS queued at once, of the
+ * time from a task's end in its worker to its callback here (ms, on the
+ * machine's monotonic clock, which every process shares).
+ */
+async function delay(pool: Pool): Promise<number> {
+  const late: number[] = []
+  await Promise.all(Array.from({ length: DELAY_TASKS }, () => new Promise<void>((resolve) => {
+    pool.applyAsync(spinMs, [DELAY_MS], { callback: (end) => { late.push(Number(process.hrtime.bigint()) / 1e6 - end); resolve() } })
+  })))
+  return median(late)
 }
 
 /**

@@ -14,8 +14,8 @@ export type BenchRow = {
   peer: number
   /** The peer library (and its configuration). */
   peerName: string
-  /** `ns/op`: lower is better; `ops/s` and `speed-up`: higher is better. */
-  unit: 'ns/op' | 'ops/s' | 'speed-up'
+  /** `ns/op`: lower is better; `ops/s`, `MB/s` and `speed-up`: higher is better. */
+  unit: 'ns/op' | 'ops/s' | 'MB/s' | 'speed-up'
   /** The target, in words, e.g. `'>= 1.5x p-limit'`. */
   goal: string
   /**
@@ -23,4 +23,9 @@ export type BenchRow = {
    * `limit` for `ops/s` and `speed-up`. Absent: the row is for information.
    */
   limit?: number
+  /**
+   * A goal on skein's own figure instead (in `unit`: at most for `ns/op`,
+   * at least otherwise); the peer is then shown for the record.
+   */
+  bound?: number
 }

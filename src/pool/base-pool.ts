@@ -8,11 +8,13 @@ import { assertNotBootstrapping } from '../process/context.js'
 import { autoChunksize, checkChunksize, POOL_CHUNKS_PER_WORKER, slices, toArray } from './chunks.js'
 import type { PoolBackend } from './backend.js'
 import { PoolCore, type CoreOptions } from './core.js'
+import type { PoolEvents } from './events.js'
+import type { PoolStats } from './stats.js'
 import { checkWorkerCount } from './limits.js'
 import type { Sink } from './task.js'
-import { ImapStream, Source } from './imap.js'
+import { ImapStream, Source, type SettledResult } from './imap.js'
 import { CALL, MAP, STARMAP, type Kind } from './protocol.js'
-import { Progress } from './progress.js'
+import { checkProgress, Progress, type ProgressOption } from './progress.js'
 
 /** A task function: a plain exported function, sync or async. */
 export type TaskFunction<A extends unknown[] = never[], R = unknown> = (...args: A) => R
@@ -31,8 +33,29 @@ export interface ApplyOptions<R> {
 export interface MapOptions {
   /** Items per task sent to a worker; default: Python's automatic size for map/starmap, 1 for imap. */
   chunksize?: number
-  /** Draw a progress bar with rate and ETA on stderr when stdout is a TTY (nothing otherwise). */
-  progress?: boolean
+  /**
+   * `true`: draw a progress bar with rate and ETA on stderr when stdout is
+   * a TTY (nothing otherwise). A function: called with `{ done, total }`
+   * each time items finish, TTY or not (logs, a web page, a CI job).
+   */
+  progress?: ProgressOption
+}
+
+/**
+ * Options of `imap` / `imapUnordered`.
+ *
+ * @example
+ * import type { PoolImapOptions } from 'skein'
+ * const options: PoolImapOptions = { chunksize: 10, settled: true }
+ */
+export interface PoolImapOptions extends MapOptions {
+  /**
+   * Yield every item's outcome as `{ value }` or `{ error }` (as
+   * `Promise.allSettled` reports), so a `for await` loop goes on past a
+   * failed task. Without it, `next()` rejects for a failed item and the
+   * next `next()` carries on (Python's `next()`), which ends a `for await`.
+   */
+  settled?: boolean
 }
 
 /** Options of `mapAsync` / `starmapAsync`. */
@@ -49,6 +72,13 @@ export interface BasePoolOptions<I extends unknown[] = never[]> {
   initargs?: I
   /** A worker is replaced by a fresh one after this many tasks (a map chunk counts as one); default: never. */
   maxTasksPerChild?: number | null
+  /**
+   * How many times a task may run when workers die under it (default 1:
+   * it rejects with WorkerCrashedError and never runs twice). Above 1 a
+   * task whose worker died runs again on another, with a 'taskRetry'
+   * event, so it may run more than once: use it for tasks safe to repeat.
+   */
+  maxAttempts?: number
 }
 
 /** @internal `args` of apply: an array, or none. */
@@ -70,6 +100,10 @@ export function makeCore(backend: PoolBackend, size: number | undefined, sizeNam
   const max = options.maxTasksPerChild
   if (max !== undefined && max !== null && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
     throw new RangeError(`${backend.kind}: maxTasksPerChild must be a positive integer (got ${String(max)}); omit it (or pass null) to keep workers for the pool's whole life`)
+  }
+  const attempts = options.maxAttempts
+  if (attempts !== undefined && (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1)) {
+    throw new RangeError(`${backend.kind}: maxAttempts must be a positive integer (got ${String(attempts)}); it is how many times a task may run when workers die under it — omit it for 1 (never twice)`)
   }
   if (options.initializer !== undefined && typeof options.initializer !== 'function') {
     throw new TypeError(`${backend.kind}: initializer must be a function exported from its module, got ${typeof options.initializer}`)
@@ -126,6 +160,11 @@ export class BasePool {
     return result
   }
 
+  /** @internal The pool's state now (workers alive and busy, backlog, tasks done and failed): see stats.ts. */
+  _stats(): PoolStats {
+    return this.#core.stats()
+  }
+
   /** @internal Submits `fn(...args)` with a raw sink (called synchronously, e.g. when a signal removes the task). */
   _submit(fn: Function, args: unknown[], sink: Sink, signal?: AbortSignal): void {
     this.#core.checkOpen()
@@ -155,15 +194,54 @@ export class BasePool {
   /**
    * Yields `fn(item)` for every item in order, as soon as each is ready
    * (chunksize 1 unless given). The items are read as workers need them, a
-   * bounded look-ahead at a time (see imap.ts); `iterable` may be async.
+   * bounded look-ahead at a time (see imap.ts); `iterable` may be async. A
+   * failed item rejects its `next()` and the iteration can carry on; with
+   * `{ settled: true }` every item comes as `{ value }` or `{ error }`.
+   *
+   * @example
+   * import { ThreadPool } from 'skein'
+   * import { checkOrder } from './work.js' // export function checkOrder(id: number) { if (id < 0) throw new RangeError(`bad id ${id}`); return id * 10 }
+   * await using pool = new ThreadPool({ threads: 2 })
+   * for await (const r of pool.imap(checkOrder, [1, -2, 3], { settled: true })) {
+   *   console.log('error' in r ? `failed: ${(r.error as Error).message}` : r.value) // 10, 'failed: bad id -2', 30
+   * }
    */
-  imap<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
-    return this.#stream(fn, iterable, options, true, 'imap') as AsyncIterable<Awaited<R>>
+  imap<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: PoolImapOptions & { settled: true }): AsyncIterableIterator<SettledResult<Awaited<R>>>
+  imap<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options?: PoolImapOptions): AsyncIterableIterator<Awaited<R>>
+  imap(fn: Function, iterable: unknown, options: PoolImapOptions = {}): AsyncIterableIterator<unknown> {
+    return this.#stream(fn, iterable, options, true, 'imap')
   }
 
-  /** Yields `fn(item)` for every item in the order they finish; the items are read lazily, as for `imap`. */
-  imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: MapOptions = {}): AsyncIterable<Awaited<R>> {
-    return this.#stream(fn, iterable, options, false, 'imapUnordered') as AsyncIterable<Awaited<R>>
+  /** Yields `fn(item)` for every item in the order they finish; the items are read lazily, and failures handled, as for `imap`. */
+  imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options: PoolImapOptions & { settled: true }): AsyncIterableIterator<SettledResult<Awaited<R>>>
+  imapUnordered<T, R>(fn: (item: T) => R, iterable: Iterable<T> | AsyncIterable<T>, options?: PoolImapOptions): AsyncIterableIterator<Awaited<R>>
+  imapUnordered(fn: Function, iterable: unknown, options: PoolImapOptions = {}): AsyncIterableIterator<unknown> {
+    return this.#stream(fn, iterable, options, false, 'imapUnordered')
+  }
+
+  /**
+   * Listens to the pool: `'workerCrash'` when a worker dies without being
+   * asked to stop (what it held: failed, retried, requeued), `'taskRetry'`
+   * when a task whose worker died runs again (`maxAttempts` above 1). A
+   * listener that throws is printed on stderr; the pool goes on.
+   *
+   * @example
+   * import { Pool } from 'skein'
+   * import { work } from './work.js'
+   * await using pool = new Pool({ processes: 2, maxAttempts: 3 })
+   * pool.on('workerCrash', (c) => console.warn(`worker ${c.worker} ${c.reason}: ${c.retried} to retry, ${c.failed} failed`))
+   * pool.on('taskRetry', (r) => console.warn(`${r.task}: run ${r.attempt} of ${r.maxAttempts}`))
+   * await pool.map(work, [1, 2, 3])
+   */
+  on<E extends keyof PoolEvents>(event: E, listener: (payload: PoolEvents[E]) => void): this {
+    this.#core.listeners.on(event, listener)
+    return this
+  }
+
+  /** Stops `listener` from hearing `event`. */
+  off<E extends keyof PoolEvents>(event: E, listener: (payload: PoolEvents[E]) => void): this {
+    this.#core.listeners.off(event, listener)
+    return this
   }
 
   /** No more tasks; the workers exit once every queued task has run. */
@@ -196,7 +274,7 @@ export class BasePool {
     this.#core.checkOpen()
     const items = toArray(iterable, `${this.#kind}.${where}`)
     const chunks = this.#chunks(items, kind, options, undefined, where)
-    const progress = options.progress === true ? Progress.start(items.length) : undefined
+    const progress = Progress.start(items.length, checkProgress(options.progress, `${this.#kind}.${where}`) ?? false)
     const out = new Array<unknown>(items.length)
     const result = new AsyncResult<any[]>(options.callback, options.errorCallback)
     let left = chunks.length
@@ -222,13 +300,14 @@ export class BasePool {
     return result
   }
 
-  #stream(fn: Function, iterable: unknown, options: MapOptions, ordered: boolean, where: string): AsyncIterable<unknown> {
+  #stream(fn: Function, iterable: unknown, options: PoolImapOptions, ordered: boolean, where: string): ImapStream {
     this.#core.checkOpen()
     const source = Source.of(iterable, `${this.#kind}.${where}`)
     const size = checkChunksize(options.chunksize, `${this.#kind}.${where}`) ?? 1
+    if (options.settled !== undefined && typeof options.settled !== 'boolean') throw new TypeError(`${this.#kind}.${where}: options.settled must be a boolean (true: yield { value } or { error } for every item)`)
     // An array's length is the bar's total; other sources grow it as they are read.
     const known = Array.isArray(iterable) ? iterable.length : undefined
-    const progress = options.progress === true ? Progress.start(known ?? 0) : undefined
-    return new ImapStream(this.#core, fn, source, size, ordered, progress, known === undefined)
+    const progress = Progress.start(known ?? 0, checkProgress(options.progress, `${this.#kind}.${where}`) ?? false)
+    return new ImapStream(this.#core, fn, source, size, ordered, options.settled === true, progress, known === undefined)
   }
 }

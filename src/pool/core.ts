@@ -17,15 +17,17 @@
  * lifecycle (running → closed → terminated, or broken), submissions and
  * feeds, and ties the parts together.
  */
-import { SkeinError } from '../errors.js'
+import { SkeinError, StateError } from '../errors.js'
 import { describeFunction, type FunctionRef } from '../process/locate.js'
 import { Queue } from '../queue/queue.js'
 import type { PoolBackend } from './backend.js'
-import { settleHeld } from './crash.js'
+import { exitReason, settleHeld, type HeldOutcome } from './crash.js'
 import { Dispatcher } from './dispatch.js'
+import { PoolListeners } from './events.js'
 import { FunctionTable } from './functions.js'
 import { revive, type Kind, type Report } from './protocol.js'
 import { ResultReader } from './results.js'
+import { PoolCounters, type PoolStats } from './stats.js'
 import { newTask, type Sink, type Task } from './task.js'
 import { Workers, type Slot } from './workers.js'
 
@@ -47,6 +49,7 @@ export interface CoreOptions {
   initializer?: (...args: never[]) => unknown
   initargs?: readonly unknown[]
   maxTasksPerChild?: number | null
+  maxAttempts?: number
 }
 
 /**
@@ -69,6 +72,10 @@ export class PoolTerminatedError extends SkeinError {
 export class PoolCore {
   readonly size: number
   state: 'running' | 'closed' | 'terminated' = 'running'
+  /** `pool.on('workerCrash' | 'taskRetry', …)` listeners. */
+  readonly listeners = new PoolListeners()
+  /** Done, failed, crashed, retried: see stats(). */
+  readonly #counters = new PoolCounters()
   readonly #backend: PoolBackend
   readonly #workers: Workers
   readonly #functions: FunctionTable
@@ -76,6 +83,7 @@ export class PoolCore {
   readonly #reader: ResultReader
   readonly #initargs: readonly unknown[]
   readonly #maxTasks: number | null
+  readonly #maxAttempts: number
   readonly #initRef: Promise<FunctionRef | null>
   #broken: Error | undefined
   #dispatchScheduled = false
@@ -95,6 +103,7 @@ export class PoolCore {
     this.size = size
     this.#initargs = options.initargs ?? []
     this.#maxTasks = options.maxTasksPerChild ?? null
+    this.#maxAttempts = options.maxAttempts ?? 1
     this.#firstTask = new Promise((resolve) => { this.#firstTaskSeen = resolve })
     if (!backend.preloads) this.#firstTaskSeen()
     const results = new Queue<Report>()
@@ -109,7 +118,7 @@ export class PoolCore {
       measured: (fn, items, ms) => this.#dispatcher.learn(fn, items, ms),
       reported: () => { if (this.#dispatcher.pending.length > 0 || this.state === 'closed') this.#dispatch() },
       stopped: () => this.#idleCheck(),
-    })
+    }, this.#counters)
     const init = options.initializer
     this.#initRef = init === undefined ? Promise.resolve(null) : describeFunction(init).then((ref) => {
       this.#functions.need(ref.url)
@@ -182,11 +191,25 @@ export class PoolCore {
     })
   }
 
+  /** The pool's state now: workers, backlog, tasks done and failed (stats.ts). */
+  stats(): PoolStats {
+    const live = this.#workers.live()
+    let busy = 0
+    let inFlight = 0
+    for (const slot of live) {
+      if (slot.outstanding.length > 0) busy++
+      inFlight += slot.outstanding.length
+    }
+    const { done, failed, crashed, retried } = this.#counters
+    const state = this.#broken !== undefined && this.state !== 'terminated' ? 'broken' : this.state
+    return { state, size: this.size, alive: this.#workers.alive, busy, backlog: this.#dispatcher.pending.length + this.#locating, inFlight, done, failed, crashed, retried }
+  }
+
   /** Throws the error a submission gets once the pool is closed, terminated or broken. */
   checkOpen(): void {
     if (this.#broken) throw this.#broken
-    if (this.state === 'closed') throw new Error(`${this.#backend.kind} is closed: no new tasks after close(); create a new pool for more work`)
-    if (this.state === 'terminated') throw new Error(`${this.#backend.kind} is terminated: no new tasks after terminate(); create a new pool for more work`)
+    if (this.state === 'closed') throw new StateError(`${this.#backend.kind} is closed: no new tasks after close(); create a new pool for more work`)
+    if (this.state === 'terminated') throw new StateError(`${this.#backend.kind} is terminated: no new tasks after terminate(); create a new pool for more work`)
   }
 
   close(): void {
@@ -211,7 +234,7 @@ export class PoolCore {
 
   /** Resolves once every worker has exited (after close() or terminate()). */
   join(): Promise<void> {
-    if (this.state === 'running') return Promise.reject(new Error(`${this.#backend.kind}.join() called while the pool is running: call close() (let queued tasks finish) or terminate() first`))
+    if (this.state === 'running') return Promise.reject(new StateError(`${this.#backend.kind}.join() called while the pool is running: call close() (let queued tasks finish) or terminate() first`))
     return this.#joinAll()
   }
 
@@ -254,13 +277,31 @@ export class PoolCore {
       this.#reader.drain()
       this.#workers.remove(slot)
       const held = slot.outstanding.drain()
-      if (held.length > 0) this.#dispatcher.pending.unshiftAll(settleHeld(held, this.#workers.startedSeq(slot), slot.worker?.id, code))
+      const outcome = settleHeld(held, this.#workers.startedSeq(slot), slot.worker?.id, code, this.#maxAttempts)
+      this.#dispatcher.pending.unshiftAll(outcome.again)
+      this.#counters.failed += outcome.failed
+      this.#counters.retried += outcome.retried.length
+      if (this.state !== 'terminated' && !this.#broken && (!slot.stopped || held.length > 0 || code !== 0)) {
+        this.#counters.crashed++
+        this.#tellCrash(slot, code, outcome)
+      }
       const more = this.#dispatcher.pending.length > 0 || this.#feeds.size > 0
       if (!this.#broken && (this.state === 'running' || (this.state === 'closed' && more))) this.#startSlot(slot.index)
       this.#scheduleDispatch()
       if (this.#workers.inFlight() === 0) this.#reader.wake()
     }
     this.#notifyExit()
+  }
+
+  /** A worker died without being asked to stop: 'workerCrash', then a 'taskRetry' per task it was running that runs again. */
+  #tellCrash(slot: Slot, code: number, outcome: HeldOutcome): void {
+    const worker = slot.worker?.id
+    const reason = exitReason(code)
+    const requeued = outcome.again.length - outcome.retried.length
+    this.listeners.emit('workerCrash', { worker, reason, failed: outcome.failed, retried: outcome.retried.length, requeued })
+    for (const task of outcome.retried) {
+      this.listeners.emit('taskRetry', { task: this.#functions.refs[task.fn]?.name ?? '?', attempt: task.attempts + 1, maxAttempts: this.#maxAttempts, worker, reason })
+    }
   }
 
   #notifyExit(): void {

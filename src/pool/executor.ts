@@ -4,9 +4,11 @@
  */
 import { assertNotBootstrapping, cpuCount } from '../process/context.js'
 import type { BasePool, BasePoolOptions } from './base-pool.js'
+import type { PoolEvents } from './events.js'
 import { CancelledError, Future } from './future.js'
 import { Pool } from './pool.js'
 import { ThreadPool } from './thread-pool.js'
+import { StateError } from '../errors.js'
 
 /** Options of the executors. */
 export interface ExecutorOptions<I extends unknown[] = never[]> extends BasePoolOptions<I> {
@@ -41,7 +43,7 @@ abstract class Executor {
 
   /** Runs `fn(...args)` in a worker; returns its Future. Throws after shutdown(). */
   submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
-    if (this.#shutdown) throw new Error(`${this.constructor.name}.submit() after shutdown(): create a new executor for more work`)
+    if (this.#shutdown) throw new StateError(`${this.constructor.name}.submit() after shutdown(): create a new executor for more work`)
     const abort = new AbortController()
     const future = new Future<Awaited<R>>(() => abort.abort(new CancelledError()))
     this.#pool._submit(fn, args, {
@@ -63,6 +65,18 @@ abstract class Executor {
     } finally {
       for (const f of futures) f.cancel()
     }
+  }
+
+  /** Listens to the executor's pool: `'workerCrash'`, `'taskRetry'` (see `Pool.on`). */
+  on<E extends keyof PoolEvents>(event: E, listener: (payload: PoolEvents[E]) => void): this {
+    this.#pool.on(event, listener)
+    return this
+  }
+
+  /** Stops `listener` from hearing `event`. */
+  off<E extends keyof PoolEvents>(event: E, listener: (payload: PoolEvents[E]) => void): this {
+    this.#pool.off(event, listener)
+    return this
   }
 
   /** Stops taking tasks; optionally cancels queued ones and waits for the rest. */

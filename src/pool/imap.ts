@@ -35,7 +35,8 @@ class Chunk implements Sink {
   state = 0
   value: unknown = undefined
 
-  constructor(readonly stream: ImapStream) {}
+  /** `items`: the source items it stands for (a failed chunk fails each of them). */
+  constructor(readonly stream: ImapStream, readonly items: number) {}
 
   _resolve(values: unknown): void {
     this.state = 1
@@ -136,21 +137,43 @@ export class Source {
 }
 
 /**
- * The async iterable `imap`/`imapUnordered` return. Iterating it twice
- * gives the same iterator (as Python's `iter(it) is it`).
+ * One item's outcome with `{ settled: true }`: its value, or the error of its task (as `Promise.allSettled` reports).
+ *
+ * @example
+ * import type { SettledResult } from 'skein'
+ * const show = (r: SettledResult<number>) => ('error' in r ? `failed: ${String(r.error)}` : `got ${r.value}`)
+ */
+export type SettledResult<R> = { value: R } | { error: unknown }
+
+/**
+ * The async iterator `imap`/`imapUnordered` return (it is its own async
+ * iterable, as Python's `iter(it) is it`).
+ *
+ * A failed task does not end it, as in Python: the `next()` for that item
+ * rejects with the task's error (each item of a failed chunk does), and the
+ * next `next()` carries on. A `for await` loop stops at the first rejection;
+ * with `{ settled: true }` it gets `{ value }` or `{ error }` for every item
+ * instead and goes on to the end. `break` (or `return()`) stops the reading
+ * and closes the source; a loop left by a thrown error does not (the
+ * iterator could carry on): call `return()` if the source is endless.
  *
  * @example
  * import { ThreadPool } from 'skein'
- * import { square } from './work.js' // export function square(x: number) { return x * x }
+ * import { square, failOn3 } from './work.js' // export function failOn3(x: number) { if (x === 3) throw new Error('no 3'); return x }
  * await using pool = new ThreadPool({ threads: 2 })
  * async function* numbers() { for (let i = 1; i <= 3; i++) yield i }
  * for await (const v of pool.imap(square, numbers())) console.log(v) // 1 4 9
+ * for await (const r of pool.imap(failOn3, [1, 3, 5], { settled: true })) console.log('error' in r ? r.error.message : r.value) // 1 'no 3' 5
+ * const it = pool.imap(failOn3, [3, 4])
+ * await it.next().catch((e) => console.log(e.message)) // 'no 3'
+ * console.log((await it.next()).value) // 4
  */
-export class ImapStream implements AsyncIterable<unknown> {
+export class ImapStream implements AsyncIterableIterator<unknown> {
   readonly #feed: Feed
   readonly #fn: Function
   readonly #size: number
   readonly #ordered: boolean
+  readonly #settledMode: boolean
   readonly #lookahead: number
   readonly #source: Source
   readonly #progress: Progress | undefined
@@ -165,15 +188,21 @@ export class ImapStream implements AsyncIterable<unknown> {
   #reading = false
   /** No more chunks will be submitted. */
   #ended = false
-  /** The consumer left. */
-  #stopped = false
+  /** The consumer left (return(), or everything was taken). */
+  #closed = false
   #submitted = 0
   #taken = 0
   #wake: (() => void) | undefined
-  #iterator: AsyncGenerator<unknown> | undefined
+  /** The chunk being handed out item by item: its values, or its error and how many items it still fails. */
+  #values: ArrayLike<unknown> | undefined
+  #at = 0
+  #failure: { error: unknown; left: number } | undefined
+  /** next() calls run one after another. */
+  #tail: Promise<unknown> = Promise.resolve()
 
-  constructor(core: PoolCore, fn: Function, source: Source, size: number, ordered: boolean, progress: Progress | undefined, grows: boolean) {
+  constructor(core: PoolCore, fn: Function, source: Source, size: number, ordered: boolean, settled: boolean, progress: Progress | undefined, grows: boolean) {
     this.#fn = fn
+    this.#settledMode = settled
     this.#source = source
     this.#size = size
     this.#ordered = ordered
@@ -187,14 +216,14 @@ export class ImapStream implements AsyncIterable<unknown> {
     this.#pump()
   }
 
-  [Symbol.asyncIterator](): AsyncGenerator<unknown> {
-    return (this.#iterator ??= this.#results())
+  [Symbol.asyncIterator](): this {
+    return this
   }
 
   // ----- reading
 
   #wants(): boolean {
-    return !this.#ended && !this.#stopped && (this.#unbounded || this.#submitted - this.#taken < this.#lookahead)
+    return !this.#ended && !this.#closed && (this.#unbounded || this.#submitted - this.#taken < this.#lookahead)
   }
 
   /**
@@ -221,7 +250,7 @@ export class ImapStream implements AsyncIterable<unknown> {
     try {
       while (this.#wants()) {
         const read = await this.#source.read(this.#size)
-        if (this.#stopped) return
+        if (this.#closed) return
         this.#take(read)
       }
     } catch (error) {
@@ -239,7 +268,7 @@ export class ImapStream implements AsyncIterable<unknown> {
   }
 
   #submit(items: unknown[]): void {
-    const chunk = this.#open()
+    const chunk = this.#open(items.length)
     if (this.#grows) this.#progress?.add(items.length)
     // A terminated or broken pool rejected the chunk already: read no more.
     if (!this.#feed.submit(this.#fn, MAP, packNumbers(items, 0, items.length) ?? items, chunk)) this.#end()
@@ -247,12 +276,12 @@ export class ImapStream implements AsyncIterable<unknown> {
 
   /** The source (or the pool, refusing a task) failed: the error takes the next place. */
   #fail(error: unknown): void {
-    this.#open()._reject(error)
+    this.#open(1)._reject(error)
     this.#end()
   }
 
-  #open(): Chunk {
-    const chunk = new Chunk(this)
+  #open(items: number): Chunk {
+    const chunk = new Chunk(this, items)
     this.#submitted++
     if (this.#ordered) this.#inOrder.push(chunk)
     return chunk
@@ -260,7 +289,7 @@ export class ImapStream implements AsyncIterable<unknown> {
 
   /** @internal A chunk's outcome arrived. */
   _settled(chunk: Chunk): void {
-    if (chunk.state === 1) this.#progress?.advance((chunk.value as ArrayLike<unknown>).length)
+    this.#progress?.advance(chunk.state === 1 ? (chunk.value as ArrayLike<unknown>).length : chunk.items)
     if (!this.#ordered) this.#finished.push(chunk)
     this.#wake?.()
   }
@@ -274,26 +303,59 @@ export class ImapStream implements AsyncIterable<unknown> {
 
   // ----- the consumer
 
-  async *#results(): AsyncGenerator<unknown> {
-    try {
-      for (;;) {
-        let chunk = this.#nextSettled()
-        while (chunk === undefined && !(this.#ended && this.#taken >= this.#submitted)) {
-          await new Promise<void>((resolve) => { this.#wake = resolve })
-          chunk = this.#nextSettled()
-        }
-        if (chunk === undefined) return
-        this.#taken++
-        this.#pump()
-        if (chunk.state === 2) throw chunk.value
-        yield* chunk.value as Iterable<unknown>
+  next(): Promise<IteratorResult<unknown>> {
+    const step = this.#tail.then(() => this.#step())
+    this.#tail = step.catch(() => {})
+    return step
+  }
+
+  /** The consumer leaves: no more reading, the source is closed. */
+  return(): Promise<IteratorResult<unknown>> {
+    this.#close()
+    return Promise.resolve({ done: true, value: undefined })
+  }
+
+  async #step(): Promise<IteratorResult<unknown>> {
+    for (;;) {
+      if (this.#values !== undefined && this.#at < this.#values.length) {
+        const value = this.#values[this.#at++]
+        return { done: false, value: this.#settledMode ? { value } : value }
       }
-    } finally {
-      this.#stopped = true
-      this.#progress?.stop()
-      this.#end()
-      this.#source.close()
+      if (this.#failure !== undefined && this.#failure.left > 0) {
+        this.#failure.left--
+        if (this.#settledMode) return { done: false, value: { error: this.#failure.error } }
+        throw this.#failure.error
+      }
+      this.#values = undefined
+      this.#failure = undefined
+      let chunk = this.#nextSettled()
+      while (chunk === undefined && !this.#closed && !(this.#ended && this.#taken >= this.#submitted)) {
+        await new Promise<void>((resolve) => { this.#wake = resolve })
+        chunk = this.#nextSettled()
+      }
+      if (chunk === undefined || this.#closed) {
+        this.#close()
+        return { done: true, value: undefined }
+      }
+      this.#taken++
+      this.#pump()
+      if (chunk.state === 2) this.#failure = { error: chunk.value, left: chunk.items }
+      else {
+        this.#values = chunk.value as ArrayLike<unknown>
+        this.#at = 0
+      }
     }
+  }
+
+  #close(): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#values = undefined
+    this.#failure = undefined
+    this.#progress?.stop()
+    this.#end()
+    this.#wake?.()
+    this.#source.close()
   }
 
   /** The next settled chunk in the consumer's order, taken out; undefined if none is ready. */

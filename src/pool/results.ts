@@ -11,6 +11,7 @@
  */
 import type { Queue } from '../queue/queue.js'
 import { revive, type Report, type WireError } from './protocol.js'
+import type { PoolCounters } from './stats.js'
 import { itemsOf } from './task.js'
 import type { Workers } from './workers.js'
 
@@ -33,20 +34,22 @@ export interface ReaderEvents {
  * Reads the result queue and settles tasks.
  *
  * @example
- * // built by PoolCore: const reader = new ResultReader(results, workers, events)
+ * // built by PoolCore: const reader = new ResultReader(results, workers, events, counters)
  * // reader.start() after tasks were sent; reader.drain() before judging a dead worker's tasks
  */
 export class ResultReader {
   readonly #results: Queue<Report>
   readonly #workers: Workers
   readonly #events: ReaderEvents
+  readonly #counters: PoolCounters
   #reading = false
   #abort: AbortController | undefined
 
-  constructor(results: Queue<Report>, workers: Workers, events: ReaderEvents) {
+  constructor(results: Queue<Report>, workers: Workers, events: ReaderEvents, counters: PoolCounters) {
     this.#results = results
     this.#workers = workers
     this.#events = events
+    this.#counters = counters
   }
 
   /** Starts reading unless a read loop runs already or nothing is in flight. */
@@ -120,8 +123,13 @@ export class ResultReader {
       fn = fn === -1 || fn === task.fn ? task.fn : -2
       items += itemsOf(task)
       if (slot.batchEnds.peek() === seq) slot.batchEnds.shift()
-      if (results[i + 1] === 1) task.sink._resolve(results[i + 2])
-      else task.sink._reject(revive(results[i + 2] as WireError))
+      if (results[i + 1] === 1) {
+        this.#counters.done++
+        task.sink._resolve(results[i + 2])
+      } else {
+        this.#counters.failed++
+        task.sink._reject(revive(results[i + 2] as WireError))
+      }
     }
     // One function's results: learn its cost per item.
     const ms = report[2] as number

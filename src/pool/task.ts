@@ -22,11 +22,13 @@ export interface Task {
   seq: number
   /** Removed by its AbortSignal before it was sent. */
   cancelled: boolean
+  /** Runs started on workers that died under it (maxAttempts). */
+  attempts: number
 }
 
 /** A new task, not yet sent. */
 export function newTask(kind: Kind, payload: unknown, sink: Sink): Task {
-  return { fn: -1, kind, payload, sink, seq: 0, cancelled: false }
+  return { fn: -1, kind, payload, sink, seq: 0, cancelled: false, attempts: 0 }
 }
 
 /** Items a task stands for: a map chunk's length, else 1. */

@@ -1,7 +1,9 @@
 /**
  * The loop every pool worker runs (a Process's or a Thread's target): take a
- * batch from its own inbox, run each task, send the batch's results back in
- * one message, and wait for the next batch only when the inbox is empty.
+ * batch from its own inbox, run each task, send its results back, and wait
+ * for the next batch only when the inbox is empty. Results go back in as
+ * few messages as keeps each within a few ms of its task's end (flush.ts):
+ * one per batch of tiny tasks, one per task when each takes longer.
  *
  * Before running a task the worker writes the task's sequence number into
  * its cell of the pool's shared state array. When the worker dies, the
@@ -14,10 +16,12 @@ import { loadBootstrapping } from '../process/run.js'
 import type { Queue } from '../queue/queue.js'
 import type { RawArray } from '../shared/raw-array.js'
 import { mapChunk } from './columns.js'
+import { Flusher } from './flush.js'
 import { CALL, CELLS, MAP, toWire, type Batch, type Report } from './protocol.js'
 
 /** How long an idle worker blocks on its inbox before waiting asynchronously (ms). */
 const WAIT_SYNC_MS = 2
+
 
 /**
  * The target of a pool's workers. Internal: exported so that workers can
@@ -40,6 +44,7 @@ export async function poolWorker(inbox: Queue<Batch | null>, results: Queue<Repo
     }
   }
   const fns: Function[] = []
+  const flusher = new Flusher()
   for (;;) {
     let batch: Batch | null
     try {
@@ -61,8 +66,8 @@ export async function poolWorker(inbox: Queue<Batch | null>, results: Queue<Repo
         fns[index] = () => { throw error }
       }
     }
-    const out: unknown[] = []
-    const began = performance.now()
+    let out: unknown[] = []
+    flusher.begin()
     for (let i = 0; i < tasks.length; i += 4) {
       const seq = tasks[i] as number
       Atomics.store(cells, started, seq)
@@ -73,8 +78,14 @@ export async function poolWorker(inbox: Queue<Batch | null>, results: Queue<Repo
       } catch (error) {
         out.push(seq, 0, toWire(error))
       }
+      // Results stream back as they finish, not a batch at a time (flush.ts).
+      const took = flusher.afterTask(i + 4 < tasks.length)
+      if (took >= 0) {
+        send(results, slot, out, took)
+        out = []
+      }
     }
-    send(results, slot, out, performance.now() - began)
+    send(results, slot, out, flusher.end())
   }
 }
 
