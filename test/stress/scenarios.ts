@@ -51,7 +51,7 @@ export const scenarios: Scenario[] = [
     name: 'Event ping-pong',
     keys: ['event'],
     points: HANDOFF_POINTS,
-    n: 2000,
+    n: 5000,
     setup: (n) => {
       const ping = new Event()
       const pong = new Event()
@@ -168,7 +168,7 @@ export const scenarios: Scenario[] = [
     name: 'Barrier(3) generations',
     keys: ['barrier'],
     points: BARRIER_POINTS,
-    n: 300,
+    n: 2000,
     setup: (n) => {
       const barrier = new Barrier(3)
       const arrived = ints(n)

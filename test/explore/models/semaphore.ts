@@ -3,7 +3,7 @@
 // SEQ, MAX (-1: unbounded). Acquire: a CAS loop taking a permit while COUNT > 0;
 // release: add to COUNT (a bounded one by CAS under MAX), then, if anyone
 // waits, bump SEQ and wake every sleeper elsewhere.
-import { add, cas, check, load, scoped, type Proc } from '../ops.js'
+import { cas, check, load, mark, scoped, type Proc } from '../ops.js'
 import { notify, waitLoop, type WaitCore } from './wait-core.js'
 import type { SemaphoreProtocol, WaitForm } from '../scenarios/lock.js'
 
@@ -11,10 +11,12 @@ const W = (s: string) => ({ COUNT: `${s}.COUNT`, WAITERS: `${s}.WAITERS`, SEQ: `
 
 const tryAcquire = scoped(function* (s: string): Proc<boolean> {
   const w = W(s)
-  for (let c = yield* load(w.COUNT, '#tryAcquire: c = COUNT'); c > 0; c = yield* load(w.COUNT, '#tryAcquire: c = COUNT')) {
+  for (;;) {
+    yield* mark(null) // a retry remembers nothing of the last one
+    const c = yield* load(w.COUNT, '#tryAcquire: c = COUNT')
+    if (c <= 0) return false
     if ((yield* cas(w.COUNT, c, c - 1, '#tryAcquire: CAS c -> c - 1')) === c) return true
   }
-  return false
 })
 
 const acquire = scoped(function* (core: WaitCore, s: string, form: WaitForm): Proc<boolean> {
@@ -23,18 +25,21 @@ const acquire = scoped(function* (core: WaitCore, s: string, form: WaitForm): Pr
   return yield* waitLoop(core, W(s), attempt, form)
 })
 
+/**
+ * release(n): refuse past the bound (MAX, or 2^31 - 1 unbounded), then a CAS
+ * loop adds the permits (at 9fa64a9 an unbounded release was one add: the
+ * same effect, as an add cannot fail), then wake if anyone waits.
+ */
 const release = scoped(function* (s: string, n: number): Proc<void> {
   const w = W(s)
   const max = yield* load(w.MAX, 'release: max = MAX')
-  if (max !== -1) {
-    check((yield* load(w.COUNT, 'release: over the bound?')) + n <= max, 'misuse', 'released past the bound')
-    for (;;) {
-      const c = yield* load(w.COUNT, 'release: c = COUNT')
-      check(c + n <= max, 'misuse', 'released past the bound')
-      if ((yield* cas(w.COUNT, c, c + n, 'release: CAS c -> c + n')) === c) break
-    }
-  } else {
-    yield* add(w.COUNT, n, 'release: COUNT += n')
+  const bound = max === -1 ? 0x7fffffff : max
+  check((yield* load(w.COUNT, 'release: before = COUNT')) + n <= bound, 'misuse', 'released past the bound')
+  for (;;) {
+    yield* mark({ bound })
+    const c = yield* load(w.COUNT, 'release: c = COUNT')
+    check(c + n <= bound, 'misuse', 'released past the bound')
+    if ((yield* cas(w.COUNT, c, c + n, 'release: CAS c -> c + n')) === c) break
   }
   if ((yield* load(w.WAITERS, 'release: waiting?')) > 0) yield* notify(w, Infinity, 'release: notify(n)')
 })

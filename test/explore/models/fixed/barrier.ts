@@ -3,7 +3,7 @@
 // sleep on it), RING (bit g: generation g ended broken). An arrival is one
 // CAS on STATE, never repeated; ending a generation is one CAS to the next
 // generation with count 0, then SEQ += 1 and wake all.
-import { add, and, cas, futexWake, load, or, scoped, type Proc } from '../../ops.js'
+import { add, and, cas, futexWake, load, mark, or, scoped, type Proc } from '../../ops.js'
 import { arrived, barrierOutcome, released } from '../../contracts.js'
 import { waitLoop, type WaitCore } from '../wait-core.js'
 import type { BarrierProtocol } from '../../scenarios/barrier.js'
@@ -29,6 +29,7 @@ type Arrival = { index: number; gen: number } | 'broken'
 export function fixedBarrier(core: WaitCore, form: { async?: boolean } = {}): BarrierProtocol {
   const tryArrive = scoped(function* (b: string, parties: number, who: string): Proc<Arrival | undefined> {
     for (;;) {
+      yield* mark(null) // a failed CAS changed nothing: the retry starts afresh
       const state = yield* load(W(b).STATE, '#tryArrive: state = STATE')
       const phase = state & PHASE
       if (phase === BROKEN) return 'broken'
@@ -65,6 +66,7 @@ export function fixedBarrier(core: WaitCore, form: { async?: boolean } = {}): Ba
 
   const end = scoped(function* (b: string, gen: number, broken: boolean): Proc<boolean> {
     for (;;) {
+      yield* mark(null)
       const state = yield* load(W(b).STATE, '#end: state = STATE')
       if (genOf(state) !== gen) return false
       if (yield* advance(b, state, broken, broken ? BROKEN : FILLING)) return true

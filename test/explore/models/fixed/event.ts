@@ -2,7 +2,7 @@
 // generation << 1 | flag. set() is one CAS (g, clear) → (g + 1, set); clear()
 // drops the flag and keeps g; a waiter reads STATE once and sleeps on exactly
 // that value, returning true as soon as STATE differs from it.
-import { and, cas, futexWake, load, scoped, type Proc } from '../../ops.js'
+import { and, cas, futexWake, load, mark, scoped, type Proc } from '../../ops.js'
 import { eventSet, eventWaitBegins, eventWaitReturned } from '../../contracts.js'
 import { waitLoop, type WaitCore } from '../wait-core.js'
 import type { EventProtocol } from '../../scenarios/event.js'
@@ -13,6 +13,7 @@ const W = (e: string) => ({ STATE: `${e}.STATE`, WAITERS: `${e}.WAITERS` })
 const set = scoped(function* (e: string): Proc<void> {
   const w = W(e)
   for (;;) {
+    yield* mark(null)
     const state = yield* load(w.STATE, 'set: state = STATE')
     if ((state & FLAG) !== 0) return // already set: whoever set it woke the waiters of that moment
     if ((yield* cas(w.STATE, state, (state + 2) | FLAG, 'set: CAS (g, clear) -> (g + 1, set)')) === state) break

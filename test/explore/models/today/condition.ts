@@ -42,6 +42,7 @@ const wait = (lock: LockImpl) => scoped(function* (c: string, me: number, who: s
 /** #takeToken: consume a token if one is there (and stop being a sleeper). */
 const takeToken = scoped(function* (c: string): Proc<boolean> {
   for (;;) {
+    yield* mark(null)
     const st = yield* load(STATE(c), '#takeToken: st = STATE')
     if ((st & TOKENS) === 0) return false
     if ((yield* cas(STATE(c), st, st - SLEEPER - 1, '#takeToken: CAS st -> st - SLEEPER - 1')) === st) return true
@@ -51,6 +52,7 @@ const takeToken = scoped(function* (c: string): Proc<boolean> {
 /** #leave: take a token that arrived meanwhile (true), else just stop being a sleeper. */
 const leave = scoped(function* (c: string): Proc<boolean> {
   for (;;) {
+    yield* mark(null)
     const st = yield* load(STATE(c), '#leave: st = STATE')
     const next = (st & TOKENS) > 0 ? st - SLEEPER - 1 : st - SLEEPER
     if ((yield* cas(STATE(c), st, next, '#leave: CAS')) === st) return (st & TOKENS) > 0
@@ -60,6 +62,7 @@ const leave = scoped(function* (c: string): Proc<boolean> {
 /** notify(n): up to n tokens, never more than sleepers without one; bump SEQ and wake all. */
 const notify = scoped(function* (c: string, n: number): Proc<void> {
   for (;;) {
+    yield* mark(null)
     const st = yield* load(STATE(c), 'notify: st = STATE')
     const k = Math.min(n, (st >>> 16) - (st & TOKENS))
     if (k <= 0) return
