@@ -129,8 +129,8 @@ export const DEFAULT_CAPACITY = 1 << 30
 export const RESIDENT = 4 << 20
 /** Pages past the resident ones go back to the kernel this many bytes at a time at least. */
 export const GIVE_BACK_STEP = 2 << 20
-/** Ring bytes faulted in when a ring is created, so the first items take no page faults. */
-export const PREFAULT = 64 << 10
+/** Ring bytes faulted in when a ring is created, so the first items take no page faults (the resident prefix then doubles as it is used). */
+export const PREFAULT = 16 << 10
 /** A producer faults pages in at least this far ahead of the frame it writes. */
 export const POPULATE_STEP = 256 << 10
 /** A producer that finds the queue empty with its tail past this offset starts again at offset 0 (a gap): a queue that keeps up stays in its first pages. */

@@ -21,6 +21,7 @@
  */
 import { Lock } from '../sync/lock.js'
 import { attachAt } from '../shm/arena.js'
+import { acquireSide } from './side-lock.js'
 import { kDescribe } from '../shm/handle.js'
 import { native } from '../native.js'
 import { WaitSet } from './wait-set.js'
@@ -115,7 +116,7 @@ export class LockedRing {
   }
 
   #locked<T>(fn: () => T): T {
-    this.lock.acquireSync()
+    acquireSide(this.lock)
     try {
       if (this.lock.recovered) this.#repair()
       return fn()

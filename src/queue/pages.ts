@@ -7,7 +7,8 @@
  * page fault, and on a VM one costs tens of microseconds, more than copying
  * a thousand small items. So pages are faulted in many at a time
  * (`populate`, a few microseconds a page); the first RESIDENT bytes of the
- * ring are never given back (a queue that keeps up cycles in them: the
+ * ring (faulted in 16 KiB at creation, then twice as far each time the
+ * writers pass the end of what is) are never given back (a queue that keeps up cycles in them: the
  * restart in put-side.ts); and pages past them go back to the kernel in
  * steps of GIVE_BACK_STEP, or all at once when the queue is found empty.
  *
@@ -56,8 +57,9 @@ export class FifoPages {
     const i32 = this.#i32
     const resident = this.#resident
     if (at < resident) {
+      // The resident prefix grows by doubling: a queue used a little faults in little, one used much soon has all of it.
       const done = i32[L.RESIDENT_TO]!
-      if (end > done || done > resident) i32[L.RESIDENT_TO] = this.#populate(Math.min(Math.max(done, 0), at), resident, end)
+      if (end > done || done > resident) i32[L.RESIDENT_TO] = this.#populate(Math.min(Math.max(done, 0), at), resident, Math.max(end, 2 * done), 0)
       if (end <= resident) return
     }
     const from = Math.max(at, resident)
@@ -109,9 +111,9 @@ export class FifoPages {
   }
 
   /** Faults in ring offsets [start, needed) and up to POPULATE_STEP more (within `limit`); returns where it stopped. */
-  #populate(start: number, limit: number, needed: number): number {
+  #populate(start: number, limit: number, needed: number, ahead = L.POPULATE_STEP): number {
     const from = floorPage(start)
-    const to = Math.min(limit, ceilPage(needed + L.POPULATE_STEP))
+    const to = Math.min(limit, ceilPage(needed + ahead))
     if (to > from) native.populate(this.#sab, this.#ringAt + from, to - from)
     return to
   }

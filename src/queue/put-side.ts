@@ -27,6 +27,7 @@
  */
 import { Lock } from '../sync/lock.js'
 import { attachAt } from '../shm/arena.js'
+import { acquireSide } from './side-lock.js'
 import type { RingMemory } from './ring-memory.js'
 import { FifoPages } from './pages.js'
 import { writePayload, type Encoded } from './codec.js'
@@ -38,10 +39,6 @@ export const PUT_FULL = 1 // maxsize reached
 export const PUT_NO_ROOM = 2 // not enough bytes free for this item now
 export const PUT_CLOSED = 3
 export type PutOutcome = typeof PUT_OK | typeof PUT_FULL | typeof PUT_NO_ROOM | typeof PUT_CLOSED
-
-const TRY = { blocking: false } as const
-/** How long a producer spins for a busy put lock before it sleeps on it (ms). */
-const LOCK_SPIN_MS = 0.02
 
 /** The producers' half of a FIFO ring. */
 export class PutSide {
@@ -72,7 +69,7 @@ export class PutSide {
   /** Writes an encoded item and commits it. */
   put(e: Encoded): PutOutcome {
     const lock = this.lock
-    if (!lock.acquireSync(TRY)) this.#lockSlow()
+    acquireSide(lock)
     try {
       if (lock.recovered) this.#repair()
       return this.#put(e)
@@ -84,7 +81,7 @@ export class PutSide {
   /** Runs `fn` holding the put lock (close: no put commits after it). */
   locked(fn: () => void): void {
     const lock = this.lock
-    if (!lock.acquireSync(TRY)) this.#lockSlow()
+    acquireSide(lock)
     try {
       if (lock.recovered) this.#repair()
       fn()
@@ -171,15 +168,6 @@ export class PutSide {
   }
 
   readonly #headNow = (): number => Atomics.load(this.#i32, L.PUB_HEAD) >>> 0
-
-  #lockSlow(): void {
-    const lock = this.lock
-    const until = performance.now() + LOCK_SPIN_MS
-    do {
-      for (let i = 0; i < 32; i++) if (!lock.locked() && lock.acquireSync(TRY)) return
-    } while (performance.now() < until)
-    lock.acquireSync()
-  }
 
   /**
    * The last holder of the put lock died: the committed state is whole (the

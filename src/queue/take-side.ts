@@ -16,13 +16,10 @@
  */
 import { Lock } from '../sync/lock.js'
 import { attachAt } from '../shm/arena.js'
+import { acquireSide } from './side-lock.js'
 import type { RingMemory } from './ring-memory.js'
 import { readPayload, lengthFits, T_LAST, type Taken } from './codec.js'
 import * as L from './layout.js'
-
-const TRY = { blocking: false } as const
-/** How long a consumer spins for a busy take lock before it sleeps on it (ms). */
-const LOCK_SPIN_MS = 0.02
 
 /** The consumers' half of a FIFO ring. */
 export class TakeSide {
@@ -46,7 +43,7 @@ export class TakeSide {
   /** Takes the oldest item into `into` and commits; false when there is none. */
   take(into: Taken): boolean {
     const lock = this.lock
-    if (!lock.acquireSync(TRY)) this.#lockSlow()
+    acquireSide(lock)
     try {
       if (lock.recovered) this.#repair()
       return this.#take(into)
@@ -111,15 +108,6 @@ export class TakeSide {
     Atomics.store(i32, L.PUB_HEAD, newHead | 0)
     Atomics.store(i32, L.PUB_TAKES, (takes + 1) | 0)
     return true
-  }
-
-  #lockSlow(): void {
-    const lock = this.lock
-    const until = performance.now() + LOCK_SPIN_MS
-    do {
-      for (let i = 0; i < 32; i++) if (!lock.locked() && lock.acquireSync(TRY)) return
-    } while (performance.now() < until)
-    lock.acquireSync()
   }
 
   /** The last holder of the take lock died: publish the committed state again, and wake every blocked writer. */
