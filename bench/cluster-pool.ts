@@ -56,7 +56,7 @@ async function rate(n: number, run: () => Promise<unknown>): Promise<number> {
 }
 
 async function skeinRates(url: string): Promise<{ map: number; apply: number }> {
-  const worker = start([cli, 'worker', '--redis', url, '--pool', 'bench', '--namespace', 'bench', '--concurrency', String(PROCESSES)])
+  const worker = start([cli, 'worker', '--redis', url, '--pool', 'bench', '--namespace', 'bench', '--concurrency', String(PROCESSES), '--root', new URL('..', import.meta.url).pathname])
   const cluster = await connect({ url, namespace: 'bench' })
   try {
     const pool = cluster.Pool({ name: 'bench' })

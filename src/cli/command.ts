@@ -20,8 +20,14 @@ export interface OptionSpec {
   required?: boolean
 }
 
-/** What `run` gets: the options given (strings or true) and the words after them. */
-export interface CommandArgs {
+/** Where a command writes (the process's stdout and stderr, or a test's buffers). */
+export interface Output {
+  out: { write(text: string): unknown }
+  err: { write(text: string): unknown }
+}
+
+/** What `run` gets: the options given (strings or true), the words after them, where to write. */
+export interface CommandArgs extends Output {
   values: Record<string, string | boolean | undefined>
   positionals: string[]
 }
@@ -35,7 +41,7 @@ export interface CommandArgs {
  * export default {
  *   name: 'hello', summary: 'say hello', usage: 'skein hello [--name NAME]',
  *   options: { name: { type: 'string', value: 'NAME', help: 'whom to greet' } },
- *   async run({ values }) { console.log(`hello ${values.name ?? 'world'}`); return 0 },
+ *   async run({ values, out }) { out.write(`hello ${values.name ?? 'world'}\n`); return 0 },
  * } satisfies Command
  */
 export interface Command {
@@ -70,7 +76,7 @@ export function helpOf(command: Command): string {
 }
 
 /** Parses `argv` for `command` (util.parseArgs, strict); UsageError for anything it does not take. */
-export function parseCommandArgs(command: Command, argv: string[]): CommandArgs & { help: boolean } {
+export function parseCommandArgs(command: Command, argv: string[], io: Output): CommandArgs & { help: boolean } {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } }
   for (const [name, o] of Object.entries(command.options)) options[name] = o.short === undefined ? { type: o.type } : { type: o.type, short: o.short }
   let parsed: ReturnType<typeof parseArgs>
@@ -80,11 +86,11 @@ export function parseCommandArgs(command: Command, argv: string[]): CommandArgs 
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''))
   }
   const values = parsed.values as Record<string, string | boolean | undefined>
-  if (values.help === true) return { values, positionals: parsed.positionals, help: true }
+  if (values.help === true) return { ...io, values, positionals: parsed.positionals, help: true }
   for (const [name, o] of Object.entries(command.options)) {
     if (o.required === true && values[name] === undefined) throw new UsageError(`--${name}${o.type === 'string' ? ` ${o.value ?? 'VALUE'}` : ''} is required`)
   }
-  return { values, positionals: parsed.positionals, help: false }
+  return { ...io, values, positionals: parsed.positionals, help: false }
 }
 
 /** A string option's value (undefined when not given). */

@@ -6,7 +6,7 @@
  * usage and exits 2, as does a wrong invocation (with the command's usage).
  */
 import { readdirSync, readFileSync } from 'node:fs'
-import { helpOf, parseCommandArgs, UsageError, type Command } from './command.js'
+import { helpOf, parseCommandArgs, UsageError, type Command, type Output } from './command.js'
 
 const COMMANDS = new URL('./commands/', import.meta.url)
 /** Under tsx the sources run (.ts); installed, the compiled files (.js). */
@@ -41,7 +41,7 @@ async function usage(): Promise<string> {
   ].join('\n')
 }
 
-function say(stream: NodeJS.WriteStream, text: string): void {
+function say(stream: Output['out'], text: string): void {
   stream.write(`${text}\n`)
 }
 
@@ -49,50 +49,52 @@ function say(stream: NodeJS.WriteStream, text: string): void {
  * Runs `skein` with `argv` (the words after it); resolves to the exit code:
  * 0 done, 1 the command failed, 2 a wrong invocation.
  *
+ * `io` is where it writes (default the process's stdout and stderr).
+ *
  * @example process.exitCode = await main(['status', '--redis', 'redis://127.0.0.1:6379'])
  */
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], io: Output = { out: process.stdout, err: process.stderr }): Promise<number> {
   const [first, ...rest] = argv
   if (first === undefined) {
-    say(process.stderr, await usage())
+    say(io.err, await usage())
     return 2
   }
   if (first === '--help' || first === '-h') {
-    say(process.stdout, await usage())
+    say(io.out, await usage())
     return 0
   }
   if (first === '--version' || first === '-v') {
-    say(process.stdout, version())
+    say(io.out, version())
     return 0
   }
   const names = commandNames()
   if (first === 'help') {
     if (rest.length === 0) {
-      say(process.stdout, await usage())
+      say(io.out, await usage())
       return 0
     }
-    if (!names.includes(rest[0]!)) return unknown(rest[0]!)
-    say(process.stdout, helpOf(await load(rest[0]!)))
+    if (!names.includes(rest[0]!)) return unknown(rest[0]!, io)
+    say(io.out, helpOf(await load(rest[0]!)))
     return 0
   }
-  if (!names.includes(first)) return unknown(first)
+  if (!names.includes(first)) return unknown(first, io)
   const command = await load(first)
   try {
-    const args = parseCommandArgs(command, rest)
+    const args = parseCommandArgs(command, rest, io)
     if (args.help) {
-      say(process.stdout, helpOf(command))
+      say(io.out, helpOf(command))
       return 0
     }
     return await command.run(args)
   } catch (error) {
     if (!(error instanceof UsageError)) throw error
-    say(process.stderr, `skein ${command.name}: ${error.message}\n\n${helpOf(command)}`)
+    say(io.err, `skein ${command.name}: ${error.message}\n\n${helpOf(command)}`)
     return 2
   }
 }
 
-function unknown(word: string): number {
+function unknown(word: string, io: Output): number {
   const known = commandNames()
-  say(process.stderr, `skein: ${word.startsWith('-') ? 'unknown option' : 'unknown command'} ${JSON.stringify(word)}; the commands are ${known.join(', ')} (skein --help)`)
+  say(io.err, `skein: ${word.startsWith('-') ? 'unknown option' : 'unknown command'} ${JSON.stringify(word)}; the commands are ${known.join(', ')} (skein --help)`)
   return 2
 }

@@ -20,10 +20,10 @@ export default {
   details: `Each scenario runs under a banner and is timed; a failed one is reported and the tour goes on; the
 exit code is 1 if any failed. The cluster scenarios start a private redis-server (skipped with a line
 when none is installed).`,
-  async run({ positionals }) {
+  async run({ positionals, err }) {
     if (!existsSync(TOUR)) {
       const clone = existsSync(new URL('examples/tour.ts', ROOT))
-      process.stderr.write(clone
+      err.write(clone
         ? 'skein demo: the examples are not compiled here: run `npm run demo` (it compiles them to .build/ first)\n'
         : `skein demo: the compiled examples are missing from this install (${fileURLToPath(TOUR)}): reinstall skein\n`)
       return 1

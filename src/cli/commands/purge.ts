@@ -4,7 +4,7 @@
  * letters). Asks first on a terminal; elsewhere needs `--yes`.
  */
 import { createInterface } from 'node:readline/promises'
-import type { Command } from '../command.js'
+import type { Command, Output } from '../command.js'
 import { REDIS_OPTION, withConnection } from '../redis.js'
 
 export default {
@@ -25,29 +25,29 @@ One object: cluster.Queue(name).destroy() (every cluster object has destroy()).`
       const status = await namespaceStatus(conn)
       const where = `namespace ${conn.namespace} at ${url}`
       if (status.keys === 0) {
-        process.stdout.write(`${where} holds no key: nothing to delete\n`)
+        args.out.write(`${where} holds no key: nothing to delete\n`)
         return 0
       }
       const workers = status.pools.flatMap((p) => p.workers.filter((w) => w.alive))
-      if (workers.length > 0) process.stderr.write(`skein purge: ${workers.length} worker(s) of ${where} are alive and will register again: stop them first\n`)
+      if (workers.length > 0) args.err.write(`skein purge: ${workers.length} worker(s) of ${where} are alive and will register again: stop them first\n`)
       const what = `${status.keys} keys of ${where} (${status.pools.length} pools, ${status.queues.length} queues, ${status.locks.length + status.semaphores.length} locks and semaphores, ${status.events.length} events, ${status.dicts.length} dicts)`
-      if (args.values.yes !== true && !(await confirmed(what))) return 1
-      process.stdout.write(`deleted ${await purgeNamespace(conn)} keys of ${where}\n`)
+      if (args.values.yes !== true && !(await confirmed(what, args))) return 1
+      args.out.write(`deleted ${await purgeNamespace(conn)} keys of ${where}\n`)
       return 0
     })
   },
 } satisfies Command
 
 /** Asks on a terminal; elsewhere says what --yes would delete. */
-async function confirmed(what: string): Promise<boolean> {
+async function confirmed(what: string, { out, err }: Output): Promise<boolean> {
   if (!process.stdin.isTTY) {
-    process.stderr.write(`skein purge: would delete ${what}; run again with --yes to delete them\n`)
+    err.write(`skein purge: would delete ${what}; run again with --yes to delete them\n`)
     return false
   }
   const rl = createInterface({ input: process.stdin, output: process.stdout })
   const answer = await rl.question(`delete ${what}? [y/N] `)
   rl.close()
   if (/^y(es)?$/i.test(answer.trim())) return true
-  process.stdout.write('nothing deleted\n')
+  out.write('nothing deleted\n')
   return false
 }

@@ -21,7 +21,7 @@ export default {
     const { namespaceStatus } = await import('../../cluster/namespace.js')
     return withConnection(args, async (conn, where) => {
       const status = await namespaceStatus(conn)
-      process.stdout.write(args.values.json === true ? `${JSON.stringify(status, null, 2)}\n` : describe(status, where))
+      args.out.write(args.values.json === true ? `${JSON.stringify(status, null, 2)}\n` : describe(status, where))
       return 0
     })
   },

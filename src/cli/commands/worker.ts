@@ -34,7 +34,7 @@ SIGINT/SIGTERM: take no more tasks, finish those in hand, exit 0; a second signa
     const stop = new AbortController()
     const onSignal = (signal: NodeJS.Signals): void => {
       if (stop.signal.aborted) process.exit(130)
-      process.stderr.write(`skein worker: ${signal}: finishing the tasks in hand (again to exit now)\n`)
+      args.err.write(`skein worker: ${signal}: finishing the tasks in hand (again to exit now)\n`)
       stop.abort()
     }
     process.on('SIGINT', onSignal)
@@ -42,9 +42,9 @@ SIGINT/SIGTERM: take no more tasks, finish those in hand, exit 0; a second signa
     // Loaded here, so that --help and usage errors answer at once (without the Redis client or the addon).
     const { runWorker } = await import('../../cluster/pool/worker.js')
     const { redactUrl } = await import('../../cluster/redis/redis-client.js')
-    process.stderr.write(`skein worker: pool ${JSON.stringify(pool)} at ${redactUrl(url)}${namespace === undefined ? '' : ` (namespace ${namespace})`}; Ctrl-C stops\n`)
+    args.err.write(`skein worker: pool ${JSON.stringify(pool)} at ${redactUrl(url)}${namespace === undefined ? '' : ` (namespace ${namespace})`}; Ctrl-C stops\n`)
     await runWorker({ url, pool, namespace, concurrency, root: stringOf(args, 'root'), signal: stop.signal })
-    process.stderr.write('skein worker: stopped\n')
+    args.err.write('skein worker: stopped\n')
     return 0
   },
 } satisfies Command

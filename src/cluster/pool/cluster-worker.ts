@@ -20,12 +20,12 @@
  * its reason (scripts.ts checks headers, wire.ts bodies), is reported on
  * stderr in one line, and the worker goes on serving. A task naming a
  * module the worker does not serve (task-gate.ts) is refused: its client
- * gets a TaskRefusedError, and stderr a line.
+ * gets a TaskRefusedError, stderr a line, and the dead-letter list a copy.
  */
 import { ABANDONED, blockingCall } from '../redis/blocking-call.js'
 import type { ClusterConnection } from '../redis/connection.js'
 import { LOCAL_CRASH, LocalRunner } from './local-runner.js'
-import { HEARTBEAT_EVERY_MS, HEARTBEAT_TTL_MS, PoolKeys, REPLY_TTL_MS, beatScript, deadLetterScript, leaveScript, reapScript, takeScript } from './scripts.js'
+import { DEAD_KEPT, HEARTBEAT_EVERY_MS, HEARTBEAT_TTL_MS, PoolKeys, REPLY_TTL_MS, beatScript, deadLetterScript, leaveScript, reapScript, takeScript } from './scripts.js'
 import { TaskGate, TaskRefusedError } from './task-gate.js'
 import { CRASHED, FAILED, UnreadableMessage, readTaskMessage, resultReply, taskMessage, toWire, type TaskBody, type TaskHeader } from './wire.js'
 
@@ -181,7 +181,8 @@ export class ClusterWorker {
     this.#held.set(key, { message, left: header.count })
     this.#inHand += header.count
     const { fns, tasks } = body
-    const refused = new Set<string>()
+    // What this worker refuses to run (task-gate.ts): answered with TaskRefusedError, logged once, and a copy of the message kept as a dead letter.
+    const refusals = this.#refusals(fns, header.reply, message)
     for (let i = 0; i < tasks.length; i += 4) {
       const id = tasks[i] as number
       const fn = tasks[i + 1] as number
@@ -189,11 +190,9 @@ export class ClusterWorker {
       const payload = tasks[i + 3]
       const url = fns[fn * 2]!
       const name = fns[fn * 2 + 1]!
-      const why = this.#gate.refusal(url, name)
-      if (why !== undefined) {
-        if (!refused.has(`${url}#${name}`)) this.#log(`refused tasks naming ${url.slice(0, 200)}#${name.slice(0, 100)} (reply to ${header.reply}): ${why}`)
-        refused.add(`${url}#${name}`)
-        this.#reply(header.reply, id, FAILED, toWire(new TaskRefusedError(`cluster worker ${this.#id} refuses the task ${url.slice(0, 200)}#${name.slice(0, 100)}: ${why}. A worker runs only exports of modules under its root (skein worker --root DIR, runWorker({ root })); start it where the task modules are`)))
+      const refusal = refusals[fn]
+      if (refusal !== undefined) {
+        this.#reply(header.reply, id, FAILED, toWire(refusal))
         queueMicrotask(() => this.#taskDone(key))
         continue
       }
@@ -204,6 +203,28 @@ export class ClusterWorker {
         this.#taskDone(key)
       })
     }
+  }
+
+  /** The refusal of each function of a message (undefined: it may run); refusals are logged and the message kept as a dead letter. */
+  #refusals(fns: string[], reply: string, message: Buffer): Array<TaskRefusedError | undefined> {
+    const out: Array<TaskRefusedError | undefined> = []
+    const reasons: string[] = []
+    for (let f = 0; f < fns.length; f += 2) {
+      const url = fns[f]!.slice(0, 200)
+      const name = fns[f + 1]!.slice(0, 100)
+      const why = this.#gate.refusal(fns[f]!, fns[f + 1]!)
+      if (why === undefined) {
+        out.push(undefined)
+        continue
+      }
+      reasons.push(`refused ${url}#${name}: ${why}`)
+      this.#log(`refused tasks naming ${url}#${name} (reply to ${reply}): ${why}`)
+      out.push(new TaskRefusedError(`cluster worker ${this.#id} refuses the task ${url}#${name}: ${why}. A worker runs only exports of modules under its root (skein worker --root DIR, runWorker({ root })); start it where the task modules are`))
+    }
+    if (reasons.length > 0) {
+      this.#cluster.redis.multi().rpush(this.#keys.dead, Buffer.concat([Buffer.from(`${reasons.join('; ')}\n`), message])).ltrim(this.#keys.dead, -DEAD_KEPT, -1).exec().catch(() => {})
+    }
+    return out
   }
 
   #reply(key: string, id: number, outcome: number, value: unknown): void {
