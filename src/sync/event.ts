@@ -77,17 +77,17 @@ export class Event implements Shareable {
 
   /** Waits until set, without blocking the event loop; false at the timeout. */
   async wait(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
+    const deadline = deadlineOf(checkTimeout(timeout, 'Event.wait()')) // checked even when set: bad input is an error every time
     const seen = Atomics.load(this.#i32, this.#base + STATE)
     if ((seen & FLAG) !== 0) return true
-    const deadline = deadlineOf(checkTimeout(timeout, 'Event.wait()'))
     return this.#word.until((state) => state !== seen, deadline, opts?.signal)
   }
 
   /** Waits until set, blocking this thread; false at the timeout. */
   waitSync(timeout?: number): boolean {
+    const deadline = deadlineOf(checkTimeout(timeout, 'Event.waitSync()')) // checked even when set: bad input is an error every time
     const seen = Atomics.load(this.#i32, this.#base + STATE)
     if ((seen & FLAG) !== 0) return true
-    const deadline = deadlineOf(checkTimeout(timeout, 'Event.waitSync()'))
     return this.#word.untilSync((state) => state !== seen, deadline)
   }
 

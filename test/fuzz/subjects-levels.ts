@@ -34,7 +34,7 @@ function runnableSubject(name: string, Kind: typeof Process | typeof Thread): Su
     async dispose(o) {
       if (!(o instanceof Process || o instanceof Thread)) return
       try {
-        if (o.isAlive()) await o.join(10_000)
+        if (o.isAlive()) await o.join(60_000)
       } catch { /* never started */ }
     },
   }
@@ -54,7 +54,7 @@ const timer: Subject<Timer> = {
     if (!(o instanceof Timer)) return
     o.cancel()
     try {
-      if (o.isAlive()) await o.join(10_000)
+      if (o.isAlive()) await o.join(60_000)
     } catch { /* never started */ }
   },
 }
@@ -98,14 +98,14 @@ const executor: Subject<ThreadPoolExecutor> = {
   construct: (a) => new ThreadPoolExecutor(...(a as [])),
   plausibleNew: (r) => [{ maxWorkers: r.pick([1, 0, -1, 'x', 1.5]) }],
   methods: [
-    { name: 'submit', plausible: (r) => [target(r), 4], call: (o, a) => (o.submit as (...x: unknown[]) => { result(t?: number): Promise<unknown> })(...a).result(10_000) },
+    { name: 'submit', plausible: (r) => [target(r), 4], call: (o, a) => (o.submit as (...x: unknown[]) => { result(t?: number): Promise<unknown> })(...a).result(60_000) },
     { name: 'map', plausible: (r) => [target(r), r.pick([[1, 2], 'x', 5])], call: async (o, a) => { const out = []; for await (const x of (o.map as (...x: unknown[]) => AsyncIterable<unknown>)(...a)) out.push(x); return out } },
     { name: 'shutdown', plausible: (r) => [r.pick([{}, { wait: false }, { cancelFutures: true }, 'x'])] },
   ],
   state: () => 0,
   async sanity(o) {
     try {
-      if ((await o.submit(square, 4).result(10_000)) !== 16) throw new Error('square(4) is not 16')
+      if ((await o.submit(square, 4).result(60_000)) !== 16) throw new Error('square(4) is not 16')
     } catch (error) {
       if (!/shut ?down|closed|terminated/i.test((error as Error).message)) throw error
     }

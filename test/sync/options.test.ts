@@ -6,7 +6,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'
 import {
-  BoundedSemaphore, Condition, FileLock, JoinableQueue, Lock, Pipe, Process, Queue, RLock, Semaphore, SimpleQueue, Thread,
+  BoundedSemaphore, Condition, Event, FileLock, JoinableQueue, Lock, Pipe, Process, Queue, RLock, Semaphore, SimpleQueue, Thread,
 } from '../../src/index.js'
 import { noop } from '../fixtures/targets.js'
 
@@ -37,6 +37,14 @@ test('acquire: a non-object option, a bad timeout or blocking are errors, also o
   } finally {
     rmSync(path, { force: true })
   }
+})
+
+test('Event.wait: a bad timeout is an error even when the event is already set', async () => {
+  const e = new Event()
+  e.set()
+  await assert.rejects(e.wait(-1), range(/Event.wait\(\): .*got -1/))
+  assert.throws(() => e.waitSync(NaN), range(/got NaN/))
+  assert.equal(await e.wait(0), true)
 })
 
 test('new Condition(x) takes only a skein Lock or RLock', () => {
