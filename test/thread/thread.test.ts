@@ -82,14 +82,15 @@ test('misuse: start twice, join unstarted, arrow target, socket argument, unclon
 })
 
 test('a daemon thread does not keep the process alive', async () => {
-  const r = await runScript('daemon-thread.ts', [], 30_000)
+  // A hang bound: a node with tsx and a thread took 10 s at load ~50.
+  const r = await runScript('daemon-thread.ts', [], 120_000)
   assert.equal(r.signal, null)
   assert.equal(r.code, 0, r.stderr)
   assert.match(r.stdout, /main done/)
 })
 
 test('an unguarded top-level Thread start fails clearly in the thread', async () => {
-  const r = await runScript('unguarded-thread.ts', [], 30_000)
+  const r = await runScript('unguarded-thread.ts', [], 120_000)
   assert.equal(r.signal, null)
   assert.notEqual(r.code, 0)
   assert.match(r.stderr, /still bootstrapping/)
