@@ -65,11 +65,28 @@ async function worker(args: string[]): Promise<void> {
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv
   if (command === 'worker') return worker(rest)
+  if (command === 'top') return runTop(rest)
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`)
     return
   }
   fail(`unknown command ${JSON.stringify(command)}`)
+}
+
+/** `skein top`: its own file (observe/top/command.ts), loaded only when asked for. */
+async function runTop(args: string[]): Promise<void> {
+  const { top, TOP_USAGE, UsageError } = await import('./observe/top/command.js')
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${TOP_USAGE}\n`)
+    return
+  }
+  try {
+    await top(args)
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error
+    process.stderr.write(`skein top: ${error.message}\n\n${TOP_USAGE}\n`)
+    process.exit(2)
+  }
 }
 
 main(process.argv.slice(2)).then(() => process.exit(0), (error: unknown) => {
