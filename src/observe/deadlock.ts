@@ -139,7 +139,7 @@ function closers(): Map<number, Deadlock> {
 
 /** A deadlock in words: who holds what and waits for what, and what to do. */
 export function describeDeadlock(d: Deadlock): string {
-  const lines = d.cycle.map((m) => `  ${who(m)} holds ${objects(m.holds)}, waits for ${m.waitsFor.kind} "${m.waitsFor.name}" (${m.waitsFor.form} ${m.waitsFor.op} for ${ago(m.waitsFor.since)}${m.waitsFor.line === undefined ? '' : `, at ${m.waitsFor.line}`})`)
+  const lines = d.cycle.map((m) => `  ${who(m)} ${m.holds.length === 0 ? 'is being joined' : `holds ${objects(m.holds)}`}, waits for ${m.waitsFor.kind} "${m.waitsFor.name}" (${m.waitsFor.form} ${m.waitsFor.op} for ${ago(m.waitsFor.since)}${m.waitsFor.line === undefined ? '' : `, at ${m.waitsFor.line}`})`)
   const doubt = d.certain ? '' : ' (an async wait is in it: if the holding task still runs rather than waits, it is not a deadlock)'
   return `deadlock: ${d.cycle.length === 1 ? 'a thread waits for itself' : `${d.cycle.length} threads wait for each other`}, and none can move again${doubt}:\n${lines.join('\n')}\n` +
     '  Take locks in one order everywhere, release before joining, or pass a timeout; `skein top` shows the whole graph'

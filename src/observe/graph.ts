@@ -78,11 +78,13 @@ function walk<T extends GraphThread>(start: T, byKey: Map<string, T>, stuck: Set
   const at = new Map<string, number>()
   let t: T | undefined = start
   while (t !== undefined && !at.has(t.key)) {
-    const wait: T['waits'][number] | undefined = t.waits.find((w) => w.releasers?.some((r) => stuck.has(r)))
+    // Prefer a step to another thread (a semaphore's holders may include the waiter itself).
+    const key = t.key
+    const wait: T['waits'][number] | undefined = t.waits.find((w) => w.releasers?.some((r) => r !== key && stuck.has(r))) ?? t.waits.find((w) => w.releasers?.some((r) => stuck.has(r)))
     if (wait === undefined) return undefined
     at.set(t.key, path.length)
     path.push({ thread: t, wait })
-    t = byKey.get(wait.releasers!.find((r) => stuck.has(r))!)
+    t = byKey.get(wait.releasers!.find((r) => r !== key && stuck.has(r)) ?? key)
   }
   if (t === undefined) return undefined
   const members = path.slice(at.get(t.key)!)

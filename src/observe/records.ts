@@ -48,7 +48,8 @@ const objectSlots = new Slots(L.OBJECT_SLOTS)
 export interface WaitTarget {
   /** layout.ts KIND code. */
   kind: number
-  segment: Segment
+  /** Undefined for a wait on no shared struct (a join). */
+  segment: Segment | undefined
   /** Byte offset of the struct in its segment. */
   offset: number
   /** The object's display name. */
@@ -77,7 +78,8 @@ export function beginWait(t: WaitTarget, op: number, async: boolean): number {
   i32[(at + L.W_OP) >> 2] = op
   i32[(at + L.W_FLAGS) >> 2] = async ? L.WAIT_ASYNC : 0
   m.f64[(at + L.W_SINCE) >> 3] = performance.timeOrigin + performance.now()
-  writePlace(m, at, WAIT_PLACE, t.segment, t.offset)
+  if (t.segment !== undefined) writePlace(m, at, WAIT_PLACE, t.segment, t.offset)
+  else noPlace(m, at, WAIT_PLACE)
   i32[(at + L.W_NAME) >> 2] = intern(t.name)
   i32[(at + L.W_LINE) >> 2] = 0
   i32[(at + L.W_TARGET) >> 2] = t.target ?? 0
@@ -146,6 +148,14 @@ export function dropPermitWord(word: number, epoch: number): void {
   permitSlots.give(((word << 2) - L.PERMITS) / L.PERMIT_RECORD)
 }
 
+/** Writes "no shared struct" as a record's place: fd -1 and a random token (so the record is an identity of its own). */
+function noPlace(m: ReturnType<typeof registry>, at: number, fields: PlaceFields): void {
+  m.i32[(at + fields.fd) >> 2] = -1
+  m.i32[(at + fields.offset) >> 2] = 0
+  m.i32[(at + fields.size) >> 2] = 0
+  m.u8.set(Buffer.from(randomBytes(12).toString('base64url'), 'latin1'), at + fields.token)
+}
+
 /** A published object: update its counters with {@link setStat}; it goes with {@link dropObject} or when its owner is collected. */
 export interface ObjectRecord {
   index: number
@@ -172,8 +182,7 @@ export function publishObject(owner: object, kind: number, name: string, segment
   if (segment !== undefined) {
     writePlace(m, at, OBJECT_PLACE, segment, offset)
   } else {
-    m.i32[(at + L.O_FD) >> 2] = -1
-    m.u8.set(Buffer.from(randomBytes(12).toString('base64url'), 'latin1'), at + L.O_TOKEN) // an identity of its own
+    noPlace(m, at, OBJECT_PLACE)
   }
   m.i32[(at + L.O_NAME) >> 2] = intern(name)
   for (let i = 0; i < L.STAT_COUNT; i++) m.i32[((at + L.O_STATS) >> 2) + i] = 0

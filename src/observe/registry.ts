@@ -116,6 +116,12 @@ export function setRole(role: L.RoleName, name?: string, restarted = false): voi
   else changed(m)
 }
 
+/** Records that this process's main thread runs a process named `name` in `role` ('process', 'fork server'…). */
+export function identifyProcess(role: L.RoleName, name: string): void {
+  setProcessName(name)
+  setRole(role)
+}
+
 /** Records the process's name (main threads: `currentProcess().name`). */
 export function setProcessName(name: string): void {
   processName = name
@@ -219,5 +225,6 @@ export function nameStruct(segment: Segment, offset: number, kind: number, name:
 afterFork(() => {
   mapped = undefined
   processName = ''
+  ownerId = undefined
   startedAt = Date.now()
 })

@@ -3,11 +3,12 @@
  * a waiter actually sleeps, never on a fast path), check for deadlocks while
  * it lasts, and unpublish it when the waiter wakes for good.
  *
- * A blocking waiter ({@link SyncWait}) checks from its own stack: the wait
- * core shortens its sleep to the next check ({@link SyncWait.clamp}) and
- * calls {@link SyncWait.afterSleep} when a sleep ended, which throws the
- * DeadlockError under the 'throw' policy; its first check also records the
- * waiting code's line. Async waiters ({@link AsyncWait}) record their line
+ * A blocking waiter ({@link SyncWait}) works from its own stack: the wait
+ * core shortens its sleep to the next due step ({@link SyncWait.clamp}) and
+ * calls {@link SyncWait.afterSleep} when a sleep ended: after FIRST_CHECK_MS
+ * it records the waiting code's line (so a short wait never pays for a
+ * stack capture), then checks for deadlocks, throwing the DeadlockError
+ * under the 'throw' policy. Async waiters ({@link AsyncWait}) record their line
  * when they begin (a few hundred a second at most: capturing a stack costs
  * microseconds) and share one unref'd timer per thread for their checks,
  * which fails a waiter through the callback it gave.
@@ -44,7 +45,7 @@ export interface Observed {
   target?: number
 }
 
-function targetOf(segment: Segment, o: Observed): WaitTarget {
+function targetOf(segment: Segment | undefined, o: Observed): WaitTarget {
   return { kind: o.kind, segment, offset: o.offset, name: o.name, target: o.target }
 }
 
@@ -53,30 +54,39 @@ export class SyncWait {
   readonly #index: number
   readonly #since: number
   readonly #checks: boolean
-  #nextCheck: number
+  /** performance.now() time of the next due step: the line (once), then deadlock checks. */
+  #due: number
   #lined = false
 
-  constructor(segment: Segment, o: Observed) {
+  constructor(segment: Segment | undefined, o: Observed) {
     this.#index = beginWait(targetOf(segment, o), o.op, false)
     this.#since = this.#index < 0 ? 0 : waitSince(this.#index)
     this.#checks = this.#index >= 0 && checkedKind(o.kind) && deadlockPolicy() !== 'off'
-    this.#nextCheck = performance.now() + FIRST_CHECK_MS
+    this.#due = this.#index < 0 ? Infinity : performance.now() + FIRST_CHECK_MS
   }
 
-  /** The deadline (performance.now() time, or null) of the next sleep, shortened so a due check runs. */
+  /** The deadline (performance.now() time, or null) of the next sleep, shortened so a due step runs. */
   clamp(deadline: number | null): number | null {
-    if (!this.#checks) return deadline
-    return deadline === null || deadline > this.#nextCheck ? this.#nextCheck : deadline
+    if (this.#due === Infinity) return deadline
+    return deadline === null || deadline > this.#due ? this.#due : deadline
   }
 
-  /** After a sleep ended: runs a check if one is due. Throws DeadlockError when this wait closed a deadlock under 'throw'. */
+  /**
+   * After a sleep ended: once the wait has lasted FIRST_CHECK_MS, records
+   * the waiting code's line (from this stack), then runs the deadlock
+   * checks. Throws DeadlockError when this wait closed a deadlock under 'throw'.
+   */
   afterSleep(): void {
-    if (!this.#checks || performance.now() < this.#nextCheck) return
-    this.#nextCheck = performance.now() + CHECK_EVERY_MS
+    if (performance.now() < this.#due) return
     if (!this.#lined) {
       this.#lined = true
       noteWaitLine(this.#index)
     }
+    if (!this.#checks) {
+      this.#due = Infinity
+      return
+    }
+    this.#due = performance.now() + CHECK_EVERY_MS
     const error = checkWait(this.#since)
     if (error !== undefined) throw error
   }
@@ -101,7 +111,7 @@ export class AsyncWait {
   readonly #abort: AbortController | undefined
   readonly #unlink: (() => void) | undefined
 
-  constructor(segment: Segment, o: Observed, checks: boolean, signal: AbortSignal | undefined) {
+  constructor(segment: Segment | undefined, o: Observed, checks: boolean, signal: AbortSignal | undefined) {
     this.index = beginWait(targetOf(segment, o), o.op, true)
     this.since = this.index < 0 ? 0 : waitSince(this.index)
     this.signal = signal

@@ -116,11 +116,14 @@ export function deadlocksOf(nodes: Map<string, ThreadNode>): Deadlock[] {
       const w = m.wait.info
       const waitsFor: CycleMember['waitsFor'] = { kind: w.kind, name: w.name, op: w.op, form: w.form, since: w.since }
       if (w.line !== undefined) waitsFor.line = w.line
-      return { ...refOf(m.thread), holds: [{ kind: previous.kind, name: previous.name }], waitsFor }
+      // A thread being joined holds nothing: the previous member waits for it to end.
+      const holds = previous.op === 'join' ? [] : [{ kind: previous.kind, name: previous.name }]
+      return { ...refOf(m.thread), holds, waitsFor }
     }),
   }))
 }
 
+/** A thread as named in a wait or a cycle: a process's main thread by its process's name (`MainProcess`, `Worker-1`), others by theirs. */
 function refOf(n: ThreadNode): ThreadRef {
-  return { pid: n.info.pid, tid: n.info.tid, name: n.info.name }
+  return { pid: n.info.pid, tid: n.info.tid, name: n.info.tid === n.info.pid && n.view.processName !== '' ? n.view.processName : n.info.name }
 }

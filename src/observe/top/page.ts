@@ -11,7 +11,7 @@
 export function pageHtml(nonce: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>skein top</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">
 <style nonce="${nonce}">${STYLE}</style></head>
 <body>
 <header><h1>skein top</h1><span id="summary"></span><span id="status" class="status">connecting…</span></header>
@@ -75,7 +75,7 @@ function drawDeadlocks(s) {
     const ul = el('ul');
     for (const m of d.cycle) {
       const li = el('li', { class: 'member' });
-      li.append(el('b', {}, 'pid ' + m.pid + ' "' + m.name + '"'), ' holds ' + m.holds.map(obj).join(', ') + ', waits for ' + obj(m.waitsFor) + ' (' + m.waitsFor.form + ' ' + m.waitsFor.op + ', ' + ago(s.time, m.waitsFor.since) + ')');
+      li.append(el('b', {}, 'pid ' + m.pid + ' "' + m.name + '"'), (m.holds.length ? ' holds ' + m.holds.map(obj).join(', ') : ' is being joined') + ', waits for ' + obj(m.waitsFor) + ' (' + m.waitsFor.form + ' ' + m.waitsFor.op + ', ' + ago(s.time, m.waitsFor.since) + ')');
       if (m.waitsFor.line) li.append(' ', el('span', { class: 'code' }, 'at ' + m.waitsFor.line));
       ul.append(li);
     }

@@ -49,7 +49,7 @@ function deadlock(d: Deadlock, now: number, style: Style): string[] {
   const head = `DEADLOCK${d.certain ? '' : ' (through an async wait: certain only if the holding task waits too)'}: ${d.cycle.length === 1 ? 'a thread waits for itself' : `${d.cycle.length} threads wait for each other`}`
   return [
     style.red(style.bold(head)),
-    ...d.cycle.map((m) => style.red(`  pid ${m.pid} "${clean(m.name)}" (tid ${m.tid}) holds ${m.holds.map((h) => `${h.kind} "${clean(h.name)}"`).join(', ')} → waits for ${m.waitsFor.kind} "${clean(m.waitsFor.name)}" for ${ago(now, m.waitsFor.since)}${m.waitsFor.line === undefined ? '' : ` at ${clean(m.waitsFor.line)}`}`)),
+    ...d.cycle.map((m) => style.red(`  pid ${m.pid} "${clean(m.name)}" (tid ${m.tid}) ${m.holds.length === 0 ? 'is being joined' : `holds ${m.holds.map((h) => `${h.kind} "${clean(h.name)}"`).join(', ')}`} → waits for ${m.waitsFor.kind} "${clean(m.waitsFor.name)}" for ${ago(now, m.waitsFor.since)}${m.waitsFor.line === undefined ? '' : ` at ${clean(m.waitsFor.line)}`}`)),
   ]
 }
 
