@@ -65,7 +65,8 @@ export function findDeadlocks<T extends GraphThread>(threads: Iterable<T>): Cycl
   for (const key of stuck) {
     if (reported.has(key)) continue
     const cycle = walk(byKey.get(key)!, byKey, stuck)
-    if (cycle === undefined) continue
+    reported.add(key) // a thread waiting into a cycle is stuck too, but is not in it
+    if (cycle === undefined || cycle.members.some((m) => reported.has(m.thread.key) && m.thread.key !== key)) continue
     for (const m of cycle.members) reported.add(m.thread.key)
     cycles.push(cycle)
   }
