@@ -25,6 +25,10 @@ export interface LocalRedis {
   restart(options?: { hard?: boolean; downMs?: number }): Promise<void>
   /** Stops it for good and removes its directory. */
   stop(): Promise<void>
+  /** Stalls it (SIGSTOP: connections stay open, nothing answers) until {@link resume}, as a hung server or a partition would. */
+  pause(): void
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void
 }
 
 /** Where redis-server is, or undefined when it is not installed. */
@@ -84,8 +88,15 @@ export async function startLocalRedis(options: { appendonly?: boolean } = {}): P
       if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs))
       child = await start()
     },
+    pause() {
+      child.kill('SIGSTOP')
+    },
+    resume() {
+      child.kill('SIGCONT')
+    },
     async stop() {
       process.off('exit', onExit)
+      child.kill('SIGCONT')
       const exited = exitOf(child)
       child.kill('SIGKILL')
       await exited

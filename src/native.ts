@@ -1,10 +1,11 @@
 /**
- * The one door to the native addon (native/skein.cc). Every binding goes
+ * The one door to the native addon (native/*.cc, one file per concern). Every binding goes
  * through here, typed, so the boundary stays thin and replaceable.
  */
 import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
+import { existsSync } from 'node:fs'
 
 /** Outcome of a blocking futex wait: 0 woken, 1 timed out, 2 the word already differed. */
 export type WaitResult = 0 | 1 | 2
@@ -53,19 +54,32 @@ interface Addon {
   adjustExternalMemory(bytes: number): void
 }
 
+/** The package root: the folder above dist/ (or src/), or two above for a copy compiled into the repo's .tmp/. */
+function packageRoot(here: string): string {
+  const candidates = [join(here, '..'), join(here, '..', '..')]
+  return candidates.find((dir) => existsSync(join(dir, 'binding.gyp'))) ?? candidates[0]!
+}
+
+// node-gyp-build picks build/Release (a build from source) first, then the
+// prebuilt binary in prebuilds/<platform>-<arch>/ that matches this Node's
+// ABI and libc (PREBUILDS_ONLY=1 skips build/).
 function load(): Addon {
-  const here = dirname(fileURLToPath(import.meta.url))
   const require = createRequire(import.meta.url)
-  const candidates = [join(here, '..', 'build', 'Release', 'skein.node'), join(here, '..', '..', 'build', 'Release', 'skein.node')]
-  let lastError: unknown
-  for (const path of candidates) {
-    try {
-      return require(path) as Addon
-    } catch (error) {
-      lastError = error
-    }
+  const root = packageRoot(dirname(fileURLToPath(import.meta.url)))
+  const resolve = (require('node-gyp-build') as { resolve(dir: string): string }).resolve
+  const build = `Node ${process.versions.node} (ABI ${process.versions.modules}) on linux-${process.arch}`
+  const fix = 'build it from source: install g++, make and python3, then run `npm rebuild skein --allow-scripts=skein` (or `npm run build` in a checkout of skein)'
+  let path: string
+  try {
+    path = resolve(root)
+  } catch (error) {
+    throw new Error(`skein has no native addon for ${build} in ${root} (prebuilt binaries cover Node 20, 22 and 24 on linux-x64 and linux-arm64 with glibc): ${fix}`, { cause: error })
   }
-  throw new Error(`skein's native addon is not built (looked in ${candidates.join(', ')}): run \`npm install\` (or \`npx node-gyp rebuild\`) in the skein package`, { cause: lastError })
+  try {
+    return require(path) as Addon
+  } catch (error) {
+    throw new Error(`skein's native addon ${path} does not load into ${build} (${(error as Error).message.split('\n')[0]}): ${fix}`, { cause: error })
+  }
 }
 
 /** The loaded addon. */

@@ -1,14 +1,9 @@
 /**
- * A connection to a skein cluster: a Redis URL and a namespace. It makes the
- * named objects (Lock, Queue, dict, Pool…) and owns the Redis connections
- * they share: one for commands, one for pub/sub, and one per blocking wait
- * in flight.
+ * The `Cluster` façade: a connection (redis/connection.ts) plus the
+ * factories of the named objects (Lock, Queue, dict, Pool…). The objects
+ * depend only on the connection below them; this file sits above them all.
  */
-import { randomUUID } from 'node:crypto'
-import { hostname } from 'node:os'
-import type { Redis } from 'ioredis'
-import { BlockingPool } from './redis/blocking-pool.js'
-import { Subscriber } from './redis/subscriber.js'
+import { ClusterConnection } from './redis/connection.js'
 import { ClusterLock, type ClusterLockOptions } from './sync/lock.js'
 import { ClusterRLock } from './sync/rlock.js'
 import { ClusterSemaphore, ClusterBoundedSemaphore, type ClusterSemaphoreOptions } from './sync/semaphore.js'
@@ -27,35 +22,7 @@ import type { ClusterObject, ClusterType } from './object.js'
  * await lock.withLock(() => console.log('mine, on every machine'))
  * await cluster.close()
  */
-export class Cluster {
-  /** Unique per connection: names this client's in-flight lists and lock tokens. */
-  readonly clientId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`
-  /** @internal Connections for blocking commands. */
-  readonly blocking: BlockingPool
-  /** @internal The shared pub/sub connection. */
-  readonly subscriber: Subscriber
-  private closed = false
-
-  /** @internal Use {@link connect}. */
-  constructor(
-    /** The Redis URL this connection was made with (receivers of its objects connect to it too). */
-    readonly url: string,
-    /** Prefix of every key; objects of other namespaces never meet. */
-    readonly namespace: string,
-    /** @internal The command connection (pipelined, shared). */
-    readonly redis: Redis,
-    /** @internal Milliseconds to wait for further connections. */
-    readonly connectTimeout: number,
-  ) {
-    this.blocking = new BlockingPool(url, connectTimeout, this.clientId)
-    this.subscriber = new Subscriber(url, connectTimeout, this.clientId)
-  }
-
-  /** @internal `namespace:type:name[:part…]`. */
-  key(type: string, name: string, ...parts: string[]): string {
-    return [this.namespace, type, name, ...parts].join(':')
-  }
-
+export class Cluster extends ClusterConnection {
   /** A mutual-exclusion lock held through a lease renewed while held; see {@link ClusterLock}. */
   Lock(name: string, options: ClusterLockOptions = {}): ClusterLock {
     return new ClusterLock(this, name, options)
@@ -114,23 +81,5 @@ export class Cluster {
       case 'dict': return this.dict(name)
       case 'Pool': return this.Pool({ ...options, name } as ClusterPoolOptions)
     }
-  }
-
-  /** Whether {@link close} was called. */
-  get isClosed(): boolean {
-    return this.closed
-  }
-
-  /** Closes every connection of this cluster connection; objects made from it fail afterwards. */
-  async close(): Promise<void> {
-    if (this.closed) return
-    this.closed = true
-    this.blocking.close()
-    this.subscriber.close()
-    await this.redis.quit().catch(() => this.redis.disconnect())
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.close()
   }
 }

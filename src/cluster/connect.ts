@@ -2,7 +2,7 @@
  * `connect()`: the entry to a skein cluster.
  */
 import { Cluster } from './cluster.js'
-import { openRedis } from './redis/redis-client.js'
+import { openSettings } from './redis/connection.js'
 
 /** Options of {@link connect}. */
 export interface ConnectOptions {
@@ -26,15 +26,6 @@ export interface ConnectOptions {
  * await q.put('hello')
  */
 export async function connect(options: ConnectOptions): Promise<Cluster> {
-  if (typeof options !== 'object' || options === null || typeof options.url !== 'string') {
-    throw new TypeError("connect({ url }): url must be a Redis URL string such as 'redis://127.0.0.1:6379'")
-  }
-  const namespace = options.namespace ?? 'skein'
-  if (typeof namespace !== 'string' || namespace.length === 0 || namespace.includes(' ')) {
-    throw new TypeError(`connect({ namespace }): namespace must be a non-empty string without spaces (got ${JSON.stringify(namespace)})`)
-  }
-  const connectTimeout = options.connectTimeout ?? 3000
-  if (!(connectTimeout > 0)) throw new RangeError(`connect({ connectTimeout }): must be a positive number of milliseconds (got ${String(connectTimeout)})`)
-  const redis = await openRedis(options.url, connectTimeout, `skein:${namespace}`)
-  return new Cluster(options.url, namespace, redis, connectTimeout)
+  const { settings, redis } = await openSettings(options)
+  return new Cluster(settings.url, settings.namespace, redis, settings.connectTimeout)
 }

@@ -9,7 +9,7 @@
  * script that refuses if the version moved — and starts over. No WATCH, so
  * no connection of its own; conflicts cost a round trip, not a lock.
  */
-import type { Cluster } from './cluster.js'
+import type { ClusterConnection } from './redis/connection.js'
 import { ClusterObject } from './object.js'
 import { decodeValue, encodeValue } from './redis/codec.js'
 import { Script } from './redis/script.js'
@@ -65,7 +65,7 @@ export class ClusterDict<V = unknown> extends ClusterObject implements AsyncIter
   declare readonly __value?: V
 
   /** @internal Use `cluster.dict(name)`. */
-  constructor(cluster: Cluster, name: string) {
+  constructor(cluster: ClusterConnection, name: string) {
     super(cluster, name, 'dict')
   }
 

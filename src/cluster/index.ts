@@ -8,7 +8,8 @@
  * await cluster.Lock('orders').withLock(async () => { … })
  * await cluster.close()
  */
-import './revive.js'
+import './kind.js'
+import './revive.js' // loaded up front here: a forked child (under tsx) can import only modules its server loaded
 export { connect, type ConnectOptions } from './connect.js'
 export { Cluster } from './cluster.js'
 export { RedisUnreachableError } from './redis/redis-client.js'

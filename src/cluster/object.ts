@@ -5,7 +5,8 @@
  * URL (revive.ts) and builds the same object.
  */
 import { kDescribe, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import type { Cluster } from './cluster.js'
+import { kClusterObject } from './redis/codec.js'
+import type { ClusterConnection } from './redis/connection.js'
 
 /** The kinds of object a cluster connection makes. */
 export type ClusterType = 'Lock' | 'RLock' | 'Semaphore' | 'BoundedSemaphore' | 'Event' | 'Queue' | 'JoinableQueue' | 'dict' | 'Pool'
@@ -22,9 +23,12 @@ export interface ClusterDescriptor extends HandleDescriptor {
 
 /** @internal Base of every cluster object. */
 export abstract class ClusterObject implements Shareable {
+  /** @internal Marks a cluster object for the codec (it crosses machines; local shared objects don't). */
+  readonly [kClusterObject] = true
+
   constructor(
     /** The connection this object talks through. */
-    readonly cluster: Cluster,
+    readonly cluster: ClusterConnection,
     /** The object's name: the same name in the same namespace is the same object everywhere. */
     readonly name: string,
     private readonly type: ClusterType,

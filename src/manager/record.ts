@@ -4,10 +4,11 @@
  *
  * How it works. A record is one byte array: a tag byte, then the payload.
  * Strings (UTF-8), numbers (float64), booleans, null and undefined skip
- * `v8.serialize`; everything else is structured clone (Map, Set, Date,
+ * `v8.serialize`; a string with a lone surrogate, which UTF-8 would turn
+ * into U+FFFD, and everything else is structured clone (Map, Set, Date,
  * BigInt, typed arrays, nested objects keep their types). A value holding
  * skein shared objects (a Lock, an Event, another SharedDict…) is first
- * walked by `handle.ts`'s `encode`, which swaps each for its descriptor; it
+ * walked by `handle.ts`'s `encode` (over `walk.ts`), which swaps each for its descriptor; it
  * is tagged so that reading it revives them as the same objects.
  *
  * Every read deserializes afresh, so what a reader gets is its own copy:
@@ -18,6 +19,7 @@ import { AsyncHandleError, decode, decodeSync, encode, encodeSync, holdsShareabl
 import { discardDescribed, type StructPlace } from '../shm/arena.js'
 import { addRef, HEADER } from '../shm/slot-header.js'
 import { Segment } from '../shm/segment.js'
+import { visitTree } from '../shm/walk.js'
 
 const T_UNDEFINED = 0
 const T_NULL = 1
@@ -27,8 +29,6 @@ const T_NUMBER = 4
 const T_STRING = 5
 const T_CLONE = 6
 const T_HANDLES = 7
-
-const MARK = '__skein_handle__'
 
 // Numbers go through these (little-endian on every platform Node runs skein on).
 const scratchF64 = new Float64Array(1)
@@ -179,23 +179,10 @@ function countedIn(record: Uint8Array): StructPlace[] {
 
 function countedWithin(value: unknown): StructPlace[] {
   const out: StructPlace[] = []
-  const seen = new Set<object>()
-  const walk = (v: unknown): void => {
-    if (typeof v !== 'object' || v === null || seen.has(v) || ArrayBuffer.isView(v)) return
-    seen.add(v)
-    if (v instanceof Map) {
-      for (const [k, x] of v) { walk(k); walk(x) }
-      return
-    }
-    if (v instanceof Set || Array.isArray(v)) {
-      for (const x of v) walk(x)
-      return
-    }
-    const o = v as Record<string, unknown>
+  visitTree(value, (node) => {
+    const o = node as Record<string, unknown>
     if (o.counted === true && typeof o.offset === 'number' && typeof o.segment === 'object') out.push(o as unknown as StructPlace)
-    for (const x of Object.values(o)) walk(x)
-  }
-  walk(value)
+  })
   return out
 }
 
@@ -211,6 +198,8 @@ export function sameRecord(a: Uint8Array | undefined, b: Uint8Array | undefined)
 function fast(value: unknown): Uint8Array | undefined {
   switch (typeof value) {
     case 'string': {
+      // UTF-8 can't carry a lone surrogate (it would come back as U+FFFD): such strings are cloned.
+      if (!isWellFormed(value)) return clone(value, T_CLONE, 'string')
       const out = Buffer.allocUnsafe(1 + Buffer.byteLength(value))
       out[0] = T_STRING
       out.write(value, 1, 'utf8')
@@ -232,6 +221,11 @@ function fast(value: unknown): Uint8Array | undefined {
     default:
       return undefined
   }
+}
+
+/** `String.prototype.isWellFormed` (ES2024, in every Node skein runs on; not in our ES2023 lib typings). */
+function isWellFormed(s: string): boolean {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed()
 }
 
 function decodePlain(record: Uint8Array): unknown {

@@ -13,7 +13,7 @@ import type { Segment } from '../shm/segment.js'
 import * as L from './layout.js'
 import { callerLine } from './names.js'
 import { changed, intern, registry, writePlace, type PlaceFields } from './registry.js'
-import { afterFork } from '../process/fork-hooks.js'
+import { afterFork } from '../shm/after-fork.js'
 
 const WAIT_PLACE: PlaceFields = { fd: L.W_FD, offset: L.W_OFFSET, size: L.W_SIZE, token: L.W_TOKEN }
 const PERMIT_PLACE: PlaceFields = { fd: L.P_FD, offset: L.P_OFFSET, size: L.P_SIZE, token: L.P_TOKEN }

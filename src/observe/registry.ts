@@ -15,7 +15,7 @@
 import { randomBytes } from 'node:crypto'
 import { isMainThread } from 'node:worker_threads'
 import { native } from '../native.js'
-import { afterFork } from '../process/fork-hooks.js'
+import { afterFork } from '../shm/after-fork.js'
 import type { Segment } from '../shm/segment.js'
 import * as L from './layout.js'
 

@@ -5,7 +5,9 @@
  */
 import { AsyncResult, rejecting } from './async-result.js'
 import { autoChunksize, checkChunksize, POOL_CHUNKS_PER_WORKER, slices, toArray } from './chunks.js'
-import { PoolCore, type CoreOptions, type PoolBackend, type Sink } from './core.js'
+import type { PoolBackend } from './backend.js'
+import { PoolCore, type CoreOptions } from './core.js'
+import type { Sink } from './task.js'
 import { ImapStream, Source } from './imap.js'
 import { CALL, MAP, STARMAP, type Kind } from './protocol.js'
 import { Progress } from './progress.js'

@@ -18,7 +18,8 @@
  * the results before it (imap), or as soon as it happens (imapUnordered).
  */
 import { packNumbers } from './columns.js'
-import type { Feed, PoolCore, Sink } from './core.js'
+import type { Feed, PoolCore } from './core.js'
+import type { Sink } from './task.js'
 import { Fifo } from './fifo.js'
 import type { Progress } from './progress.js'
 import { MAP } from './protocol.js'

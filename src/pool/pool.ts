@@ -5,7 +5,7 @@
 import { cpuCount } from '../process/context.js'
 import { checkStartMethod, getStartMethod, type StartMethod } from '../process/method.js'
 import { BasePool, makeCore, type BasePoolOptions } from './base-pool.js'
-import type { PoolBackend } from './core.js'
+import type { PoolBackend } from './backend.js'
 import { ProcessWorker } from './process-worker.js'
 
 /** Options of `new Pool(…)`. */

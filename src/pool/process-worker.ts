@@ -8,14 +8,14 @@
  * (docs/processes.md). The server loads a job's target module — and so its
  * static imports — before forking, so naming the task modules there makes
  * them loaded in every worker. A task module first seen after the workers
- * started makes the pool replace them (core.ts, "generations").
+ * started makes the pool replace them (core.ts: dispatch stops a worker started without a module it now needs).
  */
 import { EventEmitter } from 'node:events'
 import type { ChildHandle } from '../process/base.js'
 import { prepareJob } from '../process/job.js'
 import type { StartMethod } from '../process/method.js'
 import { processBackend } from '../process/process.js'
-import type { PoolWorkerHandle } from './core.js'
+import type { PoolWorkerHandle } from './backend.js'
 
 const workerUrl = new URL(`./worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url).href
 

@@ -42,3 +42,19 @@ export interface WireError {
 
 /** Slot cells per worker in the shared state array: the sequence number of the task it started last. */
 export const CELLS = 1
+
+/** A thrown value as a {@link WireError}. */
+export function toWire(error: unknown): WireError {
+  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack }
+  return { name: 'Error', message: String(error) }
+}
+
+const STANDARD: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError }
+
+/** A task's error as thrown in the worker: same name and message, the remote stack as `cause`. */
+export function revive(wire: WireError): Error {
+  const Ctor = STANDARD[wire.name] ?? Error
+  const error = new Ctor(wire.message, wire.stack === undefined ? undefined : { cause: wire.stack })
+  if (error.name !== wire.name) Object.defineProperty(error, 'name', { value: wire.name, configurable: true, writable: true, enumerable: false })
+  return error
+}

@@ -5,7 +5,7 @@
 import { cpuCount } from '../process/context.js'
 import { Thread } from '../thread/thread.js'
 import { BasePool, makeCore, type BasePoolOptions } from './base-pool.js'
-import type { PoolBackend } from './core.js'
+import type { PoolBackend } from './backend.js'
 import { poolWorker } from './worker.js'
 
 /** Options of `new ThreadPool(…)`. */

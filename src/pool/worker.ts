@@ -13,7 +13,7 @@ import { loadFunction, type FunctionRef } from '../process/locate.js'
 import type { Queue } from '../queue/queue.js'
 import type { RawArray } from '../shared/raw-array.js'
 import { mapChunk } from './columns.js'
-import { CALL, CELLS, MAP, type Batch, type Report, type WireError } from './protocol.js'
+import { CALL, CELLS, MAP, toWire, type Batch, type Report } from './protocol.js'
 
 /** How long an idle worker blocks on its inbox before waiting asynchronously (ms). */
 const WAIT_SYNC_MS = 2
@@ -111,9 +111,4 @@ function send(results: Queue<Report>, slot: number, out: unknown[], ms: number):
       results.putSync([slot, [out[i], 0, wire], -1])
     }
   }
-}
-
-function toWire(error: unknown): WireError {
-  if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack }
-  return { name: 'Error', message: String(error) }
 }

@@ -14,6 +14,7 @@
 import { EventEmitter } from 'node:events'
 import { assertNotBootstrapping } from './context.js'
 import { prepareJob, type Job } from './job.js'
+import { checkTimeout } from '../sync/options.js'
 import { AsyncWait, SyncWait, type Observed } from '../observe/waiting.js'
 import { KIND, OP } from '../observe/layout.js'
 
@@ -158,8 +159,13 @@ export abstract class Runnable {
 
   /** Waits until the child exits or `timeout` ms pass; check isAlive() after a timeout. */
   join(timeout?: number): Promise<void> {
-    if (timeout !== undefined && typeof timeout !== 'number') throw new TypeError('join(timeout): timeout must be a number of milliseconds')
-    return this.#join(this.#joinable('join'), timeout)
+    let ms: number | undefined
+    try {
+      ms = checkTimeout(timeout, `${this.constructor.name}.join(timeout)`)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.#join(this.#joinable('join'), ms)
   }
 
   async #join(s: State, timeout: number | undefined): Promise<void> {
@@ -195,6 +201,7 @@ export abstract class Runnable {
 
   /** Blocks the calling thread until the child exits or `timeout` ms pass. */
   joinSync(timeout?: number): void {
+    checkTimeout(timeout, `${this.constructor.name}.joinSync(timeout)`)
     const s = this.#joinable('joinSync')
     if (s.status === 'starting') {
       throw new Error(`joinSync() called on ${this.#label()} before start() finished: await p.start() first (joinSync blocks the thread, so it cannot wait for the start to complete)`)

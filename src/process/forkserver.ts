@@ -56,7 +56,7 @@ class ForkServer {
   constructor() {
     const execArgv = childExecArgv()
     this.cp = fork(serverPath, [String(process.pid), JSON.stringify(execArgv)], {
-      // One platform worker thread: --single-threaded leaves it (almost) idle, and every fork parks it first (skein.cc).
+      // One platform worker thread: --single-threaded leaves it (almost) idle, and every fork parks it first (native/fork.cc).
       execArgv: [...execArgv, '--single-threaded', '--v8-pool-size=1', '--expose-internals'],
       serialization: 'advanced',
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],

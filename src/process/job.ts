@@ -62,12 +62,11 @@ export async function prepareJob(src: JobSource): Promise<{ job: Job; handles: o
   })
   const args = (await encode(plain)) as unknown[]
   for (let i = 0; i < args.length; i++) check(src, args[i], `argument ${i}`)
-  const fields: Record<string, unknown> = {}
+  let fields: Record<string, unknown> = {}
   if (cls !== undefined) {
-    for (const [key, value] of Object.entries(src.instance)) {
-      fields[key] = await encode(value)
-      check(src, fields[key], `field '${key}'`)
-    }
+    // One encode for all fields, so the field names are escaped and unescaped as any keys are.
+    fields = (await encode(Object.fromEntries(Object.entries(src.instance)))) as Record<string, unknown>
+    for (const [key, value] of Object.entries(src.instance)) check(src, fields[key], `field '${key}'`)
   }
   return { job: { name: src.name, daemon: src.daemon, cls, target, args, fields, handleArgs }, handles }
 }

@@ -15,7 +15,7 @@ import { serialize } from 'node:v8'
 import { EOFError, QueueEmptyError } from '../errors.js'
 import { kDescribe, registerPlainKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { Segment, type SegmentDescriptor } from '../shm/segment.js'
-import { checkTimeout } from '../sync/options.js'
+import { checkTimeout, timeoutOf } from '../sync/options.js'
 import { deadlineOf, type UntilOptions } from '../sync/wait.js'
 import { isAlive, owner } from '../sync/identity.js'
 import { Ring } from './ring.js'
@@ -253,7 +253,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     let taken = this.#tryTake(rx)
     if (taken !== undefined) return taken
     if (writerClosed(rx)) return (taken = this.#tryTake(rx)) ?? eof()
-    const deadline = deadlineOf(checkTimeout(opts?.timeout, `Connection.${op}()`))
+    const deadline = deadlineOf(timeoutOf(opts, `Connection.${op}()`))
     // The other end may answer within microseconds: a short spin beats an async wake-up through the addon's waiter thread.
     if (rx.notEmpty.shared && rx.spinWhileEmpty() && (taken = this.#tryTake(rx)) !== undefined) return taken
     const done = await rx.notEmpty.until(() => (taken = this.#tryTake(rx)) !== undefined || writerClosed(rx), deadline, opts?.signal, this.#waitOpts)
@@ -265,7 +265,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     const rx = this.#reader(op)
     let taken = this.#tryTake(rx)
     if (taken !== undefined) return taken
-    const deadline = deadlineOf(checkTimeout(opts?.timeout, `Connection.${op}()`))
+    const deadline = deadlineOf(timeoutOf(opts, `Connection.${op}()`))
     if (rx.spinWhileEmpty() && (taken = this.#tryTake(rx)) !== undefined) return taken
     const done = rx.notEmpty.untilSync(() => (taken = this.#tryTake(rx)) !== undefined || writerClosed(rx), deadline, this.#waitOpts)
     if (!done) throw new QueueEmptyError(`Connection.${op}(): no message arrived before the timeout; wait longer, or check the other end sends`)

@@ -249,20 +249,20 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** Resolves `true` once every item put has been marked done (`taskDone`); `false` at the timeout. */
   join(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
-    if (this.#unfinished() === 0) return Promise.resolve(true)
     let deadline: number | null
     try {
       deadline = deadlineOf(checkTimeout(timeout, `${this.#name}.join()`))
     } catch (error) {
       return Promise.reject(error)
     }
+    if (this.#unfinished() === 0) return Promise.resolve(true)
     return this.#ring.joined.until(() => this.#unfinished() === 0, deadline, opts?.signal, this.#waitOpts)
   }
 
   /** Like `join`, blocking this thread. */
   joinSync(timeout?: number): boolean {
-    if (this.#unfinished() === 0) return true
     const deadline = deadlineOf(checkTimeout(timeout, `${this.#name}.joinSync()`))
+    if (this.#unfinished() === 0) return true
     return this.#ring.joined.untilSync(() => this.#unfinished() === 0, deadline, this.#waitOpts)
   }
 
@@ -360,7 +360,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
 /** Python spells it `block`; the shared deadline helper says `blocking`. */
 function blockingOf(opts: QueueWaitOptions | undefined): { blocking?: boolean; timeout?: number } | undefined {
-  if (opts === undefined) return undefined
+  if (typeof opts !== 'object' || opts === null) return opts as undefined // not options: deadlineFrom says so
   return { blocking: opts.block, timeout: opts.timeout }
 }
 

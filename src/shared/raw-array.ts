@@ -4,7 +4,8 @@
 import { kDescribe, registerKind, type HandleDescriptor } from '../shm/handle.js'
 import { describe, storageOf } from './raw-value.js'
 import { Storage, attach, isAttach, kAttach } from './storage.js'
-import { checkElement, checkLength, typeInfo, type ArrayOf, type ElementOf, type Typecode } from './typecodes.js'
+import { checkArrayLength, checkElement, typeInfo, type ArrayOf, type ElementOf, type Typecode } from './typecodes.js'
+import { Indexed } from './indexed.js'
 
 /** A length (zero-filled), or the initial elements. */
 export type SizeOrValues<C extends Typecode> = number | Iterable<ElementOf<C>> | ArrayLike<ElementOf<C>>
@@ -15,8 +16,9 @@ export type SizeOrValues<C extends Typecode> = number | Iterable<ElementOf<C>> |
  *
  * `.array` is a typed array over the shared memory itself: index it, use
  * `Atomics` on it, or `set()` whole ranges — every thread and process that
- * received this array sees the writes. `get(i)`/`set(i, v)` add bounds and
- * type checks and use `Atomics.load`/`store` for integer codes. Nothing here
+ * received this array sees the writes. `a[i]`, `a[i] = x`, `get(i)` and
+ * `set(i, x)` add bounds and type checks (negative indexes count from the
+ * end, as in Python) and use `Atomics.load`/`store` for integer codes. Nothing here
  * makes a sequence of operations atomic: use a {@link SharedArray} and
  * `withLock` for that.
  *
@@ -24,9 +26,12 @@ export type SizeOrValues<C extends Typecode> = number | Iterable<ElementOf<C>> |
  * import { RawArray } from 'skein'
  * const a = new RawArray('d', [0.5, 1.5, 2.5])
  * a.set(0, 10)
- * console.log(a.length, a.get(0), [...a]) // 3 10 [ 10, 1.5, 2.5 ]
+ * a[1] = 20
+ * console.log(a.length, a.get(0), a[-1], [...a]) // 3 10 2.5 [ 10, 20, 2.5 ]
  */
-export class RawArray<C extends Typecode = Typecode> implements Iterable<ElementOf<C>> {
+export class RawArray<C extends Typecode = Typecode> extends Indexed implements Iterable<ElementOf<C>> {
+  /** `a[i]` is `a.get(i)`, `a[i] = x` is `a.set(i, x)` (indexed.ts). */
+  [index: number]: ElementOf<C>
   readonly #storage: Storage<C>
 
   /**
@@ -34,13 +39,15 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Element
    * @param sizeOrValues a length (elements start at zero) or the initial elements.
    */
   constructor(typecode: C, sizeOrValues: SizeOrValues<C>) {
+    super()
     if (isAttach<C>(sizeOrValues)) {
       this.#storage = sizeOrValues[kAttach]
       return
     }
     const t = typeInfo(typecode)
+    const who = `${new.target.name}('${typecode}', ${typeof sizeOrValues === 'number' ? sizeOrValues : '[…]'})`
     if (typeof sizeOrValues === 'number') {
-      this.#storage = Storage.allocate(typecode, checkLength(sizeOrValues))
+      this.#storage = Storage.allocate(typecode, checkArrayLength(typecode, t, sizeOrValues, who))
       return
     }
     if (typeof sizeOrValues !== 'object' || sizeOrValues === null) {
@@ -48,7 +55,7 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Element
     }
     const values: unknown[] = Symbol.iterator in sizeOrValues ? [...sizeOrValues] : Array.from(sizeOrValues)
     values.forEach((v, i) => checkElement(typecode, t, v, `element ${i}`))
-    this.#storage = Storage.allocate(typecode, values.length)
+    this.#storage = Storage.allocate(typecode, checkArrayLength(typecode, t, values.length, who))
     values.forEach((v, i) => this.#storage.store(i, v as ElementOf<C>))
   }
 
@@ -91,7 +98,7 @@ export class RawArray<C extends Typecode = Typecode> implements Iterable<Element
     return describe('skein.RawArray', this.#storage)
   }
 
-  toString(): string {
+  override toString(): string {
     return `${this.constructor.name}('${this.typecode}', [${this.toArray().join(', ')}])`
   }
 

@@ -26,6 +26,11 @@
  * const big = new RawValue('q', 1n) // big.value: bigint
  */
 
+import { constants } from 'node:buffer'
+
+/** V8's typed array length limit. */
+const MAX_LENGTH = constants.MAX_LENGTH
+
 /** Typecodes whose elements are bigints (64-bit integers). */
 export type BigTypecode = 'l' | 'L' | 'q' | 'Q'
 /** Typecodes whose elements are numbers. */
@@ -118,6 +123,26 @@ export function checkLength(length: unknown, what = 'size'): number {
     throw new RangeError(`${what} must be a non-negative integer; got ${describe(length)}`)
   }
   return length
+}
+
+/**
+ * The most elements of one typecode a shared array holds: a typed array's
+ * length limit (`buffer.constants.MAX_LENGTH`), and the segment under it
+ * must itself be viewable as 32-bit words.
+ */
+export function maxArrayLength(t: TypeInfo): number {
+  return Math.min(MAX_LENGTH, Math.floor((4 * MAX_LENGTH - 64) / t.bytes))
+}
+
+/** Checks an array length: a non-negative integer within {@link maxArrayLength}, else a RangeError naming the limit. */
+export function checkArrayLength(typecode: Typecode, t: TypeInfo, length: unknown, who: string): number {
+  const most = maxArrayLength(t)
+  if (!(Number.isInteger(length) && (length as number) > most)) return checkLength(length, `${who}: size`)
+  throw new RangeError(`${who}: ${length as number} elements of ${t.bytes} byte${t.bytes === 1 ? '' : 's'} is more than one shared array holds (at most ${most} of typecode '${typecode}', ${gib(most * t.bytes)}); split the data over several arrays, or use SharedMemory`)
+}
+
+function gib(bytes: number): string {
+  return `${(bytes / 2 ** 30).toFixed(bytes % 2 ** 30 === 0 ? 0 : 1)} GiB`
 }
 
 function describe(value: unknown): string {

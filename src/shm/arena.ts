@@ -32,7 +32,7 @@ import { Segment, SEGMENT_HEADER, type SegmentDescriptor } from './segment.js'
 import { HEADER, addRef, dropRef } from './slot-header.js'
 import { giveBack, giveBackOwn, segmentOf, setGrowHook, slotOf, take, wordsOf, type SlotCode } from './free-lists.js'
 import { collectSoon, noteAttach } from './sweep.js'
-import { afterFork } from '../process/fork-hooks.js'
+import { afterFork } from './after-fork.js'
 
 const BIG = 64 * 1024
 

@@ -17,7 +17,7 @@
  */
 import { Segment } from './segment.js'
 import { FIRST_SLOT, HEADER, REMOTE_HEAD, classBytes, classOf, initHeader, nextRemote, pushRemote, takeRemote } from './slot-header.js'
-import { afterFork } from '../process/fork-hooks.js'
+import { afterFork } from './after-fork.js'
 import { forgetArena, noteArena } from '../observe/registry.js'
 
 /** Bytes in one arena segment (offsets fit in 20 bits). */

@@ -9,10 +9,14 @@
  * through structured clone (postMessage or v8.serialize). `decode` on the
  * other side swaps markers back for handles attached to the same memory,
  * which is how "pass a Lock to a Process" hands over the same lock with no
- * server in between.
+ * server in between. Both directions, synchronous and not, are policies over
+ * one walk (walk.ts): cycles and objects reached twice cross as structured
+ * clone carries them, an own `__proto__` key stays a key, and user keys that
+ * could be read as a marker are escaped (see "Markers" below).
  */
 import { Segment, type SegmentDescriptor } from './segment.js'
 import { discardDescribed, type StructPlace } from './arena.js'
+import { copyTree, copyTreeAsync, DESCEND, isPlainObject, visitTree, type CopyPolicy } from './walk.js'
 
 /** Implemented by every shareable object: returns its descriptor. */
 export const kDescribe = Symbol.for('skein.describe')
@@ -42,8 +46,6 @@ type PlainReviver = (d: HandleDescriptor) => object | Promise<object>
 
 const revivers = new Map<string, Reviver>()
 const plainRevivers = new Map<string, PlainReviver>()
-const MARK = '__skein_handle__'
-
 /** Registers how descriptors of `kind` (objects in shared memory) become objects again. */
 export function registerKind(kind: string, revive: Reviver): void {
   revivers.set(kind, revive)
@@ -59,65 +61,19 @@ export function isShareable(value: unknown): value is Shareable {
 }
 
 /** Replaces every shareable object inside `value` with a cloneable marker. */
-export async function encode(value: unknown): Promise<unknown> {
-  if (!needsWalk(value)) return value
-  if (isShareable(value)) return { [MARK]: await value[kDescribe]() }
-  if (Array.isArray(value)) return Promise.all(value.map(encode))
-  if (value instanceof Map) {
-    const out = new Map()
-    for (const [k, v] of value) out.set(await encode(k), await encode(v))
-    return out
-  }
-  if (value instanceof Set) {
-    const out = new Set()
-    for (const v of value) out.add(await encode(v))
-    return out
-  }
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = await encode(v)
-    return out
-  }
-  return value
+export function encode(value: unknown): Promise<unknown> {
+  return copyTreeAsync(value, encoding(false))
 }
 
 /** Turns markers made by {@link encode} back into attached objects. */
-export async function decode(value: unknown): Promise<unknown> {
-  if (!needsWalk(value)) return value
-  if (Array.isArray(value)) return Promise.all(value.map(decode))
-  if (value instanceof Map) {
-    const out = new Map()
-    for (const [k, v] of value) out.set(await decode(k), await decode(v))
-    return out
-  }
-  if (value instanceof Set) {
-    const out = new Set()
-    for (const v of value) out.add(await decode(v))
-    return out
-  }
-  if (isPlainObject(value)) {
-    const record = value as Record<string, unknown>
-    const marked = record[MARK] as HandleDescriptor | undefined
-    if (marked !== undefined && Object.keys(record).length === 1) return revive(marked)
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(record)) out[k] = await decode(v)
-    return out
-  }
-  return value
+export function decode(value: unknown): Promise<unknown> {
+  return copyTreeAsync(value, decoding(false))
 }
 
 /** Attaches the object a descriptor names. */
 export function revive(d: HandleDescriptor): object | Promise<object> {
   const plain = plainRevivers.get(d.kind)
   if (plain !== undefined) return plain(d)
-  // Cluster objects register when skein/cluster loads; a receiver that never imported it loads it now.
-  if (d.kind === 'skein.cluster') {
-    return import('../cluster/revive.js').then(() => {
-      const loaded = plainRevivers.get(d.kind)
-      if (loaded === undefined) throw new TypeError("cannot rebuild a cluster object here: skein/cluster did not register; import 'skein/cluster'")
-      return loaded(d)
-    })
-  }
   const reviver = revivers.get(d.kind)
   if (reviver === undefined || d.segment === undefined || d.offset === undefined) {
     throw new TypeError(`cannot rebuild a shared '${d.kind}' here: its module was not loaded. Import it from 'skein' (the package root) so every kind registers`)
@@ -144,61 +100,17 @@ export class AsyncHandleError extends TypeError {
  * can release their references.
  */
 export function encodeSync(value: unknown, made?: unknown[]): unknown {
-  if (!needsWalk(value)) return value
-  if (isShareable(value)) {
-    const d = value[kDescribe]()
-    made?.push(d)
-    if (d instanceof Promise) throw new AsyncHandleError((value as object).constructor?.name ?? 'object', 'put()/send()')
-    return { [MARK]: d }
-  }
-  const walk = (v: unknown) => encodeSync(v, made)
-  if (Array.isArray(value)) return value.map(walk)
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [walk(k), walk(v)]))
-  if (value instanceof Set) return new Set([...value].map(walk))
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(value)) out[k] = walk(v)
-    return out
-  }
-  return value
+  return copyTree(value, encoding(true, made))
 }
 
 /** The synchronous form of {@link decode}; throws {@link AsyncHandleError} for an object that attaches asynchronously. */
 export function decodeSync(value: unknown): unknown {
-  if (!needsWalk(value)) return value
-  if (Array.isArray(value)) return value.map(decodeSync)
-  if (value instanceof Map) return new Map([...value].map(([k, v]) => [decodeSync(k), decodeSync(v)]))
-  if (value instanceof Set) return new Set([...value].map(decodeSync))
-  if (isPlainObject(value)) {
-    const record = value as Record<string, unknown>
-    const marked = record[MARK] as HandleDescriptor | undefined
-    if (marked !== undefined && Object.keys(record).length === 1) {
-      const out = revive(marked)
-      if (!(out instanceof Promise)) return out
-      out.catch(() => {}) // revived for nothing; don't leave an unhandled rejection
-      throw new AsyncHandleError(marked.kind, 'get()/recv()')
-    }
-    const out: Record<string, unknown> = {}
-    for (const [k, v] of Object.entries(record)) out[k] = decodeSync(v)
-    return out
-  }
-  return value
+  return copyTree(value, decoding(true))
 }
 
 /** Whether `value` holds any shareable object (so it needs encode/decode). */
 export function holdsShareable(value: unknown): boolean {
-  if (!needsWalk(value)) return false
-  if (isShareable(value)) return true
-  if (Array.isArray(value)) return value.some(holdsShareable)
-  if (value instanceof Map) {
-    for (const [k, v] of value) if (holdsShareable(k) || holdsShareable(v)) return true
-    return false
-  }
-  if (value instanceof Set) {
-    for (const v of value) if (holdsShareable(v)) return true
-    return false
-  }
-  return isPlainObject(value) && Object.values(value).some(holdsShareable)
+  return visitTree(value, (node) => (isShareable(node) ? 'stop' : undefined))
 }
 
 /**
@@ -210,21 +122,17 @@ export function holdsShareable(value: unknown): boolean {
  * discarded at most once.
  */
 export function discard(value: unknown): void {
-  if (!needsWalk(value)) return
-  if (Array.isArray(value)) return value.forEach(discard)
-  if (value instanceof Map) {
-    for (const [k, v] of value) {
-      discard(k)
-      discard(v)
+  visitTree(value, (node) => {
+    let d: HandleDescriptor | undefined
+    try {
+      d = markedIn(node)
+    } catch {
+      return 'skip' // a damaged marker holds nothing we could give back
     }
-    return
-  }
-  if (value instanceof Set) return value.forEach(discard)
-  if (!isPlainObject(value)) return
-  const record = value as Record<string, unknown>
-  const marked = record[MARK] as HandleDescriptor | undefined
-  if (marked !== undefined && Object.keys(record).length === 1) return discardDescriptor(marked)
-  for (const v of Object.values(record)) discard(v)
+    if (d === undefined) return
+    discardDescriptor(d)
+    return 'skip'
+  })
 }
 
 /** Releases one descriptor's reference, and those of descriptors nested in it (a Value's lock). */
@@ -240,13 +148,64 @@ function discardDescriptor(d: HandleDescriptor): void {
   }
 }
 
-/** Whether `value` is a container a walk must look into (not a primitive, nor raw bytes). */
-export function needsWalk(value: unknown): value is object {
-  return typeof value === 'object' && value !== null && !ArrayBuffer.isView(value) && !(value instanceof ArrayBuffer) && !(value instanceof SharedArrayBuffer)
+/*
+ * Markers. A shared object crosses as `{ [MARK]: descriptor }`: an object
+ * with that one own key. A user's own key that could be read as one (MARK,
+ * or MARK followed by '$'s) gets one more '$' on the way out and loses it on
+ * the way in, so after encoding no user object has the key MARK, and a user
+ * object `{ __skein_handle__: … }` comes back as it went, never revived.
+ */
+const MARK = '__skein_handle__'
+const MARKISH = /^__skein_handle__\$*$/
+
+function escapeKey(key: string): string {
+  return key.length >= MARK.length && MARKISH.test(key) ? `${key}$` : key
 }
 
-/** Whether `value` is a plain object (Object.prototype or null prototype). */
-export function isPlainObject(value: object): value is Record<string, unknown> {
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
+function unescapeKey(key: string): string {
+  return key.length > MARK.length && MARKISH.test(key) ? key.slice(0, -1) : key
+}
+
+/** The descriptor a marker holds, or undefined for any other node. */
+function markedIn(node: object): HandleDescriptor | undefined {
+  if (!isPlainObject(node) || !Object.hasOwn(node, MARK)) return undefined
+  const d = node[MARK] as HandleDescriptor
+  if (Object.keys(node).length !== 1 || typeof d !== 'object' || d === null || typeof d.kind !== 'string') {
+    throw new TypeError('a shared object marker is malformed (the value was damaged on the way, or not made by encode()); send the value again from its sender')
+  }
+  return d
+}
+
+/**
+ * The copy policy of {@link encode} (`sync` false) and {@link encodeSync}
+ * (`sync` true: an asynchronous description is an AsyncHandleError). `made`
+ * collects every descriptor made (or its promise), for a caller that gives up.
+ */
+function encoding(sync: boolean, made?: unknown[]): CopyPolicy {
+  return {
+    leaf(node) {
+      if (!isShareable(node)) return DESCEND
+      const d = node[kDescribe]()
+      made?.push(d)
+      if (!(d instanceof Promise)) return { [MARK]: d }
+      if (sync) throw new AsyncHandleError(node.constructor?.name ?? 'object', 'put()/send()')
+      return d.then((x) => ({ [MARK]: x }))
+    },
+    key: escapeKey,
+  }
+}
+
+/** The copy policy of {@link decode} and {@link decodeSync} (`sync`: an asynchronous attach is an AsyncHandleError). */
+function decoding(sync: boolean): CopyPolicy {
+  return {
+    leaf(node) {
+      const d = markedIn(node)
+      if (d === undefined) return DESCEND
+      const out = revive(d)
+      if (!sync || !(out instanceof Promise)) return out
+      out.catch(() => {}) // revived for nothing; don't leave an unhandled rejection
+      throw new AsyncHandleError(d.kind, 'get()/recv()')
+    },
+    key: unescapeKey,
+  }
 }

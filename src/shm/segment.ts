@@ -48,6 +48,7 @@ export class Segment {
 
   /** Attaches the segment a descriptor names, reusing this thread's mapping if any. */
   static attach(d: SegmentDescriptor): Segment {
+    checkDescriptor(d)
     const cached = cache.get(d.token)?.deref()
     if (cached) return cached
     const sab = native.attachSegment(d.token, d.pid, d.fd, d.size)
@@ -61,6 +62,31 @@ export class Segment {
   describe(): SegmentDescriptor {
     if (!cache.has(this.token)) cache.set(this.token, new WeakRef(this))
     return { token: this.token, pid: process.pid, fd: native.segmentFd(this.token), size: this.size }
+  }
+}
+
+/** Tokens are 16 base64url characters (12 random bytes); anything else was not made here. */
+const TOKEN = /^[A-Za-z0-9_-]{16}$/
+
+/**
+ * Checks a descriptor before it names a file to map: it may come from
+ * shared memory or a message an attacker wrote. An empty or short token
+ * would match any file's first bytes.
+ */
+function checkDescriptor(d: SegmentDescriptor): void {
+  const ok = typeof d === 'object' && d !== null && typeof d.token === 'string' && TOKEN.test(d.token) &&
+    Number.isSafeInteger(d.pid) && d.pid > 0 && Number.isSafeInteger(d.fd) && d.fd >= 0 && d.fd < 2 ** 31 &&
+    Number.isSafeInteger(d.size) && d.size >= SEGMENT_HEADER
+  if (!ok) {
+    throw new TypeError(`cannot attach a shared memory segment: its descriptor is damaged (${safeJson(d)}); it was not made by skein's encode(), or was changed on the way. Send the shared object again from its holder`)
+  }
+}
+
+function safeJson(d: unknown): string {
+  try {
+    return JSON.stringify(d)?.slice(0, 200) ?? typeof d
+  } catch {
+    return typeof d
   }
 }
 

@@ -15,9 +15,9 @@ import { claimSlot, describeStruct, reviveAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, revive, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { WaitWord, deadlineOf } from './wait.js'
-import { checkTimeout, type BlockingOptions } from './options.js'
+import { checkTimeout, describe, type BlockingOptions } from './options.js'
 import { Lock } from './lock.js'
-import type { OwnedLock } from './owned-lock.js'
+import { OwnedLock } from './owned-lock.js'
 import type { LockHold } from './held.js'
 import { abortReason } from '../errors.js'
 
@@ -54,6 +54,9 @@ export class Condition implements Shareable {
   readonly #word: WaitWord
 
   constructor(lock?: OwnedLock) {
+    if (lock !== undefined && !(lock instanceof OwnedLock)) {
+      throw new TypeError(`Condition(lock): lock must be a skein Lock or RLock (got ${describe(lock)}); omit it for a new Lock`)
+    }
     const { segment, offset, keeper } = claimSlot(WORDS * 4)
     this.#keeper = keeper
     this.#segment = segment

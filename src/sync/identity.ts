@@ -23,7 +23,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs'
 import { native } from '../native.js'
-import { afterFork } from '../process/fork-hooks.js'
+import { afterFork } from '../shm/after-fork.js'
 import { setOwnerId } from '../observe/registry.js'
 
 const TID_BITS = 22

@@ -25,18 +25,63 @@ export interface BlockingOptions {
 /** Only try, never wait. */
 export const NOWAIT = -1
 
-/** Validates a timeout argument: a non-negative number (Infinity allowed) or undefined. */
+/**
+ * Validates a timeout argument: a non-negative number of milliseconds
+ * (Infinity allowed) or undefined. A negative or NaN timeout is a
+ * RangeError (Python's ValueError); any other type a TypeError.
+ */
 export function checkTimeout(timeout: unknown, where: string): number | undefined {
   if (timeout === undefined || timeout === null) return undefined
-  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) {
+  if (typeof timeout !== 'number') {
+    throw new TypeError(`${where}: timeout must be a number of milliseconds (got ${describe(timeout)}); omit it to wait forever`)
+  }
+  if (Number.isNaN(timeout) || timeout < 0) {
     throw new RangeError(`${where}: timeout must be a non-negative number of milliseconds (got ${String(timeout)}); omit it to wait forever`)
   }
   return timeout
 }
 
+/**
+ * Whether `opts` is a well-formed options object: the cheap check an
+ * acquire makes before its uncontended fast path, so a bad argument is an
+ * error even when the lock happens to be free ({@link badOptions} says what).
+ */
+export function validOptions(opts: unknown): boolean {
+  if (typeof opts !== 'object' || opts === null) return false
+  const { timeout, blocking, signal } = opts as BlockingOptions
+  return (timeout == null || (typeof timeout === 'number' && timeout >= 0)) &&
+    (blocking === undefined || typeof blocking === 'boolean') &&
+    (signal === undefined || signal instanceof AbortSignal) &&
+    !(blocking === false && timeout != null)
+}
+
+/** The error for options {@link validOptions} refused. */
+export function badOptions(opts: unknown, where: string): Error {
+  try {
+    deadlineFrom(opts as BlockingOptions, where)
+  } catch (error) {
+    return error as Error
+  }
+  return new TypeError(`${where}: bad options ${describe(opts)}`)
+}
+
+/** The `timeout` of an options object (checked), after checking `opts` is one. */
+export function timeoutOf(opts: { timeout?: number } | undefined, where: string): number | undefined {
+  if (opts === undefined) return undefined
+  checkOptionsObject(opts, where)
+  return checkTimeout(opts.timeout, where)
+}
+
 /** The deadline of `opts`, or NOWAIT. */
 export function deadlineFrom(opts: BlockingOptions | undefined, where: string): number | null {
   if (opts === undefined) return null
+  checkOptionsObject(opts, where)
+  if (opts.blocking !== undefined && typeof opts.blocking !== 'boolean') {
+    throw new TypeError(`${where}: options.blocking must be a boolean (got ${describe(opts.blocking)})`)
+  }
+  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) {
+    throw new TypeError(`${where}: options.signal must be an AbortSignal (got ${describe(opts.signal)})`)
+  }
   const timeout = checkTimeout(opts.timeout, where)
   if (opts.blocking === false) {
     if (timeout !== undefined) throw new TypeError(`${where}: a non-blocking call can't take a timeout; pass one or the other`)
@@ -45,7 +90,21 @@ export function deadlineFrom(opts: BlockingOptions | undefined, where: string): 
   return deadlineOf(timeout)
 }
 
+function checkOptionsObject(opts: unknown, where: string): void {
+  if (typeof opts !== 'object' || opts === null) {
+    throw new TypeError(`${where}: options must be an object such as { timeout: 100 } (got ${describe(opts)}); Python's positional block/blocking and timeout arguments are named options here, the timeout in milliseconds`)
+  }
+}
+
 /** Whether `deadline` has passed (NOWAIT always has). */
 export function expired(deadline: number | null): boolean {
   return deadline !== null && (deadline === NOWAIT || performance.now() >= deadline)
+}
+
+/** A value as an error message shows it: strings quoted, objects by class. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
+  if (typeof value === 'function') return `a function ${value.name || '(anonymous)'}`
+  if (typeof value === 'object' && value !== null) return `a ${value.constructor?.name ?? 'null-prototype object'}`
+  return String(value)
 }

@@ -21,7 +21,7 @@ import type { Segment } from '../shm/segment.js'
 import { kDescribe, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { WaitWord, type UntilOptions } from './wait.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
-import { deadlineFrom, NOWAIT, type BlockingOptions } from './options.js'
+import { badOptions, deadlineFrom, NOWAIT, validOptions, type BlockingOptions } from './options.js'
 import { isAlive, owner } from './identity.js'
 import { nameStruct } from '../observe/registry.js'
 import { KIND, OP } from '../observe/layout.js'
@@ -85,6 +85,7 @@ export abstract class OwnedLock implements Shareable {
    * with the signal's reason if it is aborted.
    */
   acquire(opts?: BlockingOptions): Promise<boolean> {
+    if (opts !== undefined && !validOptions(opts)) return Promise.reject(badOptions(opts, `${this.kind}.acquire()`))
     if (this.#tryAcquire()) return RESOLVED_TRUE
     if (opts === undefined && !this.#word.shared) return this.#word.enqueue(this.#retry)
     let deadline: number | null
@@ -103,6 +104,7 @@ export abstract class OwnedLock implements Shareable {
    * hanging forever when this thread already holds a non-reentrant lock.
    */
   acquireSync(opts?: BlockingOptions): boolean {
+    if (opts !== undefined && !validOptions(opts)) throw badOptions(opts, `${this.kind}.acquireSync()`)
     if (this.#tryAcquire()) return true
     const deadline = deadlineFrom(opts, `${this.kind}.acquireSync()`)
     if (deadline === NOWAIT) return false

@@ -17,7 +17,7 @@ import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { WaitWord } from './wait.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
-import { deadlineFrom, NOWAIT, type BlockingOptions } from './options.js'
+import { badOptions, deadlineFrom, NOWAIT, validOptions, type BlockingOptions } from './options.js'
 import { nameStruct } from '../observe/registry.js'
 import { dropPermitWord, permitWord, permitWords, recordEpoch } from '../observe/records.js'
 import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
@@ -33,6 +33,7 @@ const WORDS = 6
 /** A handle's permit word before its first acquire (then a registry word, or -1: no record left). */
 const UNCLAIMED = -2
 const UNBOUNDED = -1
+const MAX_COUNT = 0x7fffffff // COUNT is an Int32 word
 const RESOLVED_TRUE = Promise.resolve(true)
 
 /**
@@ -84,6 +85,7 @@ export class Semaphore implements Shareable {
 
   /** Takes a permit without blocking the event loop; `false` if none came in time. */
   acquire(opts?: BlockingOptions): Promise<boolean> {
+    if (opts !== undefined && !validOptions(opts)) return Promise.reject(badOptions(opts, `${this.constructor.name}.acquire()`))
     if (this.#tryAcquire()) return RESOLVED_TRUE
     if (opts === undefined && !this.#word.shared) return this.#word.enqueue(this.#retry)
     let deadline: number | null
@@ -98,36 +100,36 @@ export class Semaphore implements Shareable {
 
   /** Takes a permit, blocking this thread; `false` if none came in time. */
   acquireSync(opts?: BlockingOptions): boolean {
+    if (opts !== undefined && !validOptions(opts)) throw badOptions(opts, `${this.constructor.name}.acquireSync()`)
     if (this.#tryAcquire()) return true
     const deadline = deadlineFrom(opts, `${this.constructor.name}.acquireSync()`)
     if (deadline === NOWAIT) return false
     return this.#word.untilSync(this.#attempt, deadline)
   }
 
-  /** Gives back `n` permits (default 1). A BoundedSemaphore throws RangeError past its initial value. */
+  /**
+   * Gives back `n` permits (default 1). A BoundedSemaphore throws RangeError
+   * past its initial value; any semaphore past 2³¹ − 1 permits (the count is
+   * one 32-bit word in shared memory).
+   */
   release(n = 1): void {
-    if (!Number.isInteger(n) || n < 1) {
-      throw new RangeError(`${this.constructor.name}.release(n): n must be a positive integer (got ${String(n)})`)
+    if (!Number.isInteger(n) || n < 1 || n > MAX_COUNT) {
+      throw new RangeError(`${this.constructor.name}.release(n): n must be an integer from 1 to ${MAX_COUNT} (got ${String(n)})`)
     }
     const i32 = this.#i32
     const max = Atomics.load(i32, this.#base + MAX)
-    if (max !== UNBOUNDED) {
-      const c = Atomics.load(i32, this.#base + COUNT)
-      if (c + n > max) throw overReleased(c + n, max)
-    }
+    const bound = max === UNBOUNDED ? MAX_COUNT : max
+    const before = Atomics.load(i32, this.#base + COUNT)
+    if (before + n > bound) throw overReleased(this.constructor.name, before + n, bound)
     // Permits go straight to waiting tasks of this thread first (never-shared semaphores only).
     let left = n
     while (left > 0 && this.#word.handOff()) left-- // handed to a task of this thread: still held here
     if (left === 0) return
     if (this.#permitWord >= 0) this.#permits![this.#permitWord] = Math.max(0, this.#permits![this.#permitWord]! - left)
-    if (max === UNBOUNDED) {
-      Atomics.add(i32, this.#base + COUNT, left)
-    } else {
-      for (;;) {
-        const c = Atomics.load(i32, this.#base + COUNT)
-        if (c + left > max) throw overReleased(c + left, max)
-        if (Atomics.compareExchange(i32, this.#base + COUNT, c, c + left) === c) break
-      }
+    for (;;) {
+      const c = Atomics.load(i32, this.#base + COUNT)
+      if (c + left > bound) throw overReleased(this.constructor.name, c + left, bound)
+      if (Atomics.compareExchange(i32, this.#base + COUNT, c, c + left) === c) break
     }
     if (this.#word.waiting) this.#word.notify(left)
   }
@@ -189,13 +191,15 @@ export class Semaphore implements Shareable {
  */
 export class BoundedSemaphore extends Semaphore {}
 
-function overReleased(would: number, max: number): RangeError {
-  return new RangeError(`BoundedSemaphore.release(): released too many times (would hold ${would} permits, the bound is ${max}); release only what you acquired`)
+function overReleased(name: string, would: number, bound: number): RangeError {
+  return bound === MAX_COUNT
+    ? new RangeError(`${name}.release(): the count would reach ${would} permits, past the most a semaphore holds (${MAX_COUNT}); release only what was acquired`)
+    : new RangeError(`${name}.release(): released too many times (would hold ${would} permits, the bound is ${bound}); release only what you acquired`)
 }
 
 function checkValue(value: number, name: string): void {
-  if (!Number.isInteger(value) || value < 0 || value > 0x7fffffff) {
-    throw new RangeError(`${name}(value): value must be an integer >= 0 (got ${String(value)})`)
+  if (!Number.isInteger(value) || value < 0 || value > MAX_COUNT) {
+    throw new RangeError(`${name}(value): value must be an integer from 0 to ${MAX_COUNT} (got ${String(value)})`)
   }
 }
 

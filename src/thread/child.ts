@@ -1,6 +1,6 @@
 /**
  * One Thread's run on a warm worker, as its parent sees it (the
- * `ChildHandle` of process/base.ts), and how a Thread is started.
+ * `ChildHandle` of process/base.ts).
  *
  * How it works: a run is numbered (`seq`) on its worker. It ends when its
  * target returns or throws — the worker's 'done' message, or, for a parent
@@ -13,15 +13,25 @@
  * until the parent hands the worker another job, which only this parent
  * thread does, after it has seen the 'done' message.
  */
-import type { MessagePort } from 'node:worker_threads'
 import { native } from '../native.js'
 import type { ChildHandle } from '../process/base.js'
-import type { Job } from '../process/job.js'
-import type { WarmWorker } from './warm-worker.js'
-import { CODE, DONE_SEQ, TID } from './warm-worker.js'
-import { borrowWorker, giveBack, type BorrowOptions } from './worker-pool.js'
+import { CODE, DONE_SEQ, TID } from './protocol.js'
 
 const SLICE_MS = 50
+
+/** What a run needs of the worker it runs on (a WarmWorker, warm-worker.ts). */
+export interface RunHost {
+  readonly threadId: number
+  /** The `[doneSeq, tid, code]` words (protocol.ts) and where they live, for futex waits. */
+  readonly words: Int32Array
+  readonly sab: SharedArrayBuffer
+  readonly offset: number
+  /** The run in progress on it. */
+  readonly current: ThreadChild | undefined
+  readonly worker: { ref(): void; unref(): void }
+  /** Ends the worker (it is not reused). */
+  retire(): void
+}
 
 /** A Thread's run on a worker. */
 export class ThreadChild implements ChildHandle {
@@ -36,7 +46,7 @@ export class ThreadChild implements ChildHandle {
   #resolveStart!: () => void
   #rejectStart!: (error: Error) => void
 
-  constructor(readonly warm: WarmWorker, readonly seq: number, readonly name: string) {
+  constructor(readonly warm: RunHost, readonly seq: number, readonly name: string) {
     this.id = warm.threadId
     this.exited = new Promise((resolve) => { this.#resolveExit = resolve })
     this.started = new Promise((resolve, reject) => { this.#resolveStart = resolve; this.#rejectStart = reject })
@@ -94,10 +104,4 @@ export class ThreadChild implements ChildHandle {
   unref(): void {
     if (this.warm.current === this) this.warm.worker.unref()
   }
-}
-
-/** Starts `job` on a warm worker (a new one with `fresh`); resolves once it runs the target. */
-export async function startThread(job: Job, ports: MessagePort[], options: BorrowOptions = {}): Promise<ThreadChild> {
-  const warm = await borrowWorker(options)
-  return warm.run(job, ports, giveBack)
 }

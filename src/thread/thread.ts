@@ -20,8 +20,8 @@ import { Server, Socket } from 'node:net'
 import { MessagePort } from 'node:worker_threads'
 import { native } from '../native.js'
 import { Runnable, registerBase, type Backend, type RunnableOptions } from '../process/base.js'
-import { startThread, type ThreadChild } from './child.js'
-import { prewarm, type BorrowOptions } from './worker-pool.js'
+import type { ThreadChild } from './child.js'
+import { prewarm, startThread, type BorrowOptions } from './worker-pool.js'
 import { currentThread, type ThreadInfo } from './current.js'
 
 /** Options of `new Thread(…)`. */

@@ -11,42 +11,18 @@
  * 'started' (or 'failed'), then 'done' with the exit code and whether the
  * worker can be reused. A 3-word struct from the arena, `[doneSeq, tid,
  * code]`, lets a parent blocked in joinSync see a run end without its event
- * loop: the worker stores the code, then `doneSeq = seq`, then futex-wakes.
+ * loop: the worker stores the code, then `doneSeq = seq`, then futex-wakes
+ * (the messages and the words: protocol.ts).
  */
 import { Worker, SHARE_ENV, type MessagePort } from 'node:worker_threads'
 import { allocate } from '../shm/arena.js'
 import type { Job } from '../process/job.js'
-import { context, type ChildInfo } from '../process/context.js'
+import { context } from '../process/context.js'
 import { preloads } from '../process/execargv.js'
-import { printFailure, reviveError, type serializeError } from '../process/run.js'
+import { printFailure, reviveError } from '../process/run.js'
 import { ThreadChild } from './child.js'
+import { GATE_MAX_MS, type RunMessage, type WorkerData, type WorkerMessage } from './protocol.js'
 
-/** What the worker receives as workerData. */
-export interface WorkerData {
-  sab: SharedArrayBuffer
-  offset: number
-  processChild: ChildInfo | undefined
-  preloads: string[]
-  bootstrap: string
-  /** The start-up gate (see {@link LOAD_GATE}); held from before the preloads until skein is loaded, and while a run loads its target. */
-  gate: SharedArrayBuffer
-}
-
-/** A job for a worker (MessagePort arguments travel in the transfer list, in job.handleArgs order). */
-export interface RunMessage { skein: 'run'; seq: number; job: Job; ports: MessagePort[] }
-
-/** Messages from a worker's bootstrap. */
-export type WorkerMessage =
-  | { skein: 'ready' }
-  | { skein: 'started'; seq: number; nativeId: number }
-  | { skein: 'failed'; seq: number; error: ReturnType<typeof serializeError> }
-  | { skein: 'done'; seq: number; code: number; reusable: boolean }
-
-/** Word indices of the shared struct. */
-export const DONE_SEQ = 0
-export const TID = 1
-export const CODE = 2
-export const GATE_MAX_MS = 5000
 
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
 const bootstrapUrl = new URL(`./bootstrap${ext}`, import.meta.url).href
@@ -99,7 +75,7 @@ export class WarmWorker {
   readonly sab: SharedArrayBuffer
   readonly offset: number
   #exitCode: number | null = null
-  #onDone: ((child: ThreadChild, reusable: boolean) => void) | undefined
+  #onDone: ((warm: WarmWorker, reusable: boolean) => void) | undefined
 
   constructor() {
     const slot = allocate(12, 4)
@@ -137,10 +113,11 @@ export class WarmWorker {
   /**
    * Runs `job` on this (ready, idle) worker: resolves with the run's handle
    * once the target runs; rejects if the target could not be loaded (the
-   * worker is then retired). `onDone` is told when the run ends (not when the
-   * worker dies: watch `gone`).
+   * worker is then retired). `onDone` is told when the run ends, with this
+   * worker and whether it can be reused (not when the worker dies: watch
+   * `gone`).
    */
-  run(job: Job, ports: MessagePort[], onDone: (child: ThreadChild, reusable: boolean) => void): Promise<ThreadChild> {
+  run(job: Job, ports: MessagePort[], onDone: (warm: WarmWorker, reusable: boolean) => void): Promise<ThreadChild> {
     if (!this.usable) throw new Error('internal: WarmWorker.run on a busy or retired worker')
     const seq = ++this.runs
     const child = new ThreadChild(this, seq, job.name)
@@ -190,7 +167,7 @@ export class WarmWorker {
         child.settle(m.code)
         const onDone = this.#onDone
         this.#onDone = undefined
-        onDone?.(child, m.reusable)
+        onDone?.(this, m.reusable)
         break
       }
     }

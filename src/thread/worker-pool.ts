@@ -27,9 +27,11 @@
  * await run.exited                               // the target returned; warm is idle again
  */
 import { availableParallelism } from 'node:os'
+import type { MessagePort } from 'node:worker_threads'
+import type { Job } from '../process/job.js'
 import { MAX_GENERATION } from '../sync/identity.js'
-import { WarmWorker } from './warm-worker.js'
 import type { ThreadChild } from './child.js'
+import { WarmWorker } from './warm-worker.js'
 
 /** Options of {@link borrowWorker}. */
 export interface BorrowOptions {
@@ -85,11 +87,16 @@ export function borrowWorker(options: BorrowOptions = {}): Promise<WarmWorker> {
  * left to end when the handles its Thread left open are done) if not
  * `reusable`; else retired.
  */
-export function giveBack(child: ThreadChild, reusable: boolean): void {
-  const warm = child.warm
+export function giveBack(warm: WarmWorker, reusable: boolean): void {
   if (!reusable) warm.release()
   else if (fresh.has(warm) || warm.runs >= MAX_GENERATION || !warm.usable) warm.retire()
   else offer(warm)
+}
+
+/** Starts `job` on a borrowed worker (a new one with `fresh`); resolves once it runs the target. */
+export async function startThread(job: Job, ports: MessagePort[], options: BorrowOptions = {}): Promise<ThreadChild> {
+  const warm = await borrowWorker(options)
+  return warm.run(job, ports, giveBack)
 }
 
 /** How many workers are idle and booting now (for tests and docs). */

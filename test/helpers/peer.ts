@@ -52,7 +52,10 @@ export async function startPeer(level: Level): Promise<Peer> {
       if (child.exitCode !== null || child.signalCode !== null) return
       const exited = once(child, 'exit')
       child.disconnect()
+      // A peer stuck in a blocking wait (a lost wake-up) never reads the disconnect: don't let it hold the test.
+      const stuck = setTimeout(() => child.kill('SIGKILL'), 10_000)
       await exited
+      clearTimeout(stuck)
     }
     killer = async (s) => {
       if (child.exitCode !== null || child.signalCode !== null) return
@@ -87,7 +90,7 @@ function withHangGuard<T>(p: Promise<T>, name: string): Promise<T> {
 /**
  * Starts `n` peers one after another: each has loaded its code before the
  * next starts (Node 20's loader with tsx hooks can fail to link a module
- * graph when several workers load at once; see LOAD_GATE in src/thread/child.ts).
+ * graph when several workers load at once; see LOAD_GATE in src/thread/warm-worker.ts).
  */
 export async function startPeers(level: Level, n: number): Promise<Peer[]> {
   const peers: Peer[] = []

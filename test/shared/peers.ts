@@ -29,7 +29,7 @@ function threadPeer(): Peer {
   const tsx = import.meta.resolve('tsx/esm/api')
   const code = `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(PEER.href)}) }).then(() => require('node:worker_threads').parentPort.postMessage('ready'))`
   // One worker loads its code at a time (Node 20's loader with tsx hooks can
-  // fail to link a graph when several workers load at once; see LOAD_GATE in src/thread/child.ts).
+  // fail to link a graph when several workers load at once; see LOAD_GATE in src/thread/warm-worker.ts).
   let worker!: Worker
   const ready = loading.then(async () => {
     worker = new Worker(code, { eval: true })

@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
-import { Semaphore, BoundedSemaphore } from '../../src/sync/index.js'
+import { Semaphore, BoundedSemaphore, Event } from '../../src/sync/index.js'
 import { RawArray } from '../../src/shared/index.js'
 import { startPeer, startPeers, type Level } from '../helpers/peer.js'
 
@@ -48,6 +48,21 @@ describe('Semaphore among tasks', () => {
     assert.throws(() => new Semaphore(1).release(0), RangeError)
   })
 
+  test('release(n) past the 32-bit count is a RangeError that changes nothing (it wrapped, or added 1)', () => {
+    const sem = new Semaphore(3)
+    for (const n of [2 ** 31, 2 ** 32 + 1, 2 ** 53, Infinity]) {
+      assert.throws(() => sem.release(n), { name: 'RangeError', message: /from 1 to 2147483647/ }, String(n))
+      assert.equal(sem.value, 3)
+    }
+    sem.release(2 ** 31 - 4)
+    assert.equal(sem.value, 2 ** 31 - 1)
+    assert.throws(() => sem.release(), { name: 'RangeError', message: /past the most a semaphore holds/ })
+    assert.equal(sem.value, 2 ** 31 - 1)
+    const bounded = new BoundedSemaphore(2 ** 31 - 1)
+    assert.throws(() => bounded.release(2 ** 32 + 1), RangeError)
+    assert.equal(bounded.value, 2 ** 31 - 1)
+  })
+
   test('BoundedSemaphore: over-release throws RangeError and changes nothing', async () => {
     const b = new BoundedSemaphore(2)
     assert.throws(() => b.release(), RangeError)
@@ -72,6 +87,24 @@ for (const level of ['thread', 'process'] as Level[]) {
       await Promise.all(peers.map((p) => p.close()))
     }
   })
+
+  for (const sync of [false, true]) {
+    test(`a release here wakes a ${level}'s ${sync ? 'acquireSync' : 'acquire'} waiting on Semaphore(0) (bounded: a lost wake fails in 20 s, not a hang)`, async () => {
+      const sem = new Semaphore(0)
+      const ready = new Event()
+      const [peer] = await startPeers(level, 1)
+      try {
+        const woken = peer!.call('acquireWoken', sem, ready, sync)
+        assert.equal(await ready.wait(30_000), true, 'the peer started waiting')
+        await new Promise((r) => setTimeout(r, 200)) // let it fall asleep
+        sem.release()
+        assert.equal(await woken, true)
+        assert.equal(sem.value, 0, 'the peer took the permit')
+      } finally {
+        await peer!.close()
+      }
+    })
+  }
 
   test(`Semaphore as a mutex across ${level}s keeps a count exact`, async () => {
     const sem = new Semaphore(1)

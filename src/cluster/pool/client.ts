@@ -15,7 +15,8 @@ import { randomUUID } from 'node:crypto'
 import { describeFunction, type FunctionRef } from '../../process/locate.js'
 import { cpuCount } from '../../process/context.js'
 import { PoolTerminatedError } from '../../pool/core.js'
-import type { Cluster } from '../cluster.js'
+import { blockingCall } from '../redis/blocking-call.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { encodeHandles, holdsShareable } from './handles.js'
 import { HEARTBEAT_EVERY_MS, PoolKeys, REPLY_TTL_MS, reapScript, readRepliesScript } from './scripts.js'
 import { CRASHED, HANDLES, OK, crashError, fromWire, readReply, taskMessage, type Kind, type TaskBody, type WireError } from './wire.js'
@@ -37,13 +38,13 @@ interface Outgoing {
 const MAX_PER_MESSAGE = 256
 /** Outcomes read at once. */
 const READ_COUNT = 1000
-/** How long one wait for outcomes blocks (s): the reader looks for dead workers between two. */
-const READ_BLOCK_S = HEARTBEAT_EVERY_MS / 1000
+/** How long one wait for outcomes blocks (ms): the reader looks for dead workers between two. */
+const READ_BLOCK_MS = HEARTBEAT_EVERY_MS
 
 /** @internal The engine behind ClusterPool. */
 export class PoolClient {
   state: 'running' | 'closed' | 'terminated' = 'running'
-  readonly #cluster: Cluster
+  readonly #cluster: ClusterConnection
   readonly #keys: PoolKeys
   readonly #maxAttempts: number
   readonly #what: string
@@ -59,7 +60,7 @@ export class PoolClient {
   #idle: Array<() => void> = []
   #capacity: { value: number; at: number } | undefined
 
-  constructor(cluster: Cluster, keys: PoolKeys, maxAttempts: number, what: string) {
+  constructor(cluster: ClusterConnection, keys: PoolKeys, maxAttempts: number, what: string) {
     this.#cluster = cluster
     this.#keys = keys
     this.#maxAttempts = maxAttempts
@@ -218,8 +219,8 @@ export class PoolClient {
         for (const reply of seen) this.#onReply(reply)
         if (seen.length === 0) {
           // Nothing yet: block until an outcome arrives (moving the tail onto itself leaves the list as it is).
-          await this.#cluster.blocking.with((redis) => redis.callBuffer('BLMOVE', this.#reply, this.#reply, 'RIGHT', 'RIGHT', READ_BLOCK_S)).catch(async (error: unknown) => {
-            // Redis restarting (no connection to be had yet): the next read waits in the offline queue.
+          await blockingCall(this.#cluster, ['BLMOVE', this.#reply, this.#reply, 'RIGHT', 'RIGHT'], performance.now() + READ_BLOCK_MS, undefined).catch(async (error: unknown) => {
+            // An error reply (Redis still loading its data, say): the next read waits in the offline queue.
             if (this.#cluster.isClosed) throw error
             await new Promise((resolve) => setTimeout(resolve, 100))
           })

@@ -14,14 +14,14 @@
  * A message therefore leaves the in-flight list only after its outcomes
  * were pushed: a task may run twice, never zero times (at-least-once).
  */
-import type { Redis } from 'ioredis'
-import type { Cluster } from '../cluster.js'
+import { ABANDONED, blockingCall } from '../redis/blocking-call.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { LOCAL_CRASH, LocalRunner } from './local-runner.js'
 import { HEARTBEAT_EVERY_MS, HEARTBEAT_TTL_MS, PoolKeys, REPLY_TTL_MS, beatScript, leaveScript, reapScript, takeScript } from './scripts.js'
 import { CRASHED, FAILED, readTaskMessage, resultReply, taskMessage, toWire } from './wire.js'
 
-/** How long one BLMOVE blocks (s): a stopping worker waits for it to return rather than abandon a command that may move a message. */
-const TAKE_BLOCK_S = 1
+/** How long one BLMOVE blocks (ms): a stopping worker waits for it to return rather than abandon a command that may move a message. */
+const TAKE_BLOCK_MS = 1000
 
 interface Held {
   message: Buffer
@@ -30,7 +30,7 @@ interface Held {
 
 /** @internal Runs one worker until `signal` aborts and its tasks in hand finished. */
 export class ClusterWorker {
-  readonly #cluster: Cluster
+  readonly #cluster: ClusterConnection
   readonly #keys: PoolKeys
   readonly #id: string
   readonly #concurrency: number
@@ -47,7 +47,7 @@ export class ClusterWorker {
   #flushScheduled = false
   #flushing: Promise<void> = Promise.resolve()
 
-  constructor(cluster: Cluster, keys: PoolKeys, concurrency: number) {
+  constructor(cluster: ClusterConnection, keys: PoolKeys, concurrency: number) {
     this.#cluster = cluster
     this.#keys = keys
     this.#id = cluster.clientId
@@ -97,22 +97,19 @@ export class ClusterWorker {
     }
   }
 
-  /** One BLMOVE; a connection lost mid-wait abandons it (rather than let ioredis send it again), then adopts what it may have moved. */
+  /** One BLMOVE (blocking-call.ts); one abandoned (a connection lost, Redis stalled) may have moved a message we never saw: adopt what our list holds. */
   async #takeBlocking(): Promise<Buffer | null> {
-    let lost = false
+    let reply: unknown
     try {
-      return await this.#cluster.blocking.with((redis: Redis) => new Promise<Buffer | null>((resolve, reject) => {
-        const onClose = (): void => { lost = true; reject(new Error('connection lost')) }
-        redis.once('close', onClose)
-        ;(redis.callBuffer('BLMOVE', this.#keys.tasks, this.#inflight, 'LEFT', 'RIGHT', TAKE_BLOCK_S) as Promise<Buffer | null>)
-          .then(resolve, reject).finally(() => redis.off('close', onClose))
-      }), () => lost)
+      reply = await blockingCall(this.#cluster, ['BLMOVE', this.#keys.tasks, this.#inflight, 'LEFT', 'RIGHT'], performance.now() + TAKE_BLOCK_MS, undefined)
     } catch (error) {
       if (this.#cluster.isClosed) throw error
-      await new Promise((resolve) => setTimeout(resolve, 100))
-      await this.#adopt()
-      return null
+      reply = ABANDONED // an error reply (Redis still loading, say): look again shortly
     }
+    if (reply !== ABANDONED) return reply as Buffer | null
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    await this.#adopt()
+    return null
   }
 
   /** Starts every message of our in-flight list not in hand (nor just finished): idempotent. */

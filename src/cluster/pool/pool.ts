@@ -8,7 +8,7 @@ import { AsyncResult, rejecting } from '../../pool/async-result.js'
 import { checkArgs, type ApplyOptions, type MapAsyncOptions, type MapOptions, type TaskFunction } from '../../pool/base-pool.js'
 import { autoChunksize, checkChunksize, toArray } from '../../pool/chunks.js'
 import { Progress } from '../../pool/progress.js'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { ClusterObject } from '../object.js'
 import { PoolClient, type Sink } from './client.js'
 import { PoolKeys } from './scripts.js'
@@ -43,7 +43,7 @@ export class ClusterPool extends ClusterObject {
   readonly maxAttempts: number
   readonly #client: PoolClient
 
-  constructor(cluster: Cluster, options: ClusterPoolOptions) {
+  constructor(cluster: ClusterConnection, options: ClusterPoolOptions) {
     if (typeof options !== 'object' || options === null) throw new TypeError("cluster.Pool(options): options must be an object like { name: 'work' }")
     if (typeof options.name === 'string' && options.name.includes('\n')) throw new TypeError('cluster.Pool({ name }): name must not contain a newline')
     const maxAttempts = options.maxAttempts ?? 3

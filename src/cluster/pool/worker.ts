@@ -2,7 +2,8 @@
  * `runWorker`: serve a cluster pool's tasks from this machine.
  */
 import { cpuCount } from '../../process/context.js'
-import { connect } from '../connect.js'
+import { openConnection } from '../redis/connection.js'
+import '../kind.js' // tasks' arguments may hold cluster objects
 import { ClusterWorker } from './cluster-worker.js'
 import { PoolKeys } from './scripts.js'
 
@@ -44,7 +45,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
     throw new RangeError(`runWorker({ concurrency }): must be a positive integer (got ${String(concurrency)}); it is how many local processes run tasks — omit it for one per CPU`)
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw new TypeError('runWorker({ signal }): signal must be an AbortSignal (new AbortController().signal)')
-  const cluster = await connect({ url, namespace })
+  const cluster = await openConnection({ url, namespace })
   try {
     const keys = new PoolKeys(cluster.key('Pool', pool, ''))
     await new ClusterWorker(cluster, keys, concurrency).run(signal ?? new AbortController().signal)

@@ -2,7 +2,7 @@
  * The cluster JoinableQueue: Python's `multiprocessing.JoinableQueue`
  * across machines.
  */
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { ClusterQueue } from './queue.js'
 
 /**
@@ -27,7 +27,7 @@ import { ClusterQueue } from './queue.js'
  */
 export class ClusterJoinableQueue<T = unknown> extends ClusterQueue<T> {
   /** @internal Use `cluster.JoinableQueue(name, maxsize)`. */
-  constructor(cluster: Cluster, name: string, maxsize: number) {
+  constructor(cluster: ClusterConnection, name: string, maxsize: number) {
     super(cluster, name, maxsize, 'JoinableQueue')
   }
 }

@@ -8,7 +8,7 @@ import { deadlineFrom, checkTimeout, expired, NOWAIT } from '../../sync/options.
 import { deadlineOf } from '../../sync/wait.js'
 import { untilEOF } from '../../queue/until-eof.js'
 import type { QueueWaitOptions } from '../../queue/queue.js'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { ClusterObject } from '../object.js'
 import { encodeValue } from '../redis/codec.js'
 import { blockingCall } from '../redis/blocking-call.js'
@@ -61,7 +61,7 @@ export class ClusterQueue<T = unknown> extends ClusterObject implements AsyncIte
   readonly #getter: ReliableGet
 
   /** @internal Use `cluster.Queue(name, maxsize)`. */
-  constructor(cluster: Cluster, name: string, readonly maxsize: number, type: 'Queue' | 'JoinableQueue' = 'Queue') {
+  constructor(cluster: ClusterConnection, name: string, readonly maxsize: number, type: 'Queue' | 'JoinableQueue' = 'Queue') {
     super(cluster, name, type, { maxsize })
     if (!Number.isInteger(maxsize) || maxsize < 0) {
       throw new RangeError(`cluster.${type}(name, maxsize): maxsize must be a non-negative integer (got ${String(maxsize)}); use 0 for an unbounded queue`)

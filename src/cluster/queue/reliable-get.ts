@@ -26,7 +26,7 @@
  */
 import { EOFError, QueueEmptyError } from '../../errors.js'
 import { NOWAIT, expired } from '../../sync/options.js'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { decodeValue } from '../redis/codec.js'
 import { blockingCall, ABANDONED } from '../redis/blocking-call.js'
 import { livenessOf, LIVENESS_TTL_MS, type Liveness } from '../redis/liveness.js'
@@ -47,7 +47,7 @@ export class ReliableGet {
   /** An in-flight list the last FINISH registered, and its owner: the next blocking get BLMOVEs into it without a TAKE first. */
   #next: { list: string; owner: string } | undefined
 
-  constructor(private readonly cluster: Cluster, private readonly main: string, private readonly maxsize: number, private readonly type: string) {
+  constructor(private readonly cluster: ClusterConnection, private readonly main: string, private readonly maxsize: number, private readonly type: string) {
     this.#liveness = livenessOf(cluster)
     this.#registry = `${main}:inflight`
     this.#clientPrefix = this.#liveness.keyOf('')
@@ -95,10 +95,17 @@ export class ReliableGet {
   /** BLMOVE into `list` (registered), then hand over; RETRY when the connection broke or the item was lost. */
   async #waitAndFinish(list: string, owner: string, deadline: number | null, signal: AbortSignal | undefined): Promise<unknown> {
     const reply = expired(deadline) ? null : await this.#blockingMove(list, deadline, signal)
-    if (reply === null || reply === ABANDONED) {
-      await this.#release(list, reply === ABANDONED)
-      if (reply === null) throw timedOutEmpty(this.type)
-      return RETRY
+    if (reply === null) {
+      await this.#release(list, false)
+      throw timedOutEmpty(this.type)
+    }
+    if (reply === ABANDONED) {
+      // The connection broke or Redis stalled: past the deadline, end now — the RELEASE goes on its way
+      // behind us (if this process dies first, the sweep puts the list back).
+      const released = this.#release(list, true)
+      if (!expired(deadline)) return released.then(() => RETRY)
+      released.catch(() => {})
+      throw timedOutEmpty(this.type)
     }
     return this.#finish(list, owner, reply as Buffer)
   }

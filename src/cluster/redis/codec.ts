@@ -14,8 +14,11 @@
  * for markers (the closed queue's end marker).
  */
 import { serialize, deserialize } from 'node:v8'
-import { decode, encode, holdsShareable, isShareable, needsWalk, isPlainObject } from '../../shm/handle.js'
-import { ClusterObject } from '../object.js'
+import { decode, encode, holdsShareable, isShareable } from '../../shm/handle.js'
+import { visitTree } from '../../shm/walk.js'
+
+/** Carried by every cluster object (object.ts): the codec tells them from local shared objects without importing them. */
+export const kClusterObject = Symbol.for('skein.cluster.object')
 
 const TAG_PLAIN = 0
 const TAG_HANDLES = 1
@@ -63,15 +66,12 @@ function tagged(tag: number, value: unknown, where: string): Buffer {
 
 /** The class name of a non-cluster shared object inside `value`, if any. */
 export function localShareable(value: unknown): string | undefined {
-  if (!needsWalk(value)) return undefined
-  if (isShareable(value)) return value instanceof ClusterObject ? undefined : ((value as object).constructor?.name ?? 'shared object')
-  const children: Iterable<unknown> = Array.isArray(value) ? value
-    : value instanceof Map ? [...value.keys(), ...value.values()]
-      : value instanceof Set ? value
-        : isPlainObject(value) ? Object.values(value) : []
-  for (const child of children) {
-    const found = localShareable(child)
-    if (found !== undefined) return found
-  }
-  return undefined
+  let found: string | undefined
+  visitTree(value, (node) => {
+    if (!isShareable(node)) return
+    if (kClusterObject in node) return 'skip'
+    found = node.constructor?.name ?? 'shared object'
+    return 'stop'
+  })
+  return found
 }

@@ -13,7 +13,7 @@
  * carries on under the next generation — so an item is never handed to two
  * callers.
  */
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from './connection.js'
 import { Script } from './script.js'
 
 /** How long an owner stays alive without refreshing. */
@@ -27,7 +27,7 @@ if redis.call('GET', KEYS[1]) == 'dead' then return 0 end
 redis.call('SET', KEYS[1], 'alive', 'PX', ARGV[1])
 return 1`)
 
-/** @internal One per Cluster: the owner id of its in-flight lists and the tick that keeps it alive. */
+/** @internal One per cluster connection: the owner id of its in-flight lists and the tick that keeps it alive. */
 export class Liveness {
   #generation = 0
   /** When this owner's key was last known set to 'alive' (performance.now()); its TTL runs from about then. */
@@ -35,7 +35,7 @@ export class Liveness {
   #timer: NodeJS.Timeout | undefined
   readonly #tickers = new Set<() => void>()
 
-  constructor(private readonly cluster: Cluster) {}
+  constructor(private readonly cluster: ClusterConnection) {}
 
   /** The current owner id. */
   get owner(): string {
@@ -85,10 +85,10 @@ export class Liveness {
   }
 }
 
-const all = new WeakMap<Cluster, Liveness>()
+const all = new WeakMap<ClusterConnection, Liveness>()
 
 /** The liveness of `cluster` (made on first use). */
-export function livenessOf(cluster: Cluster): Liveness {
+export function livenessOf(cluster: ClusterConnection): Liveness {
   let l = all.get(cluster)
   if (l === undefined) {
     l = new Liveness(cluster)

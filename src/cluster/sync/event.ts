@@ -13,7 +13,7 @@
 import { abortReason } from '../../errors.js'
 import { checkTimeout } from '../../sync/options.js'
 import { deadlineOf } from '../../sync/wait.js'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { keepAliveWhile } from '../redis/keep-alive.js'
 import { ClusterObject } from '../object.js'
 import { Script } from '../redis/script.js'
@@ -49,7 +49,7 @@ export interface ClusterEventWaitOptions {
  * in Redis until `clear()`.
  */
 export class ClusterEvent extends ClusterObject {
-  constructor(cluster: Cluster, name: string) {
+  constructor(cluster: ClusterConnection, name: string) {
     super(cluster, name, 'Event')
   }
 

@@ -21,7 +21,7 @@
  */
 import { SkeinError } from '../../errors.js'
 import type { BlockingOptions } from '../../sync/options.js'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { Script } from '../redis/script.js'
 import { acquireWaking } from './wake.js'
 
@@ -90,7 +90,7 @@ export class Lease {
   /** Whether a renewal found the lease lost (release will throw LockLostError). */
   lost = false
 
-  constructor(private readonly cluster: Cluster, private readonly keys: LeaseKeys, readonly ms: number, private readonly what: string) {}
+  constructor(private readonly cluster: ClusterConnection, private readonly keys: LeaseKeys, readonly ms: number, private readonly what: string) {}
 
   /** Whether this handle holds the lease (as far as it knows: see `lost`). */
   get held(): boolean {

@@ -3,7 +3,7 @@
  * through a lease (lease.ts) with a fencing token.
  */
 import type { BlockingOptions } from '../../sync/options.js'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { holdAsync, withHeldAsync, type ClusterHold } from './hold.js'
 import { checkLease, Lease } from './lease.js'
 import { ClusterObject } from '../object.js'
@@ -42,7 +42,7 @@ export interface ClusterLockOptions {
 export class ClusterLock extends ClusterObject {
   readonly #lease: Lease
 
-  constructor(cluster: Cluster, name: string, options: ClusterLockOptions) {
+  constructor(cluster: ClusterConnection, name: string, options: ClusterLockOptions) {
     const lease = checkLease(options?.lease, `cluster.Lock('${name}', { lease })`)
     super(cluster, name, 'Lock', { lease })
     this.#lease = new Lease(cluster, { lock: this.key(), fence: this.key('fence'), held: this.key('held'), wake: this.key('wake') }, lease, 'Lock')

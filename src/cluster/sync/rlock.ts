@@ -3,7 +3,7 @@
  * handle; Redis holds one lease for it (lease.ts).
  */
 import type { BlockingOptions } from '../../sync/options.js'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { holdAsync, withHeldAsync, type ClusterHold } from './hold.js'
 import { checkLease, Lease } from './lease.js'
 import type { ClusterLockOptions } from './lock.js'
@@ -33,7 +33,7 @@ export class ClusterRLock extends ClusterObject {
   readonly #lease: Lease
   #depth = 0
 
-  constructor(cluster: Cluster, name: string, options: ClusterLockOptions) {
+  constructor(cluster: ClusterConnection, name: string, options: ClusterLockOptions) {
     const lease = checkLease(options?.lease, `cluster.RLock('${name}', { lease })`)
     super(cluster, name, 'RLock', { lease })
     this.#lease = new Lease(cluster, { lock: this.key(), fence: this.key('fence'), held: this.key('held'), wake: this.key('wake') }, lease, 'RLock')

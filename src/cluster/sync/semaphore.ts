@@ -18,7 +18,7 @@
  * trimming the list to the permits free (extra tokens only wake for nothing).
  */
 import type { BlockingOptions } from '../../sync/options.js'
-import type { Cluster } from '../cluster.js'
+import type { ClusterConnection } from '../redis/connection.js'
 import { holdAsync, withHeldAsync, type ClusterHold } from './hold.js'
 import { checkLease, LockLostError } from './lease.js'
 import { ClusterObject } from '../object.js'
@@ -116,7 +116,7 @@ export class ClusterSemaphore extends ClusterObject {
   readonly #lost = new Set<string>()
   #timer: NodeJS.Timeout | undefined
 
-  constructor(cluster: Cluster, name: string, value: number, options: ClusterSemaphoreOptions) {
+  constructor(cluster: ClusterConnection, name: string, value: number, options: ClusterSemaphoreOptions) {
     const type = new.target === ClusterBoundedSemaphore ? 'BoundedSemaphore' : 'Semaphore'
     if (!Number.isInteger(value) || value < 0) throw new RangeError(`cluster.${type}('${name}', value): value must be an integer >= 0 (got ${String(value)})`)
     const lease = checkLease(options?.lease, `cluster.${type}('${name}', value, { lease })`)

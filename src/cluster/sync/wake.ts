@@ -11,57 +11,44 @@
  * spurious wake-up (the waiter tries again and blocks again).
  *
  * While Redis is unreachable, commands wait in ioredis' offline queue; the
- * caller's timeout and signal still bound the wait. A try or a `BLPOP` not
- * answered by then (plus {@link GRACE_MS}, so a last try at the deadline
- * still gets its round trip) is abandoned: a try that acquired after all
- * gives back what it took, and a `BLPOP` passes on a token it may have taken.
+ * caller's timeout and signal still bound the wait. A try not answered by
+ * then (plus {@link GRACE_MS}, so a last try at the deadline still gets its
+ * round trip) is abandoned, and a try that acquired after all gives back
+ * what it took. The `BLPOP` is a {@link blockingCall}: a broken connection or
+ * a stalled Redis ends it the way it ends every blocking wait, and a token
+ * it may have taken is passed on.
  */
 import { abortReason } from '../../errors.js'
 import { deadlineFrom, NOWAIT, type BlockingOptions } from '../../sync/options.js'
-import type { Cluster } from '../cluster.js'
-import { RedisUnreachableError } from '../redis/redis-client.js'
+import type { ClusterConnection } from '../redis/connection.js'
+import { ABANDONED, GRACE_MS, blockingCall } from '../redis/blocking-call.js'
 
-/** How long past its bound a try or a wait may take before it is abandoned (Redis unreachable). */
-export const GRACE_MS = 1000
-
-/** A try or wait that Redis did not answer within its bound. */
+/** A try that Redis did not answer within its bound. */
 const STALLED = Symbol('stalled')
 
 /**
  * Blocks until a token arrives on `list` or `ms` pass (null: no limit);
- * rejects with the signal's reason when `signal` aborts (the connection is
- * then closed, and a token it may have taken is passed on). Returns early,
- * for the caller to try again, when Redis does not answer.
+ * rejects with the signal's reason when `signal` aborts. Returns early, for
+ * the caller to try again, when the connection broke or Redis stalled; a
+ * token the abandoned `BLPOP` may have taken goes to the next waiter.
  *
- * @example await waitForWake(cluster, 'app:Lock:orders:wake', 250)
+ * @example await waitForWake(conn, 'app:Lock:orders:wake', 250)
  */
-export async function waitForWake(cluster: Cluster, list: string, ms: number | null, signal?: AbortSignal): Promise<void> {
-  // BLPOP's timeout is in seconds (decimals allowed); 0 would mean "for ever".
-  const seconds = ms === null ? 0 : Math.max(Math.ceil(ms), 1) / 1000
-  if (signal?.aborted) throw abortReason(signal)
-  let abandoned = false
+export async function waitForWake(conn: ClusterConnection, list: string, ms: number | null, signal?: AbortSignal): Promise<void> {
+  const deadline = ms === null ? null : performance.now() + Math.max(Math.ceil(ms), 1)
+  let reply: unknown
   try {
-    await cluster.blocking.with((redis) => new Promise<unknown>((resolve, reject) => {
-      const onAbort = (): void => {
-        abandoned = true
-        reject(abortReason(signal as AbortSignal))
-      }
-      signal?.addEventListener('abort', onAbort, { once: true })
-      const timer = ms === null ? undefined : setTimeout(() => {
-        abandoned = true
-        reject(STALLED)
-      }, ms + GRACE_MS)
-      redis.blpop(list, seconds).then(resolve, reject).finally(() => {
-        clearTimeout(timer)
-        signal?.removeEventListener('abort', onAbort)
-      })
-    }), () => abandoned)
+    reply = await blockingCall(conn, ['BLPOP', list], deadline, signal)
   } catch (error) {
-    // The server may have popped a token for us just before the connection closed: give it to the next waiter.
-    if (abandoned && !cluster.isClosed) cluster.redis.rpush(list, '1').catch(() => {})
-    if (error === STALLED || (error instanceof RedisUnreachableError && !cluster.isClosed)) return
+    if (signal?.aborted) passOn(conn, list)
     throw error
   }
+  if (reply === ABANDONED) passOn(conn, list)
+}
+
+/** The server may have popped a token for an abandoned wait just before it ended: give it to the next waiter. */
+function passOn(conn: ClusterConnection, list: string): void {
+  if (!conn.isClosed) conn.redis.rpush(list, '1').catch(() => {})
 }
 
 /**
@@ -74,7 +61,7 @@ export async function waitForWake(cluster: Cluster, list: string, ms: number | n
  * @example await acquireWaking(cluster, wakeList, tryOnce, () => release(), { timeout: 1000 }, 'Lock.acquire()')
  */
 export async function acquireWaking(
-  cluster: Cluster, list: string, attempt: () => Promise<number | null>, giveBack: () => Promise<void>,
+  cluster: ClusterConnection, list: string, attempt: () => Promise<number | null>, giveBack: () => Promise<void>,
   opts: BlockingOptions | undefined, where: string,
 ): Promise<boolean> {
   const deadline = deadlineFrom(opts, where)

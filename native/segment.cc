@@ -1,0 +1,224 @@
+// Segments: memfd-backed shared memory handed to JavaScript as real
+// SharedArrayBuffers, so Atomics run directly on memory shared by every thread
+// and process that attached it. Anonymous memfds never appear in /dev/shm and
+// are freed by the kernel once the last fd and mapping are gone (SIGKILL
+// included). Another process attaches by opening /proc/PID/fd/FD of any living
+// holder; a token in the segment header proves it got the right one. A
+// process-wide registry lets every thread share one mapping per segment.
+// Also: named POSIX shm (SharedMemory), giving pages back (discard), and
+// telling V8 what mapped segments cost.
+#include "common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <map>
+#include <memory>
+#include <mutex>
+
+namespace skein {
+namespace {
+
+constexpr size_t kHeaderTokenBytes = 16;  // the first 16 bytes of a segment hold its token
+
+struct Mapping {
+  std::string token;
+  int fd;
+  void* addr;
+  size_t size;
+  int refs;
+};
+
+std::mutex g_seg_mutex;
+std::map<std::string, Mapping*> g_segments;  // token -> mapping, process-wide
+
+void ReleaseMapping(void*, size_t, void* data) {
+  Mapping* m = static_cast<Mapping*>(data);
+  std::lock_guard<std::mutex> lock(g_seg_mutex);
+  if (--m->refs > 0) return;
+  g_segments.erase(m->token);
+  munmap(m->addr, m->size);
+  if (m->fd >= 0) close(m->fd);
+  delete m;
+}
+
+Local<SharedArrayBuffer> SabFor(Isolate* iso, Mapping* m) {
+  // Called with g_seg_mutex held.
+  m->refs++;
+  std::unique_ptr<v8::BackingStore> store =
+      SharedArrayBuffer::NewBackingStore(m->addr, m->size, ReleaseMapping, m);
+  return SharedArrayBuffer::New(iso, std::move(store));
+}
+
+// createSegment(token, size, memfdName?) -> SharedArrayBuffer; token is written to the header.
+// memfdName (default "skein-segment") is what /proc/PID/fd/N links to
+// ("/memfd:NAME (deleted)"): the observability registry is found by it.
+void CreateSegment(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  std::string token = StrArg(a, 0);
+  int64_t size = IntArg(a, 1);
+  std::string name = a.Length() > 2 && a[2]->IsString() ? StrArg(a, 2) : std::string("skein-segment");
+  if (token.size() > kHeaderTokenBytes || size < static_cast<int64_t>(kHeaderTokenBytes) ||
+      name.empty() || name.size() > 64 || name.find('/') != std::string::npos) {
+    Throw(iso, "createSegment: bad token, size or name");
+    return;
+  }
+  int fd = memfd_create(name.c_str(), MFD_CLOEXEC);
+  if (fd < 0) return ThrowErrno(iso, "memfd_create");
+  if (ftruncate(fd, size) != 0) {
+    close(fd);
+    return ThrowErrno(iso, "ftruncate");
+  }
+  void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (addr == MAP_FAILED) {
+    close(fd);
+    return ThrowErrno(iso, "mmap");
+  }
+  memcpy(addr, token.data(), token.size());
+  Mapping* m = new Mapping{token, fd, addr, static_cast<size_t>(size), 0};
+  std::lock_guard<std::mutex> lock(g_seg_mutex);
+  g_segments[token] = m;
+  a.GetReturnValue().Set(SabFor(iso, m));
+}
+
+// attachSegment(token, pid, fd, size) -> SharedArrayBuffer | undefined (holder gone)
+void AttachSegment(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  std::string token = StrArg(a, 0);
+  int pid = static_cast<int>(IntArg(a, 1));
+  int hfd = static_cast<int>(IntArg(a, 2));
+  size_t size = static_cast<size_t>(IntArg(a, 3));
+  {
+    std::lock_guard<std::mutex> lock(g_seg_mutex);
+    auto it = g_segments.find(token);
+    if (it != g_segments.end()) {
+      a.GetReturnValue().Set(SabFor(iso, it->second));
+      return;
+    }
+  }
+  std::string path = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(hfd);
+  int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
+  if (fd < 0) return;  // holder gone: undefined
+  struct stat st;
+  if (fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < size) {
+    close(fd);
+    return;
+  }
+  void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (addr == MAP_FAILED) {
+    close(fd);
+    return;
+  }
+  if (memcmp(addr, token.data(), token.size()) != 0) {  // the fd number was reused
+    munmap(addr, size);
+    close(fd);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(g_seg_mutex);
+  auto it = g_segments.find(token);  // another thread may have attached meanwhile
+  if (it != g_segments.end()) {
+    munmap(addr, size);
+    close(fd);
+    a.GetReturnValue().Set(SabFor(iso, it->second));
+    return;
+  }
+  Mapping* m = new Mapping{token, fd, addr, size, 0};
+  g_segments[token] = m;
+  a.GetReturnValue().Set(SabFor(iso, m));
+}
+
+// segmentFd(token) -> fd of this process's mapping, or -1
+void SegmentFd(const FunctionCallbackInfo<Value>& a) {
+  std::string token = StrArg(a, 0);
+  std::lock_guard<std::mutex> lock(g_seg_mutex);
+  auto it = g_segments.find(token);
+  a.GetReturnValue().Set(it == g_segments.end() ? -1 : it->second->fd);
+}
+
+// openNamed(name, size, create) -> SharedArrayBuffer. Named POSIX shm.
+void OpenNamed(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  std::string name = "/" + StrArg(a, 0);
+  int64_t size = IntArg(a, 1);
+  bool create = a[2]->BooleanValue(iso);
+  int fd = shm_open(name.c_str(), create ? (O_RDWR | O_CREAT | O_EXCL) : O_RDWR, 0600);
+  if (fd < 0) return ThrowErrno(iso, std::string("shm_open ") + name);
+  if (create) {
+    if (ftruncate(fd, size) != 0) {
+      close(fd);
+      shm_unlink(name.c_str());
+      return ThrowErrno(iso, "ftruncate");
+    }
+  } else {
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+      close(fd);
+      return ThrowErrno(iso, "fstat");
+    }
+    size = st.st_size;
+  }
+  if (size <= 0) {
+    close(fd);
+    Throw(iso, "shared memory segment has size 0");
+    return;
+  }
+  void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  close(fd);
+  if (addr == MAP_FAILED) return ThrowErrno(iso, "mmap");
+  Mapping* m = new Mapping{"named:" + name + ":" + std::to_string(reinterpret_cast<uintptr_t>(addr)), -1, addr,
+                           static_cast<size_t>(size), 0};
+  std::lock_guard<std::mutex> lock(g_seg_mutex);
+  g_segments[m->token] = m;
+  a.GetReturnValue().Set(SabFor(iso, m));
+}
+
+void UnlinkNamed(const FunctionCallbackInfo<Value>& a) {
+  std::string name = "/" + StrArg(a, 0);
+  a.GetReturnValue().Set(shm_unlink(name.c_str()) == 0 ? 0 : errno);
+}
+
+// discard(sab, byteOffset, length) -> 0 or errno. Gives the pages of a range of
+// a shared segment back to the kernel (MADV_REMOVE on the memfd): a queue's
+// ring calls it behind its readers so a long-running queue holds only the
+// pages its unread items use. The range reads back as zeros.
+void Discard(const FunctionCallbackInfo<Value>& a) {
+  Isolate* iso = a.GetIsolate();
+  if (!a[0]->IsSharedArrayBuffer()) return Throw(iso, "discard: expected a SharedArrayBuffer");
+  Local<SharedArrayBuffer> sab = a[0].As<SharedArrayBuffer>();
+  int64_t off = IntArg(a, 1);
+  int64_t len = IntArg(a, 2);
+  long page = sysconf(_SC_PAGESIZE);
+  if (off < 0 || len <= 0 || off % page != 0 || len % page != 0 ||
+      static_cast<size_t>(off + len) > sab->ByteLength()) {
+    return Throw(iso, "discard: the range must be page-aligned and inside the segment");
+  }
+  char* base = static_cast<char*>(sab->Data()) + off;
+  int r = madvise(base, static_cast<size_t>(len), MADV_REMOVE);
+  a.GetReturnValue().Set(r == 0 ? 0 : errno);
+}
+
+// adjustExternalMemory(bytes) -> void. Tells V8 what a segment costs outside
+// its heap: V8 does not count shared backing stores, so without this a loop
+// that creates and drops segments never triggers the collection that unmaps
+// them (file descriptors and mappings run out first).
+void AdjustExternalMemory(const FunctionCallbackInfo<Value>& a) {
+  a.GetIsolate()->AdjustAmountOfExternalAllocatedMemory(IntArg(a, 0));
+}
+
+}  // namespace
+
+void InitSegment(const Exports& exports) {
+  exports.Set("createSegment", CreateSegment);
+  exports.Set("attachSegment", AttachSegment);
+  exports.Set("segmentFd", SegmentFd);
+  exports.Set("openNamed", OpenNamed);
+  exports.Set("unlinkNamed", UnlinkNamed);
+  exports.Set("discard", Discard);
+  exports.Set("adjustExternalMemory", AdjustExternalMemory);
+}
+
+}  // namespace skein
