@@ -100,7 +100,8 @@ describe('skein top --web', { skip: missing }, () => {
       assert.match(threads, /Lock "stock" — async acquire/)
       // Refreshed every second: the page's timestamp moves.
       const first = await page.locator('body').getAttribute('data-updated')
-      await page.waitForFunction(`document.body.dataset.updated !== ${JSON.stringify(first)}`, undefined, { timeout: 10_000 })
+      type Page = { document: { body: { dataset: Record<string, string | undefined> } } } // (the checked test tsconfig has no DOM lib)
+      await page.waitForFunction((t) => (globalThis as unknown as Page).document.body.dataset.updated !== t, first, { timeout: 10_000 })
       const shot = process.env.SKEIN_SCREENSHOT ?? join(tmp, 'top.png')
       await page.screenshot({ path: shot, fullPage: true })
       assert.ok(statSync(shot).size > 10_000)
