@@ -16,6 +16,7 @@ import { randomBytes } from 'node:crypto'
 import { isMainThread } from 'node:worker_threads'
 import { native } from '../native.js'
 import { afterFork } from '../shm/after-fork.js'
+import { context } from '../process/context.js'
 import type { Segment } from '../shm/segment.js'
 import * as L from './layout.js'
 
@@ -67,7 +68,8 @@ function create(): Mapped {
   m.f64[L.H_START / 8] = startedAt ?? performance.timeOrigin
   // The token occupied the first bytes: the magic goes last, so a reader never takes a half-made header.
   Atomics.store(m.i32, L.H_MAGIC >> 2, L.MAGIC)
-  writeName(m, L.H_PROCESS_NAME, processName)
+  // A worker thread knows its process's name from the context its parent passed (process/context.ts).
+  writeName(m, L.H_PROCESS_NAME, processName !== '' ? processName : context().child?.name ?? 'MainProcess')
   writeName(m, L.H_THREAD_NAME, threadName ?? (isMainThread ? 'MainThread' : 'Thread'))
   return m
 }

@@ -17,6 +17,7 @@ import { native, LOCK_EX, LOCK_NB, LOCK_UN } from '../native.js'
 import { kDescribe, registerPlainKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { Lock } from './lock.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
+import { describeFileHolder } from '../observe/holder.js'
 import { deadlineFrom, expired, NOWAIT, type BlockingOptions } from './options.js'
 import { abortReason } from '../errors.js'
 
@@ -126,6 +127,11 @@ export class FileLock implements Shareable {
   /** Acquires and returns a hold for `await using` / `using`. */
   hold(opts?: BlockingOptions): Promise<LockHold> {
     return holdOf(this, `FileLock(${this.path})`, opts)
+  }
+
+  /** @internal Who holds the file's lock, in words (a timed-out withLock/hold says it). */
+  culprit(): string {
+    return describeFileHolder(this.path)
   }
 
   /** Releases the lock if held and closes the file. */

@@ -24,6 +24,7 @@ import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
 import { badOptions, deadlineFrom, NOWAIT, validOptions, type BlockingOptions } from './options.js'
 import { isAlive, owner } from './identity.js'
 import { nameStruct } from '../observe/registry.js'
+import { describeHolder } from '../observe/holder.js'
 import { KIND, OP } from '../observe/layout.js'
 
 const OWNER = 0
@@ -144,17 +145,22 @@ export abstract class OwnedLock implements Shareable {
 
   /** Runs `fn` holding the lock; releases it however `fn` ends. */
   withLock<T>(fn: () => T | Promise<T>, opts?: BlockingOptions): Promise<T> {
-    return withHeld(this, this.kind, fn, opts)
+    return withHeld(this, `${this.kind} "${this.name}"`, fn, opts)
   }
 
   /** Like `withLock`, blocking this thread while it waits. */
   withLockSync<T>(fn: () => T, opts?: BlockingOptions): T {
-    return withHeldSync(this, this.kind, fn, opts)
+    return withHeldSync(this, `${this.kind} "${this.name}"`, fn, opts)
   }
 
   /** Acquires and returns a hold for `await using` / `using`. */
   hold(opts?: BlockingOptions): Promise<LockHold> {
-    return holdOf(this, this.kind, opts)
+    return holdOf(this, `${this.kind} "${this.name}"`, opts)
+  }
+
+  /** @internal Who holds the lock, in words (a timed-out withLock/hold says it). */
+  culprit(since: number): string {
+    return describeHolder(Atomics.load(this.#i32, this.#base + OWNER), since)
   }
 
   // ----- hooks for Condition (Python's _release_save / _acquire_restore / _is_owned)

@@ -21,6 +21,7 @@ import { badOptions, deadlineFrom, NOWAIT, validOptions, type BlockingOptions } 
 import { nameStruct } from '../observe/registry.js'
 import { dropPermitWord, permitWord, permitWords, recordEpoch } from '../observe/records.js'
 import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
+import { describePermitHolders } from '../observe/holder.js'
 import { KIND, OP } from '../observe/layout.js'
 
 const COUNT = 0
@@ -125,7 +126,10 @@ export class Semaphore implements Shareable {
     let left = n
     while (left > 0 && this.#word.handOff()) left-- // handed to a task of this thread: still held here
     if (left === 0) return
-    if (this.#permitWord >= 0) this.#permits![this.#permitWord] = Math.max(0, this.#permits![this.#permitWord]! - left)
+    if (this.#permitWord >= 0) {
+      const held = this.#permits![this.#permitWord]! - left
+      this.#permits![this.#permitWord] = held > 0 ? held : 0 // a release by another handle than the acquirer's stops at 0
+    }
     for (;;) {
       const c = Atomics.load(i32, this.#base + COUNT)
       if (c + left > bound) throw overReleased(this.constructor.name, c + left, bound)
@@ -136,17 +140,22 @@ export class Semaphore implements Shareable {
 
   /** Runs `fn` holding the lock; releases it however `fn` ends. */
   withLock<T>(fn: () => T | Promise<T>, opts?: BlockingOptions): Promise<T> {
-    return withHeld(this, this.constructor.name, fn, opts)
+    return withHeld(this, `${this.constructor.name} "${this.name}"`, fn, opts)
   }
 
   /** Like `withLock`, blocking this thread while it waits. */
   withLockSync<T>(fn: () => T, opts?: BlockingOptions): T {
-    return withHeldSync(this, this.constructor.name, fn, opts)
+    return withHeldSync(this, `${this.constructor.name} "${this.name}"`, fn, opts)
   }
 
   /** Acquires and returns a hold for `await using` / `using`. */
   hold(opts?: BlockingOptions): Promise<LockHold> {
-    return holdOf(this, this.constructor.name, opts)
+    return holdOf(this, `${this.constructor.name} "${this.name}"`, opts)
+  }
+
+  /** @internal Who holds the permits, in words (a timed-out withLock/hold says it). */
+  culprit(): string {
+    return describePermitHolders(this.#segment.token, this.#base * 4, this.value)
   }
 
   [kDescribe](): HandleDescriptor {

@@ -87,6 +87,11 @@ export function relatedRegistries(): RegistryView[] {
   return [...views.values()]
 }
 
+/** The registries of this process's tree (see {@link processTree}). */
+export function treeRegistries(): RegistryView[] {
+  return processTree().flatMap((pid) => registriesOf(pid))
+}
+
 /** This process's tree: from its oldest ancestor that uses skein, every descendant that does. */
 function processTree(): number[] {
   let root = process.pid
