@@ -5,6 +5,11 @@
 // included). Another process attaches by opening /proc/PID/fd/FD of any living
 // holder; a token in the segment header proves it got the right one. A
 // process-wide registry lets every thread share one mapping per segment.
+// Segments are sealed against shrinking (F_SEAL_SHRINK, then F_SEAL_SEAL):
+// any process of the same user can open /proc/PID/fd/N, and a truncated
+// segment would kill every holder with SIGBUS on its next access. Attaching
+// accepts only a file carrying those seals, so a descriptor naming some other
+// file (an empty or short token matched any file's first bytes) maps nothing.
 // Also: named POSIX shm (SharedMemory), giving pages back (discard), and
 // telling V8 what mapped segments cost.
 #include "common.h"
@@ -24,13 +29,20 @@ namespace skein {
 namespace {
 
 constexpr size_t kHeaderTokenBytes = 16;  // the first 16 bytes of a segment hold its token
+constexpr int kSeals = F_SEAL_SHRINK | F_SEAL_SEAL;  // no shrinking, and no further seals (F_SEAL_FUTURE_WRITE would stop attaches)
 
 struct Mapping {
   std::string token;
   int fd;
   void* addr;
   size_t size;
-  int refs;
+  int refs;  // BackingStores made over this mapping whose deleter has not run yet
+  // The one BackingStore every thread's SharedArrayBuffer of this segment
+  // shares. V8's Atomics.wait/notify match waiters by BackingStore, not by
+  // address: with one store per thread, a notify never reached a waiter in
+  // another thread, and V8 took that waiter's node for a stale one and freed
+  // it (free(): invalid pointer, the process aborted).
+  std::weak_ptr<v8::BackingStore> store;
 };
 
 std::mutex g_seg_mutex;
@@ -47,11 +59,16 @@ void ReleaseMapping(void*, size_t, void* data) {
 }
 
 Local<SharedArrayBuffer> SabFor(Isolate* iso, Mapping* m) {
-  // Called with g_seg_mutex held.
-  m->refs++;
-  std::unique_ptr<v8::BackingStore> store =
-      SharedArrayBuffer::NewBackingStore(m->addr, m->size, ReleaseMapping, m);
-  return SharedArrayBuffer::New(iso, std::move(store));
+  // Called with g_seg_mutex held. A store whose last holder just let go may
+  // still have its deleter pending: then a new one is made, and `refs` keeps
+  // the mapping until both deleters ran.
+  std::shared_ptr<v8::BackingStore> store = m->store.lock();
+  if (!store) {
+    m->refs++;
+    store = SharedArrayBuffer::NewBackingStore(m->addr, m->size, ReleaseMapping, m);
+    m->store = store;
+  }
+  return SharedArrayBuffer::New(iso, store);
 }
 
 // createSegment(token, size, memfdName?) -> SharedArrayBuffer; token is written to the header.
@@ -62,16 +79,20 @@ void CreateSegment(const FunctionCallbackInfo<Value>& a) {
   std::string token = StrArg(a, 0);
   int64_t size = IntArg(a, 1);
   std::string name = a.Length() > 2 && a[2]->IsString() ? StrArg(a, 2) : std::string("skein-segment");
-  if (token.size() > kHeaderTokenBytes || size < static_cast<int64_t>(kHeaderTokenBytes) ||
+  if (token.size() != kHeaderTokenBytes || size < static_cast<int64_t>(kHeaderTokenBytes) ||
       name.empty() || name.size() > 64 || name.find('/') != std::string::npos) {
     Throw(iso, "createSegment: bad token, size or name");
     return;
   }
-  int fd = memfd_create(name.c_str(), MFD_CLOEXEC);
+  int fd = memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) return ThrowErrno(iso, "memfd_create");
   if (ftruncate(fd, size) != 0) {
     close(fd);
     return ThrowErrno(iso, "ftruncate");
+  }
+  if (fcntl(fd, F_ADD_SEALS, kSeals) != 0) {
+    close(fd);
+    return ThrowErrno(iso, "fcntl(F_ADD_SEALS)");
   }
   void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (addr == MAP_FAILED) {
@@ -91,7 +112,11 @@ void AttachSegment(const FunctionCallbackInfo<Value>& a) {
   std::string token = StrArg(a, 0);
   int pid = static_cast<int>(IntArg(a, 1));
   int hfd = static_cast<int>(IntArg(a, 2));
-  size_t size = static_cast<size_t>(IntArg(a, 3));
+  int64_t want = IntArg(a, 3);
+  if (token.size() != kHeaderTokenBytes || pid <= 0 || hfd < 0 || want < static_cast<int64_t>(kHeaderTokenBytes)) {
+    return;  // not a descriptor this addon made: nothing to attach
+  }
+  size_t size = static_cast<size_t>(want);
   {
     std::lock_guard<std::mutex> lock(g_seg_mutex);
     auto it = g_segments.find(token);
@@ -103,8 +128,10 @@ void AttachSegment(const FunctionCallbackInfo<Value>& a) {
   std::string path = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(hfd);
   int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return;  // holder gone: undefined
+  // Only a sealed segment (see the top): its size can't drop under the mapping.
+  int seals = fcntl(fd, F_GET_SEALS);
   struct stat st;
-  if (fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < size) {
+  if (seals < 0 || (seals & kSeals) != kSeals || fstat(fd, &st) != 0 || static_cast<size_t>(st.st_size) < size) {
     close(fd);
     return;
   }
@@ -149,8 +176,10 @@ void OpenNamed(const FunctionCallbackInfo<Value>& a) {
   if (fd < 0) return ThrowErrno(iso, std::string("shm_open ") + name);
   if (create) {
     if (ftruncate(fd, size) != 0) {
+      int truncate_errno = errno;
       close(fd);
       shm_unlink(name.c_str());
+      errno = truncate_errno;
       return ThrowErrno(iso, "ftruncate");
     }
   } else {
@@ -167,8 +196,13 @@ void OpenNamed(const FunctionCallbackInfo<Value>& a) {
     return;
   }
   void* addr = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  int mmap_errno = errno;
   close(fd);
-  if (addr == MAP_FAILED) return ThrowErrno(iso, "mmap");
+  if (addr == MAP_FAILED) {
+    if (create) shm_unlink(name.c_str());  // ours (O_EXCL): leave nothing in /dev/shm
+    errno = mmap_errno;
+    return ThrowErrno(iso, "mmap");
+  }
   Mapping* m = new Mapping{"named:" + name + ":" + std::to_string(reinterpret_cast<uintptr_t>(addr)), -1, addr,
                            static_cast<size_t>(size), 0};
   std::lock_guard<std::mutex> lock(g_seg_mutex);

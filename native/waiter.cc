@@ -57,7 +57,8 @@ struct WaitThread {
   AsyncWaiter* owner;
   std::thread th;
   std::atomic<uint32_t> ctrl{0};
-  std::vector<Entry> entries;  // guarded by owner->mu
+  std::vector<Entry> entries;    // guarded by owner->mu
+  std::vector<Entry> cancelled;  // guarded by owner->mu: see PassOnCancelled
 };
 
 struct AsyncWaiter {
@@ -78,6 +79,21 @@ void Poke(WaitThread* t) {
   syscall(SYS_futex, reinterpret_cast<uint32_t*>(&t->ctrl), FUTEX_WAKE, INT32_MAX, nullptr, nullptr, 0);
 }
 
+// A cancelled entry may still be queued in the kernel inside the futex_waitv
+// that was running when it was cancelled, and a FUTEX_WAKE of one waiter can
+// pick it: that wake would reach nobody. So once that futex_waitv has returned
+// (no entry of this thread is queued any more), every cancelled entry whose
+// word moved since it was queued (a waker always moves the word before it
+// wakes) passes one wake on. At worst that wake is spurious; waiters re-check.
+void PassOnCancelled(WaitThread* t) {
+  for (Entry& e : t->cancelled) {
+    if (__atomic_load_n(e.addr, __ATOMIC_SEQ_CST) != e.expected) {
+      syscall(SYS_futex, e.addr, FUTEX_WAKE, 1, nullptr, nullptr, 0);
+    }
+  }
+  t->cancelled.clear();
+}
+
 void WaitLoop(WaitThread* t) {
   AsyncWaiter* w = t->owner;
   std::vector<struct futex_waitv> vec;
@@ -87,6 +103,7 @@ void WaitLoop(WaitThread* t) {
     {
       std::unique_lock<std::mutex> lock(w->mu);
       if (w->stopping) return;
+      PassOnCancelled(t);
       vec.clear();
       ids.clear();
       uint32_t c = t->ctrl.load();
@@ -233,14 +250,18 @@ void WaitAsync(const FunctionCallbackInfo<Value>& a) {
   Poke(target);
 }
 
-// cancelWait(id): drop a pending async wait (its completion will not arrive).
+// cancelWait(id) -> bool: drop a pending async wait. True: its completion
+// will not arrive; false: it already completed (the completion is on its way).
 void CancelWait(const FunctionCallbackInfo<Value>& a) {
   AsyncWaiter* w = WaiterFor(a);
   double id = NumArg(a, 0);
   std::lock_guard<std::mutex> lock(w->mu);
+  a.GetReturnValue().Set(false);
   for (auto& t : w->threads) {
     for (size_t i = 0; i < t->entries.size(); i++) {
       if (t->entries[i].id == id) {
+        a.GetReturnValue().Set(true);
+        t->cancelled.push_back(std::move(t->entries[i]));
         t->entries.erase(t->entries.begin() + i);
         w->pending--;
         Poke(t.get());

@@ -23,7 +23,8 @@ interface Addon {
   futexWake(sab: SharedArrayBuffer, byteOffset: number, count: number): number
   setWakeCallback(fn: (flat: number[]) => void): void
   waitAsync(sab: SharedArrayBuffer, byteOffset: number, expected: number, timeoutMs: number, id: number): void
-  cancelWait(id: number): void
+  /** True: the wait is dropped and will not complete; false: it already completed (its completion is on its way). */
+  cancelWait(id: number): boolean
   gettid(): number
   threadAlive(tid: number): boolean
   setPdeathsig(signal: number, expectedParentPid: number): boolean

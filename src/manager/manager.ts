@@ -9,6 +9,7 @@
  * every dict, list and namespace it made carries that Event and checks it on
  * each call, in every thread and process, so after shutdown they throw.
  */
+import { assertNotBootstrapping } from '../process/context.js'
 import { Lock } from '../sync/lock.js'
 import { RLock } from '../sync/rlock.js'
 import { Semaphore, BoundedSemaphore } from '../sync/semaphore.js'
@@ -53,7 +54,13 @@ type State = 'new' | 'started' | 'shut down'
  */
 export class Manager implements AsyncDisposable {
   #state: State = 'new'
-  readonly #down = new Event()
+  readonly #down: Event
+
+  constructor() {
+    // Python's Manager() at the top level of a module its children import would start a manager in each.
+    assertNotBootstrapping('new Manager()')
+    this.#down = new Event()
+  }
 
   /** Starts the manager; resolves to itself (`await using m = await new Manager().start()`). */
   async start(): Promise<this> {

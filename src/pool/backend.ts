@@ -29,5 +29,7 @@ export interface PoolBackend {
   needsPreload(url: string): boolean
   /** Whether needsPreload can ever be true (then workers start once the first task module is known). */
   readonly preloads: boolean
+  /** File descriptors one worker holds in the parent, about (limits.ts). */
+  readonly fdsPerWorker: number
   create(args: unknown[], name: string, modules: readonly string[], recycled: boolean): PoolWorkerHandle
 }

@@ -4,9 +4,11 @@
  * {@link PoolCore}.
  */
 import { AsyncResult, rejecting } from './async-result.js'
+import { assertNotBootstrapping } from '../process/context.js'
 import { autoChunksize, checkChunksize, POOL_CHUNKS_PER_WORKER, slices, toArray } from './chunks.js'
 import type { PoolBackend } from './backend.js'
 import { PoolCore, type CoreOptions } from './core.js'
+import { checkWorkerCount } from './limits.js'
 import type { Sink } from './task.js'
 import { ImapStream, Source } from './imap.js'
 import { CALL, MAP, STARMAP, type Kind } from './protocol.js'
@@ -58,10 +60,13 @@ export function checkArgs(args: unknown, kind: string): unknown[] {
 
 /** @internal Validates the options common to both pools and builds the core. */
 export function makeCore(backend: PoolBackend, size: number | undefined, sizeName: string, fallback: number, options: BasePoolOptions<unknown[]>): PoolCore {
+  // A pool made at the top level of a module its own workers import would make pools in them, without end.
+  assertNotBootstrapping(`new ${backend.kind}()`)
   const n = size ?? fallback
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
     throw new RangeError(`${backend.kind}: ${sizeName} must be a positive integer (got ${String(n)}); it is how many workers run tasks — omit it for one per CPU`)
   }
+  checkWorkerCount(n, `${backend.kind}: ${sizeName}`, backend.fdsPerWorker)
   const max = options.maxTasksPerChild
   if (max !== undefined && max !== null && (typeof max !== 'number' || !Number.isInteger(max) || max < 1)) {
     throw new RangeError(`${backend.kind}: maxTasksPerChild must be a positive integer (got ${String(max)}); omit it (or pass null) to keep workers for the pool's whole life`)

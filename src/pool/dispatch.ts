@@ -52,10 +52,12 @@ export class Dispatcher {
   }
 
   /**
-   * Sends backlog tasks to every slot in `live` with room, round-robin,
+   * Sends backlog tasks to every slot in `live` with room, one batch per
+   * slot per pass, the least busy slots first (a worker with nothing in
+   * flight gets the next task before one that is running a long task),
    * until the backlog is empty or no slot has room. A slot for which
-   * `stale(slot)` is true is stopped instead (it was started without a
-   * task module it would now need).
+   * `stale(slot)` is true is stopped instead (it was started without a task
+   * module it would now need).
    */
   fill(live: readonly Slot[], stale: (slot: Slot) => boolean): void {
     const pending = this.pending
@@ -64,7 +66,8 @@ export class Dispatcher {
     let progress = true
     while (progress && pending.length > 0) {
       progress = false
-      for (const slot of live) {
+      const leastBusyFirst = live.length > 1 ? [...live].sort((a, b) => a.batchEnds.length - b.batchEnds.length) : live
+      for (const slot of leastBusyFirst) {
         if (stale(slot)) this.#workers.stop(slot)
         if (slot.stopped || slot.batchEnds.length >= BATCHES_IN_FLIGHT || pending.length === 0) continue
         let n = share ?? Math.min(MAX_BATCH, Math.max(1, Math.ceil(pending.length / (size * BATCHES_IN_FLIGHT))))

@@ -2,7 +2,7 @@
  * `ProcessPoolExecutor` and `ThreadPoolExecutor`: Python's
  * `concurrent.futures` executors, on top of Pool and ThreadPool.
  */
-import { cpuCount } from '../process/context.js'
+import { assertNotBootstrapping, cpuCount } from '../process/context.js'
 import type { BasePool, BasePoolOptions } from './base-pool.js'
 import { CancelledError, Future } from './future.js'
 import { Pool } from './pool.js'
@@ -91,6 +91,7 @@ abstract class Executor {
  */
 export class ProcessPoolExecutor extends Executor {
   constructor(options: ExecutorOptions<unknown[]> = {}) {
+    assertNotBootstrapping('new ProcessPoolExecutor()')
     const { maxWorkers, ...rest } = options
     super(new Pool({ ...rest, processes: maxWorkers ?? cpuCount() }))
   }
@@ -109,6 +110,7 @@ export class ProcessPoolExecutor extends Executor {
  */
 export class ThreadPoolExecutor extends Executor {
   constructor(options: ExecutorOptions<unknown[]> = {}) {
+    assertNotBootstrapping('new ThreadPoolExecutor()')
     const { maxWorkers, ...rest } = options
     super(new ThreadPool({ ...rest, threads: maxWorkers ?? cpuCount() }))
   }

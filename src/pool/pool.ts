@@ -27,6 +27,8 @@ function processBackend(method: StartMethod): PoolBackend {
   return {
     kind: 'Pool',
     preloads: forked,
+    // its inbox segment and the pidfd that watches its exit, plus a spare
+    fdsPerWorker: 3,
     needsPreload: (url) => forked && /\.(ts|tsx|mts|cts)$/.test(url),
     create: (args, name, modules) => new ProcessWorker(args, name, modules, method),
   }

@@ -17,6 +17,8 @@ export interface ThreadPoolOptions<I extends unknown[] = never[]> extends BasePo
 const threadBackend: PoolBackend = {
   kind: 'ThreadPool',
   preloads: false,
+  // its inbox segment and a worker thread's own (event loop, wake-ups, stdio): ~10 measured
+  fdsPerWorker: 12,
   needsPreload: () => false,
   // With maxTasksPerChild a worker is a fresh one (its own module state), so recycling means what it says.
   create(args, name, _modules, recycled) {

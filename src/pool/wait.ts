@@ -36,8 +36,9 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, timeout?: number): 
   const left = new Set(futures)
   const deadline = timeout === undefined ? Infinity : performance.now() + checkTimeout(timeout)
   const finished: Array<Future<T>> = []
-  let wake: (() => void) | undefined
-  for (const f of left) f.addDoneCallback(() => { finished.push(f); wake?.() })
+  // Every next() waiting at once is woken (one variable would keep only the last one).
+  const wakers = new Set<() => void>()
+  for (const f of left) f.addDoneCallback(() => { finished.push(f); for (const wake of wakers) wake() })
   const next = async (): Promise<IteratorResult<Future<T>>> => {
     for (;;) {
       if (left.size === 0) return { done: true, value: undefined }
@@ -49,12 +50,14 @@ export function asCompleted<T>(futures: Iterable<Future<T>>, timeout?: number): 
       const ms = deadline - performance.now()
       if (ms <= 0) throw new TimeoutError(`asCompleted: ${left.size} of the futures had not finished within ${timeout} ms`)
       let timer: NodeJS.Timeout | undefined
+      let wake: (() => void) | undefined
       await new Promise<void>((resolve) => {
         wake = resolve
+        wakers.add(resolve)
         if (ms !== Infinity) timer = setTimeout(resolve, ms)
       })
       clearTimeout(timer)
-      wake = undefined
+      wakers.delete(wake!)
     }
   }
   return { [Symbol.asyncIterator]: () => ({ next }) }
@@ -85,12 +88,16 @@ export async function wait<T>(futures: Iterable<Future<T>>, options: WaitOptions
     if (returnWhen === FIRST_EXCEPTION) for (const f of done) if (await failed(f)) return true
     return false
   }
-  while (!(await enough())) {
+  for (;;) {
+    // Taken before deciding: a future that finishes while enough() awaits is
+    // still in `pending`, and addDoneCallback calls back at once for it.
+    const pending = all.filter((f) => !f.done())
+    if (await enough()) break
     const ms = deadline - performance.now()
     if (ms <= 0) break
     let timer: NodeJS.Timeout | undefined
     await new Promise<void>((resolve) => {
-      for (const f of all) if (!f.done()) f.addDoneCallback(() => resolve())
+      for (const f of pending) f.addDoneCallback(() => resolve())
       if (ms !== Infinity) timer = setTimeout(resolve, ms)
     })
     clearTimeout(timer)

@@ -9,7 +9,8 @@
  * results had not been sent) is what the worker held; the tasks after it
  * never started and run on another worker. A `null` batch means: stop.
  */
-import { loadFunction, type FunctionRef } from '../process/locate.js'
+import type { FunctionRef } from '../process/locate.js'
+import { loadBootstrapping } from '../process/run.js'
 import type { Queue } from '../queue/queue.js'
 import type { RawArray } from '../shared/raw-array.js'
 import { mapChunk } from './columns.js'
@@ -31,7 +32,7 @@ export async function poolWorker(inbox: Queue<Batch | null>, results: Queue<Repo
   const started = slot * CELLS
   if (initializer !== null) {
     try {
-      const init = await loadFunction(initializer)
+      const init = await loadBootstrapping(initializer)
       await init(...initargs)
     } catch (error) {
       results.putSync([slot, null, toWire(error)])
@@ -55,7 +56,7 @@ export async function poolWorker(inbox: Queue<Batch | null>, results: Queue<Repo
       const index = defs[i] as number
       const ref = { url: defs[i + 1] as string, name: defs[i + 2] as string }
       try {
-        fns[index] = await loadFunction(ref)
+        fns[index] = await loadBootstrapping(ref)
       } catch (error) {
         fns[index] = () => { throw error }
       }

@@ -35,11 +35,12 @@ export function context(): Context {
 /**
  * Throws Python's error when a child (process or thread) tries to start
  * another while it is still importing its target's module: that is an
- * unguarded top-level `start()` that would otherwise fork without end.
+ * unguarded top-level `start()` (or `new Pool()`, …) that would otherwise
+ * fork without end. `what` names the call.
  */
-export function assertNotBootstrapping(): void {
+export function assertNotBootstrapping(what = 'start()'): void {
   if (context().bootstrapping) {
-    throw new Error('start() called while the child is still bootstrapping: guard it with isMainProcess() (or isMainThread() for threads) — module top-level code runs again in every child, like `if __name__ == "__main__":` in Python')
+    throw new Error(`${what} called while the child is still bootstrapping: guard it with isMainProcess() (or isMainThread() for threads) — module top-level code runs again in every child, like \`if __name__ == "__main__":\` in Python`)
   }
 }
 

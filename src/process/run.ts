@@ -30,6 +30,22 @@ export async function loadOnce(ref: FunctionRef): Promise<Function> {
   return fn
 }
 
+/**
+ * `loadOnce` as a child imports its target: marked as bootstrapping, so an
+ * unguarded top-level `start()` or `new Pool()` in the module throws instead
+ * of forking without end (a pool worker loads its task modules this way).
+ */
+export async function loadBootstrapping(ref: FunctionRef): Promise<Function> {
+  const ctx = context()
+  const was = ctx.bootstrapping
+  ctx.bootstrapping = true
+  try {
+    return await loadOnce(ref)
+  } finally {
+    ctx.bootstrapping = was
+  }
+}
+
 /** The package root, imported once per thread: it registers every shared kind (when the root exists). */
 export function loadRoot(): Promise<unknown> {
   return (rootLoaded ??= import(ROOT).catch(() => {}))

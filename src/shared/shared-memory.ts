@@ -1,6 +1,7 @@
 /**
  * SharedMemory: a named block of raw shared memory (POSIX shm, /dev/shm).
  */
+import { constants } from 'node:buffer'
 import { randomBytes } from 'node:crypto'
 import { SkeinError } from '../errors.js'
 import { native } from '../native.js'
@@ -20,6 +21,8 @@ export interface SharedMemoryOptions {
 }
 
 const ENOENT = 2
+/** The most bytes a `buf` (one Uint8Array) can view. */
+const MAX_SIZE = constants.MAX_LENGTH
 
 /**
  * A block of shared memory with a name, which any process of the same user
@@ -64,18 +67,30 @@ export class SharedMemory implements Disposable {
       if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) {
         throw new RangeError(`SharedMemory: options.size must be a positive integer number of bytes when creating; got ${String(size)}`)
       }
+      if (size > MAX_SIZE) {
+        throw new RangeError(`SharedMemory: options.size ${size} is more than one segment's buf can view (at most ${MAX_SIZE} bytes); use several segments`)
+      }
       ;[this.name, sab] = name === undefined ? createUnique(size) : [name, open(name, size, true)]
       this.size = size
+      try {
+        this.#buf = new Uint8Array(sab)
+      } catch (error) {
+        native.unlinkNamed(this.name) // ours, and unusable: leave nothing in /dev/shm
+        throw error
+      }
       this.#tracked = track !== false
       if (this.#tracked) register(this.name)
     } else {
       if (name === undefined) throw new TypeError('SharedMemory: options.name is required to attach; pass { create: true, size } to make a new segment')
       sab = open(name, 0, false)
+      if (sab.byteLength > MAX_SIZE) {
+        throw new RangeError(`SharedMemory: '${name}' holds ${sab.byteLength} bytes, more than a buf can view (at most ${MAX_SIZE}); it was made by another program`)
+      }
       this.name = name
       this.size = sab.byteLength
       this.#tracked = false
+      this.#buf = new Uint8Array(sab)
     }
-    this.#buf = new Uint8Array(sab)
   }
 
   /** The bytes of the segment; throws after `close()`. */
@@ -128,8 +143,8 @@ export class SharedMemory implements Disposable {
 }
 
 function checkName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name.length === 0 || name.length > 250 || /[/\0]/.test(name)) {
-    throw new TypeError(`SharedMemory: options.name must be a non-empty string of at most 250 characters without '/'; got ${JSON.stringify(name) ?? typeof name}`)
+  if (typeof name !== 'string' || name.length === 0 || name.length > 250 || /[/\0]/.test(name) || name === '.' || name === '..') {
+    throw new TypeError(`SharedMemory: options.name must be a non-empty string of at most 250 characters without '/' or NUL, and not '.' or '..' (they name directories); got ${JSON.stringify(name) ?? typeof name}`)
   }
 }
 

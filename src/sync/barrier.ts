@@ -2,13 +2,20 @@
  * Barrier: Python's `threading.Barrier`, one object for tasks, threads and
  * processes.
  *
- * How it works. Words: COUNT (arrived in this generation), GEN (the
- * generation; waiters sleep on it), BROKEN (1 after abort/timeout/failed
- * action, until reset), FLAGS, PARTIES, RING (bit g%32 set when generation g
- * ended broken). A party joins by CAS on COUNT; the last one runs the action,
- * resets COUNT and advances GEN. Whoever advances a generation records in RING
- * whether it ended broken, so a woken waiter knows whether to return its index
- * or throw `BrokenBarrierError`.
+ * How it works (docs/architecture.md, "Wait protocols: Barrier"). One word,
+ * STATE, holds everything a party decides from: the generation (11 bits),
+ * the phase (FILLING, DRAINING while the last party runs the action,
+ * BROKEN), whether the previous generation ended broken, and the count of
+ * parties arrived (18 bits). An arrival is one successful CAS on STATE and is
+ * never repeated; the last arrival's CAS also moves the phase to DRAINING, so
+ * nobody can join a full generation. Ending a generation (the last party
+ * after its action, or a break: timeout, abort, reset, a throwing action) is
+ * one CAS to (generation + 1, count 0, its outcome), so the number and the
+ * count always change together. Parties sleep on SEQ, read before STATE and
+ * bumped after every generation change. A party of generation g that sees
+ * g + 1 reads g's outcome in STATE itself; one that slept through more
+ * generations reads RING, where g's outcome is written before the state can
+ * reach g + 2 (32 generations deep).
  */
 import { claimSlot, describeStruct, reviveAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
@@ -17,14 +24,34 @@ import { WaitWord, deadlineOf } from './wait.js'
 import { checkTimeout } from './options.js'
 import { BrokenBarrierError } from '../errors.js'
 
-const COUNT = 0
-const GEN = 1
-const BROKEN = 2
-const FLAGS = 3
+const STATE = 0
+const SEQ = 1
+const FLAGS = 2
+const WAITERS = 3
 const PARTIES = 4
 const RING = 5
-const WAITERS = 6 // unused by Barrier's own loops; kept for the common WaitWord layout
-const WORDS = 7
+const WORDS = 6
+
+const COUNT = (1 << 18) - 1
+const PHASE = 3 << 18
+const FILLING = 0
+const DRAINING = 1 << 18
+const BROKEN = 2 << 18
+const PREV_BROKEN = 1 << 20
+const GEN_SHIFT = 21
+const GENS = 1 << 11
+const RING_DEPTH = 32
+
+/** The most parties a Barrier can have (the width of its count). */
+export const MAX_PARTIES = COUNT
+
+/** How a generation ended, as far as one of its parties can tell. */
+const WAITING = 0
+const PASSED = 1
+const ENDED_BROKEN = 2
+type Outcome = typeof WAITING | typeof PASSED | typeof ENDED_BROKEN
+
+const genOf = (state: number): number => state >>> GEN_SHIFT
 
 /**
  * Options of a Barrier.
@@ -65,8 +92,8 @@ export class Barrier implements Shareable {
   readonly #word: WaitWord
 
   constructor(parties: number, opts: BarrierOptions = {}) {
-    if (!Number.isInteger(parties) || parties < 1 || parties > 0x7fffffff) {
-      throw new RangeError(`Barrier(parties): parties must be a positive integer (got ${String(parties)})`)
+    if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
+      throw new RangeError(`Barrier(parties): parties must be an integer from 1 to ${MAX_PARTIES} (got ${String(parties)})`)
     }
     if (opts.action !== undefined && typeof opts.action !== 'function') {
       throw new TypeError('Barrier: options.action must be a function')
@@ -78,7 +105,7 @@ export class Barrier implements Shareable {
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
-    this.#word = new WaitWord(segment, this.#base + GEN, this.#base + FLAGS, this.#base + WAITERS)
+    this.#word = new WaitWord(segment, this.#base + SEQ, this.#base + FLAGS, this.#base + WAITERS)
     if (fresh) Atomics.store(this.#i32, this.#base + PARTIES, parties)
   }
 
@@ -89,76 +116,70 @@ export class Barrier implements Shareable {
 
   /** Parties currently waiting. */
   get nWaiting(): number {
-    return this.broken ? 0 : Atomics.load(this.#i32, this.#base + COUNT)
+    const state = this.#state()
+    return (state & PHASE) === BROKEN ? 0 : state & COUNT
   }
 
   /** Whether the barrier is broken. */
   get broken(): boolean {
-    return Atomics.load(this.#i32, this.#base + BROKEN) === 1
+    return (this.#state() & PHASE) === BROKEN
   }
 
   /** Waits for all parties without blocking the event loop; resolves with this party's index. */
   async wait(timeout?: number): Promise<number> {
     const deadline = deadlineOf(checkTimeout(timeout, 'Barrier.wait()') ?? this.#timeout)
-    const { index, gen } = await this.#arrive(deadline)
+    let arrival: Arrival | undefined
+    if (!(await this.#word.until(() => (arrival = this.#tryArrive()) !== undefined, deadline, undefined))) throw drainTimeout()
+    const { index, gen } = arrival!
     if (index === this.parties - 1) {
       try {
         await this.#action?.()
       } catch (error) {
-        this.#advance(gen, true)
+        this.#end(gen, true)
         throw error
       }
-      this.#advance(gen, false)
-      return index
+      return this.#passed(gen, index)
     }
-    for (;;) {
-      if (Atomics.load(this.#i32, this.#base + GEN) !== gen) return this.#outcome(gen, index)
-      if (deadline !== null && performance.now() >= deadline) return this.#timedOut(gen)
-      await this.#word.sleep(gen, deadline, undefined)
-    }
+    let outcome: Outcome = WAITING
+    const ended = await this.#word.until(() => (outcome = this.#outcome(gen)) !== WAITING, deadline, undefined)
+    return this.#result(ended, gen, index, outcome)
   }
 
   /** Like `wait`, blocking this thread (the action, if any, must be synchronous here). */
   waitSync(timeout?: number): number {
     const deadline = deadlineOf(checkTimeout(timeout, 'Barrier.waitSync()') ?? this.#timeout)
-    let arrival: { index: number; gen: number } | undefined
-    while (arrival === undefined) {
-      arrival = this.#tryArrive()
-      if (arrival === undefined) {
-        if (deadline !== null && performance.now() >= deadline) throw new BrokenBarrierError('Barrier.waitSync(): timed out waiting for the previous generation to drain')
-        this.#word.sleepSync(Atomics.load(this.#i32, this.#base + GEN), deadline)
-      }
-    }
-    const { index, gen } = arrival
+    let arrival: Arrival | undefined
+    if (!this.#word.untilSync(() => (arrival = this.#tryArrive()) !== undefined, deadline)) throw drainTimeout()
+    const { index, gen } = arrival!
     if (index === this.parties - 1) {
       try {
         this.#action?.()
       } catch (error) {
-        this.#advance(gen, true)
+        this.#end(gen, true)
         throw error
       }
-      this.#advance(gen, false)
-      return index
+      return this.#passed(gen, index)
     }
-    for (;;) {
-      if (Atomics.load(this.#i32, this.#base + GEN) !== gen) return this.#outcome(gen, index)
-      if (deadline !== null && performance.now() >= deadline) return this.#timedOut(gen)
-      this.#word.sleepSync(gen, deadline)
-    }
+    let outcome: Outcome = WAITING
+    const ended = this.#word.untilSync(() => (outcome = this.#outcome(gen)) !== WAITING, deadline)
+    return this.#result(ended, gen, index, outcome)
   }
 
   /** Breaks the barrier: waiting and future parties get BrokenBarrierError until `reset()`. */
   abort(): void {
-    Atomics.store(this.#i32, this.#base + BROKEN, 1)
-    this.#advance(Atomics.load(this.#i32, this.#base + GEN), true)
+    for (;;) {
+      const state = this.#state()
+      if ((state & PHASE) === BROKEN || this.#advance(state, true, BROKEN)) return
+    }
   }
 
   /** Returns the barrier to its initial state; parties waiting now get BrokenBarrierError. */
   reset(): void {
-    const i32 = this.#i32
-    if (Atomics.load(i32, this.#base + COUNT) > 0) this.#advance(Atomics.load(i32, this.#base + GEN), true)
-    Atomics.store(i32, this.#base + COUNT, 0)
-    Atomics.store(i32, this.#base + BROKEN, 0)
+    for (;;) {
+      const state = this.#state()
+      const anyoneIn = (state & PHASE) !== FILLING || (state & COUNT) > 0
+      if (this.#advance(state, anyoneIn, FILLING)) return
+    }
   }
 
   async [kDescribe](): Promise<HandleDescriptor> {
@@ -171,57 +192,99 @@ export class Barrier implements Shareable {
     return { kind: 'Barrier', ...describeStruct(this.#keeper, this.#segment, this.#base * 4), action, timeout: this.#timeout }
   }
 
-  async #arrive(deadline: number | null): Promise<{ index: number; gen: number }> {
-    for (;;) {
-      const arrival = this.#tryArrive()
-      if (arrival !== undefined) return arrival
-      if (deadline !== null && performance.now() >= deadline) throw new BrokenBarrierError('Barrier.wait(): timed out waiting for the previous generation to drain')
-      await this.#word.sleep(Atomics.load(this.#i32, this.#base + GEN), deadline, undefined)
-    }
+  #state(): number {
+    return Atomics.load(this.#i32, this.#base + STATE)
   }
 
-  /** One CAS attempt to join this generation; undefined while it is full (draining). */
-  #tryArrive(): { index: number; gen: number } | undefined {
+  /**
+   * Joins the current generation with one CAS (a failed CAS changed nothing,
+   * so trying again repeats no side effect); undefined while the generation
+   * is full and its action runs (the caller sleeps on SEQ).
+   */
+  #tryArrive(): Arrival | undefined {
     const i32 = this.#i32
+    const at = this.#base + STATE
     const parties = this.parties
     for (;;) {
-      if (Atomics.load(i32, this.#base + BROKEN) === 1) throw new BrokenBarrierError()
-      const gen = Atomics.load(i32, this.#base + GEN)
-      const count = Atomics.load(i32, this.#base + COUNT)
-      if (count >= parties) return undefined
-      if (Atomics.compareExchange(i32, this.#base + COUNT, count, count + 1) === count) {
-        if (Atomics.load(i32, this.#base + GEN) !== gen) continue // raced with a reset; harmless retry
-        return { index: count, gen }
-      }
+      const state = Atomics.load(i32, at)
+      const phase = state & PHASE
+      if (phase === BROKEN) throw new BrokenBarrierError()
+      if (phase === DRAINING) return undefined
+      const count = state & COUNT
+      if (count >= parties) throw corrupt(state, parties)
+      const next = count + 1 === parties ? (state & ~(COUNT | PHASE)) | DRAINING | parties : state + 1
+      if (Atomics.compareExchange(i32, at, state, next) === state) return { index: count, gen: genOf(state) }
     }
   }
 
-  /** Ends generation `gen` (once), recording whether it broke, and wakes everyone. */
-  #advance(gen: number, broken: boolean): void {
+  /** How generation `gen` ended, decided from one read of STATE (and RING for a party that slept through several). */
+  #outcome(gen: number): Outcome {
+    const state = this.#state()
+    const behind = (genOf(state) - gen) & (GENS - 1)
+    if (behind === 0) return WAITING
+    if (behind === 1) return (state & PREV_BROKEN) !== 0 ? ENDED_BROKEN : PASSED
+    if (behind > RING_DEPTH + 1) return ENDED_BROKEN // its record is gone: see the class notes
+    return (Atomics.load(this.#i32, this.#base + RING) & (1 << (gen & 31))) !== 0 ? ENDED_BROKEN : PASSED
+  }
+
+  /**
+   * Ends the generation of `state` (one CAS to the next generation with
+   * count 0, `broken` as its outcome, `phase` as the new phase), then wakes
+   * every sleeper. False if STATE moved meanwhile.
+   */
+  #advance(state: number, broken: boolean, phase: number): boolean {
     const i32 = this.#i32
-    const bit = 1 << (gen & 31)
-    if (broken) {
-      Atomics.store(i32, this.#base + BROKEN, 1)
-      Atomics.or(i32, this.#base + RING, bit)
-    } else {
-      Atomics.and(i32, this.#base + RING, ~bit)
-    }
-    Atomics.and(i32, this.#base + RING, ~(1 << ((gen + 1) & 31)))
-    Atomics.store(i32, this.#base + COUNT, 0)
-    if (Atomics.compareExchange(i32, this.#base + GEN, gen, gen + 1) === gen) {
-      this.#word.wake()
+    const gen = genOf(state)
+    // The outcome of gen - 1 is final in `state`: record it before the state can leave gen + 1.
+    const bit = 1 << ((gen - 1) & 31)
+    if ((state & PREV_BROKEN) !== 0) Atomics.or(i32, this.#base + RING, bit)
+    else Atomics.and(i32, this.#base + RING, ~bit)
+    const next = (((gen + 1) & (GENS - 1)) << GEN_SHIFT) | (broken ? PREV_BROKEN : 0) | phase
+    if (Atomics.compareExchange(i32, this.#base + STATE, state, next) !== state) return false
+    Atomics.add(i32, this.#base + SEQ, 1)
+    if (this.#word.waiting) this.#word.wake()
+    return true
+  }
+
+  /** Ends generation `gen` if it is still current; false if someone else ended it first. */
+  #end(gen: number, broken: boolean): boolean {
+    for (;;) {
+      const state = this.#state()
+      if (genOf(state) !== gen) return false
+      if (this.#advance(state, broken, broken ? BROKEN : FILLING)) return true
     }
   }
 
-  #outcome(gen: number, index: number): number {
-    if (Atomics.load(this.#i32, this.#base + RING) & (1 << (gen & 31))) throw new BrokenBarrierError()
+  /** The last party's return: its index, unless the generation was broken while the action ran. */
+  #passed(gen: number, index: number): number {
+    if (!this.#end(gen, false) && this.#outcome(gen) !== PASSED) throw new BrokenBarrierError()
     return index
   }
 
-  #timedOut(gen: number): never {
-    this.#advance(gen, true)
-    throw new BrokenBarrierError('Barrier.wait(): timed out before every party arrived; the barrier is now broken (call reset() to reuse it)')
+  /** A waiting party's return: its index if its generation passed; a timeout breaks the barrier. */
+  #result(ended: boolean, gen: number, index: number, outcome: Outcome): number {
+    if (!ended) {
+      if (this.#end(gen, true)) {
+        throw new BrokenBarrierError('Barrier.wait(): timed out before every party arrived; the barrier is now broken (call reset() to reuse it)')
+      }
+      outcome = this.#outcome(gen) // ended by someone else just before the timeout
+    }
+    if (outcome !== PASSED) throw new BrokenBarrierError()
+    return index
   }
+}
+
+interface Arrival {
+  index: number
+  gen: number
+}
+
+function drainTimeout(): BrokenBarrierError {
+  return new BrokenBarrierError('Barrier.wait(): timed out waiting for the previous generation to drain')
+}
+
+function corrupt(state: number, parties: number): Error {
+  return new Error(`Barrier: its shared state is corrupt (count ${state & COUNT} of ${parties} parties); create a new Barrier`)
 }
 
 registerKind('Barrier', async (d, segment) => {

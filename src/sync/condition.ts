@@ -2,14 +2,21 @@
  * Condition: Python's condition variable, one object for tasks, threads and
  * processes.
  *
- * How it works. Three words beside the lock's own struct: SEQ (waiters sleep
- * on it), STATE = sleepers << 16 | tokens, FLAGS. A waiter registers as a
- * sleeper while holding the lock, releases the lock fully (remembering an
- * RLock's depth), and sleeps until it can take a token. `notify(n)` hands out
- * up to `n` tokens, never more than there are sleepers without one, bumps SEQ
- * and wakes. Keeping sleepers and tokens in one word makes "time out unless a
- * token arrived meanwhile" a single CAS, so a notify is never lost on a waiter
- * that is leaving. At most 65,535 waiters at once.
+ * How it works (docs/architecture.md, "Wait protocols: Condition"). Every
+ * waiter takes a ticket, in order, while it holds the lock; NOTIFIED says
+ * which tickets have been notified (those before it), TAIL is the next
+ * ticket, and HOLES marks the tickets between them whose waiters left (timed
+ * out or aborted). These words change only under the lock. `notify(n)` moves
+ * NOTIFIED past the n oldest tickets still waiting (skipping holes), so it
+ * wakes only waiters registered before it, oldest first (Python's FIFO), and
+ * a later waiter can never take their place. A waiter sleeps on the wake
+ * word of its ticket (ticket % 16), read before NOTIFIED and bumped by
+ * `notify` after it moved NOTIFIED, so no wake is lost and, below 16
+ * waiters, none is wasted on a waiter that was not picked. A waiter whose
+ * sleep ends without a notify re-acquires the lock and then, under it,
+ * either finds its ticket notified after all (it returns true: the notify
+ * is not wasted) or leaves a hole that later notifies skip.
+ * At most {@link MAX_WAITERS} tickets between the oldest waiter and the newest.
  */
 import { claimSlot, describeStruct, reviveAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
@@ -19,15 +26,17 @@ import { checkTimeout, describe, type BlockingOptions } from './options.js'
 import { Lock } from './lock.js'
 import { OwnedLock } from './owned-lock.js'
 import type { LockHold } from './held.js'
-import { abortReason } from '../errors.js'
 
-const SEQ = 0
-const STATE = 1
+const NOTIFIED = 0
+const TAIL = 1
 const FLAGS = 2
-const WAITERS = 3 // unused by Condition's own loops; kept for the common WaitWord layout
-const WORDS = 4
-const SLEEPER = 1 << 16
-const TOKENS = 0xffff
+const WAITERS = 3
+const WAKE = 4
+const WAKE_WORDS = 16
+const HOLES = WAKE + WAKE_WORDS
+/** The most waiters a Condition holds at once (tickets from the oldest waiting to the newest). */
+export const MAX_WAITERS = 4096
+const WORDS = HOLES + MAX_WAITERS / 32
 
 /**
  * A condition variable bound to a `Lock` or `RLock` (a new `Lock` by default:
@@ -51,7 +60,7 @@ export class Condition implements Shareable {
   readonly #i32: Int32Array
   readonly #base: number
   readonly #lock: OwnedLock
-  readonly #word: WaitWord
+  readonly #words: Array<WaitWord | undefined> = []
 
   constructor(lock?: OwnedLock) {
     if (lock !== undefined && !(lock instanceof OwnedLock)) {
@@ -62,7 +71,6 @@ export class Condition implements Shareable {
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
-    this.#word = new WaitWord(segment, this.#base + SEQ, this.#base + FLAGS, this.#base + WAITERS)
     this.#lock = lock ?? new Lock()
   }
 
@@ -97,50 +105,33 @@ export class Condition implements Shareable {
 
   /** Releases the lock, waits to be notified (or the timeout), re-acquires; true if notified. */
   async wait(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
-    const deadline = this.#enter('wait', timeout)
-    const signal = opts?.signal
-    const seq = Atomics.load(this.#i32, this.#base + SEQ)
+    const deadline = deadlineOf(checkTimeout(timeout, 'Condition.wait()'))
+    const ticket = this.#register('wait')
     const depth = this.#lock.releaseSave()
-    let notified = false
-    let aborted: unknown
+    let stopped: unknown
     try {
-      for (let s = seq; ; s = Atomics.load(this.#i32, this.#base + SEQ)) {
-        if (this.#takeToken()) {
-          notified = true
-          break
-        }
-        if (signal?.aborted || (deadline !== null && performance.now() >= deadline)) {
-          notified = this.#leave()
-          if (!notified && signal?.aborted) aborted = abortReason(signal)
-          break
-        }
-        try {
-          await this.#word.sleep(s, deadline, signal)
-        } catch {
-          // aborted: handled at the top of the loop
-        }
-      }
+      await this.#wakeWord(ticket).until(() => this.#notified(ticket), deadline, opts?.signal)
+    } catch (error) {
+      stopped = error // aborted: settled under the lock below
     } finally {
       await this.#lock.acquireRestore(depth)
     }
-    if (aborted !== undefined) throw aborted
-    return notified
+    if (this.#settle(ticket)) return true
+    if (stopped !== undefined) throw stopped
+    return false
   }
 
   /** Like `wait`, blocking this thread. */
   waitSync(timeout?: number): boolean {
-    const deadline = this.#enter('waitSync', timeout)
-    const seq = Atomics.load(this.#i32, this.#base + SEQ)
+    const deadline = deadlineOf(checkTimeout(timeout, 'Condition.waitSync()'))
+    const ticket = this.#register('waitSync')
     const depth = this.#lock.releaseSave()
     try {
-      for (let s = seq; ; s = Atomics.load(this.#i32, this.#base + SEQ)) {
-        if (this.#takeToken()) return true
-        if (deadline !== null && performance.now() >= deadline) return this.#leave()
-        this.#word.sleepSync(s, deadline)
-      }
+      this.#wakeWord(ticket).untilSync(() => this.#notified(ticket), deadline)
     } finally {
       this.#lock.acquireRestoreSync(depth)
     }
+    return this.#settle(ticket)
   }
 
   /** Waits until `predicate()` is truthy (checked under the lock); returns its last value. */
@@ -175,68 +166,138 @@ export class Condition implements Shareable {
     return result
   }
 
-  /** Wakes up to `n` waiters (default 1). Must hold the lock. */
+  /** Wakes the `n` longest-waiting waiters (default 1). Must hold the lock. */
   notify(n = 1): void {
-    if (!this.#lock.isOwned()) {
-      throw new Error('Condition.notify(): the lock is not held; call it inside withLock() or after acquire()')
-    }
+    this.#mustHold('notify')
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`Condition.notify(n): n must be a non-negative integer (got ${String(n)})`)
-    const i32 = this.#i32
-    const at = this.#base + STATE
-    for (;;) {
-      const st = Atomics.load(i32, at)
-      const sleepers = st >>> 16
-      const tokens = st & TOKENS
-      const k = Math.min(n, sleepers - tokens)
-      if (k <= 0) return
-      if (Atomics.compareExchange(i32, at, st, st + k) === st) break
-    }
-    this.#word.notify()
+    this.#notify(n)
   }
 
   /** Wakes every waiter. Must hold the lock. */
   notifyAll(): void {
-    this.notify(TOKENS)
+    this.#mustHold('notifyAll')
+    this.#notify(Infinity)
   }
 
   async [kDescribe](): Promise<HandleDescriptor> {
-    this.#word.markShared()
+    this.#wakeWord(0).markShared()
+    for (const word of this.#words) word?.markShared()
     return { kind: 'Condition', ...describeStruct(this.#keeper, this.#segment, this.#base * 4), lock: this.#lock[kDescribe]() }
   }
 
-  /** Checks the lock is held, registers as a sleeper, returns the deadline. */
-  #enter(what: string, timeout: number | undefined): number | null {
-    const deadline = deadlineOf(checkTimeout(timeout, `Condition.${what}()`))
+  #mustHold(what: string): void {
     if (!this.#lock.isOwned()) {
       throw new Error(`Condition.${what}(): the lock is not held; call it inside withLock() or after acquire()`)
     }
-    if ((Atomics.load(this.#i32, this.#base + STATE) >>> 16) >= TOKENS) {
-      throw new RangeError(`Condition.${what}(): too many waiters (at most ${TOKENS} at once)`)
-    }
-    Atomics.add(this.#i32, this.#base + STATE, SLEEPER)
-    return deadline
   }
 
-  /** Consumes a token if one is there (and stops being a sleeper). */
-  #takeToken(): boolean {
+  /** Takes the next ticket (under the lock). */
+  #register(what: string): number {
+    this.#mustHold(what)
     const i32 = this.#i32
-    const at = this.#base + STATE
-    for (;;) {
-      const st = Atomics.load(i32, at)
-      if ((st & TOKENS) === 0) return false
-      if (Atomics.compareExchange(i32, at, st, st - SLEEPER - 1) === st) return true
+    const { notified, tail } = this.#span()
+    if (((tail - notified) | 0) >= MAX_WAITERS) {
+      throw new RangeError(`Condition.${what}(): too many waiters (at most ${MAX_WAITERS} at once); wake some with notify() or use fewer waiting tasks`)
+    }
+    this.#setHole(tail, false)
+    Atomics.store(i32, this.#base + TAIL, (tail + 1) | 0)
+    return tail
+  }
+
+  /** Whether `ticket` has been notified: it is before NOTIFIED (tickets wrap at 2^32). */
+  #notified(ticket: number): boolean {
+    return ((ticket - Atomics.load(this.#i32, this.#base + NOTIFIED)) | 0) < 0
+  }
+
+  /** Notifies the `n` oldest tickets still waiting (under the lock), then bumps and wakes their wake words. */
+  #notify(n: number): void {
+    const i32 = this.#i32
+    const { notified, tail } = this.#span()
+    let next = notified
+    let picked = 0
+    let words = 0 // bit w: wake word w has a notified ticket
+    while (next !== tail && picked < n) {
+      if (this.#hole(next)) {
+        this.#setHole(next, false)
+      } else {
+        picked++
+        words |= 1 << (next & (WAKE_WORDS - 1))
+      }
+      next = (next + 1) | 0
+    }
+    next = this.#skipHoles(next, tail)
+    if (next === notified) return
+    Atomics.store(i32, this.#base + NOTIFIED, next)
+    if (words === 0) return
+    const anyone = Atomics.load(i32, this.#base + WAITERS) > 0
+    for (let w = 0; w < WAKE_WORDS; w++) {
+      if ((words & (1 << w)) === 0) continue
+      Atomics.add(i32, this.#base + WAKE + w, 1)
+      if (anyone) this.#wakeWord(w).wake()
     }
   }
 
-  /** Stops sleeping: takes a token that arrived meanwhile (true), else just leaves (false). */
-  #leave(): boolean {
+  /**
+   * Ends a wait under the lock: true if its ticket was notified (even after
+   * its timeout: the notify is not wasted); else the ticket leaves, and later
+   * notifies skip it.
+   */
+  #settle(ticket: number): boolean {
+    if (this.#notified(ticket)) return true
     const i32 = this.#i32
-    const at = this.#base + STATE
-    for (;;) {
-      const st = Atomics.load(i32, at)
-      const next = (st & TOKENS) > 0 ? st - SLEEPER - 1 : st - SLEEPER
-      if (Atomics.compareExchange(i32, at, st, next) === st) return (st & TOKENS) > 0
+    const { notified, tail } = this.#span()
+    if (((ticket + 1) | 0) === tail) {
+      let t = ticket // the newest: shrink TAIL over it and any holes before it
+      while (t !== notified && this.#hole((t - 1) | 0)) {
+        t = (t - 1) | 0
+        this.#setHole(t, false)
+      }
+      Atomics.store(i32, this.#base + TAIL, t)
+    } else if (ticket === notified) {
+      // The oldest: move NOTIFIED past it and the holes after it (nobody waiting is passed, so no wake).
+      Atomics.store(i32, this.#base + NOTIFIED, this.#skipHoles((ticket + 1) | 0, tail))
+    } else {
+      this.#setHole(ticket, true)
     }
+    return false
+  }
+
+  /** NOTIFIED and TAIL, checked: shared memory is read as if anyone could have written it. */
+  #span(): { notified: number; tail: number } {
+    const notified = Atomics.load(this.#i32, this.#base + NOTIFIED)
+    const tail = Atomics.load(this.#i32, this.#base + TAIL)
+    const span = (tail - notified) | 0
+    if (span < 0 || span > MAX_WAITERS) {
+      throw new Error(`Condition: its shared state is corrupt (${span} waiting tickets); create a new Condition`)
+    }
+    return { notified, tail }
+  }
+
+  #skipHoles(from: number, tail: number): number {
+    let t = from
+    while (t !== tail && this.#hole(t)) {
+      this.#setHole(t, false)
+      t = (t + 1) | 0
+    }
+    return t
+  }
+
+  #hole(ticket: number): boolean {
+    const bit = ticket & (MAX_WAITERS - 1)
+    return (Atomics.load(this.#i32, this.#base + HOLES + (bit >>> 5)) & (1 << (bit & 31))) !== 0
+  }
+
+  #setHole(ticket: number, on: boolean): void {
+    const bit = ticket & (MAX_WAITERS - 1)
+    const at = this.#base + HOLES + (bit >>> 5)
+    if (on) Atomics.or(this.#i32, at, 1 << (bit & 31))
+    else Atomics.and(this.#i32, at, ~(1 << (bit & 31)))
+  }
+
+  /** The WaitWord of `ticket`'s wake word (made on first use). */
+  #wakeWord(ticket: number): WaitWord {
+    const w = ticket & (WAKE_WORDS - 1)
+    return (this.#words[w] ??= new WaitWord(this.#segment, this.#base + WAKE + w, this.#base + FLAGS, this.#base + WAITERS))
   }
 }
 

@@ -2,23 +2,28 @@
  * Event: Python's `threading.Event` / `multiprocessing.Event`, one object for
  * tasks, threads and processes.
  *
- * How it works. Four words: FLAG, GEN (bumped by every `set()`; waiters sleep
- * on it), WAITERS, FLAGS (SHARED). A waiter that sees GEN move knows a
- * `set()` happened during its wait, so it returns true even if the event was
- * cleared again before it ran (Python's semantics).
+ * How it works (docs/architecture.md, "Wait protocols: Event"). One word,
+ * STATE = generation << 1 | flag, is both the state and the word waiters
+ * sleep on; WAITERS counts sleepers, FLAGS holds SHARED. `set()` moves STATE
+ * from (g, clear) to (g + 1, set) with one CAS and wakes everyone; `clear()`
+ * drops the flag and keeps g (one atomic AND). A waiter reads STATE once: set
+ * → true; else it sleeps on exactly that value, and any other value it reads
+ * later can only come from a `set()` since (clear alone never moves a clear
+ * word), so it returns true even if the event was cleared again meanwhile
+ * (Python's semantics). The generation wraps after 2^31 sets: a waiter
+ * asleep through exactly that many would miss them.
  */
 import { claimSlot, describeStruct, reviveAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import { WaitWord } from './wait.js'
+import { WaitWord, deadlineOf } from './wait.js'
 import { checkTimeout } from './options.js'
-import { deadlineOf } from './wait.js'
 
-const FLAG = 0
-const GEN = 1
-const WAITERS = 2
-const FLAGS = 3
-const WORDS = 4
+const STATE = 0
+const WAITERS = 1
+const FLAGS = 2
+const WORDS = 3
+const FLAG = 1
 
 /**
  * A flag that tasks, threads and processes can wait for.
@@ -45,50 +50,50 @@ export class Event implements Shareable {
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
-    this.#word = new WaitWord(segment, this.#base + GEN, this.#base + FLAGS, this.#base + WAITERS)
+    this.#word = new WaitWord(segment, this.#base + STATE, this.#base + FLAGS, this.#base + WAITERS)
   }
 
   /** Whether the flag is set. */
   isSet(): boolean {
-    return Atomics.load(this.#i32, this.#base + FLAG) === 1
+    return (Atomics.load(this.#i32, this.#base + STATE) & FLAG) !== 0
   }
 
   /** Sets the flag and wakes every waiter. */
   set(): void {
     const i32 = this.#i32
-    Atomics.store(i32, this.#base + FLAG, 1)
-    Atomics.add(i32, this.#base + GEN, 1)
+    const at = this.#base + STATE
+    for (;;) {
+      const state = Atomics.load(i32, at)
+      if ((state & FLAG) !== 0) return // already set: whoever set it woke the waiters of that moment
+      if (Atomics.compareExchange(i32, at, state, (state + 2) | FLAG) === state) break
+    }
     if (this.#word.waiting) this.#word.wake()
   }
 
   /** Clears the flag. */
   clear(): void {
-    Atomics.store(this.#i32, this.#base + FLAG, 0)
+    Atomics.and(this.#i32, this.#base + STATE, ~FLAG)
   }
 
   /** Waits until set, without blocking the event loop; false at the timeout. */
   async wait(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
-    if (this.isSet()) return true
+    const seen = Atomics.load(this.#i32, this.#base + STATE)
+    if ((seen & FLAG) !== 0) return true
     const deadline = deadlineOf(checkTimeout(timeout, 'Event.wait()'))
-    return this.#word.until(this.#setSince(), deadline, opts?.signal)
+    return this.#word.until((state) => state !== seen, deadline, opts?.signal)
   }
 
   /** Waits until set, blocking this thread; false at the timeout. */
   waitSync(timeout?: number): boolean {
-    if (this.isSet()) return true
+    const seen = Atomics.load(this.#i32, this.#base + STATE)
+    if ((seen & FLAG) !== 0) return true
     const deadline = deadlineOf(checkTimeout(timeout, 'Event.waitSync()'))
-    return this.#word.untilSync(this.#setSince(), deadline)
+    return this.#word.untilSync((state) => state !== seen, deadline)
   }
 
   [kDescribe](): HandleDescriptor {
     this.#word.markShared()
     return { kind: 'Event', ...describeStruct(this.#keeper, this.#segment, this.#base * 4) }
-  }
-
-  /** A test that is true once the flag is set or any set() happened since now. */
-  #setSince(): () => boolean {
-    const gen = Atomics.load(this.#i32, this.#base + GEN)
-    return () => this.isSet() || Atomics.load(this.#i32, this.#base + GEN) !== gen
   }
 }
 

@@ -38,6 +38,15 @@ const RESOLVED_TRUE = Promise.resolve(true)
 
 /** How often a waiter on a shared lock checks that the holder still lives. */
 export const RECOVERY_POLL_MS = 100
+let recoveryPoll = RECOVERY_POLL_MS
+
+/**
+ * @internal Sets this thread's dead-owner poll (tests: with a long poll, a
+ * hand-off that relied on it shows as a hang instead of a 100 ms delay).
+ */
+export function setRecoveryPoll(ms: number): void {
+  recoveryPoll = ms
+}
 
 /**
  * The common shape of `Lock` and `RLock` (a type for parameters that take either).
@@ -207,8 +216,8 @@ export abstract class OwnedLock implements Shareable {
       return
     }
     Atomics.store(this.#i32, this.#base + OWNER, 0)
-    // One waiter can take the lock, so wake one (no herd of threads); a wake
-    // lost on a waiter that was leaving is covered by the 100 ms sliced sleeps.
+    // One waiter can take the lock, so wake one (no herd of threads): the one
+    // woken always attempts, or passes the wake on (wait.ts, "Wake one").
     if (this.#word.waiting) this.#word.notify(1, 1)
   }
 
@@ -250,7 +259,7 @@ export abstract class OwnedLock implements Shareable {
   readonly #recovery: UntilOptions = {
     slice: (deadline) => {
       if (!this.#word.shared) return deadline
-      const poll = performance.now() + RECOVERY_POLL_MS
+      const poll = performance.now() + recoveryPoll
       return deadline === null || deadline > poll ? poll : deadline
     },
     recover: () => this.#tryRecover(),

@@ -24,6 +24,14 @@
  *   number of local tasks in it, and wakers also issue FUTEX_WAKE.
  * - Timeouts and aborts of async waiters are JS timers and listeners; a
  *   group's native wait is cancelled when the group empties.
+ * - Waking one sleeper (a lock release) loses nothing: whoever consumes a
+ *   wake attempts before it may leave; a completion that arrives for a group
+ *   that left meanwhile passes one wake on (`orphans`), and so does the
+ *   native waiter for a cancelled wait that was still queued in the kernel.
+ * The rules are written out in docs/architecture.md, "Wait protocols".
+ * Every blocking sleep happens in {@link sleepOn} (through
+ * {@link WaitWord.sleepSync}, or a Thread's joinSync), every async one in
+ * {@link WaitWord.sleep}: the two places to observe what a thread waits on.
  */
 import { native, type WaitResult } from '../native.js'
 import type { Segment } from '../shm/segment.js'
@@ -60,6 +68,9 @@ interface LightWaiter {
   retry(): Promise<boolean>
 }
 
+/** What a waiting loop tries after each read of the sequence word; it gets the value read (see {@link WaitWord.untilSync}). */
+export type Attempt = (seq: number) => boolean
+
 /** Options of the waiting loops. */
 export interface UntilOptions {
   /** Shortens each sleep (a lock polls for a dead owner). */
@@ -69,6 +80,9 @@ export interface UntilOptions {
 }
 
 const byNativeId = new Map<number, Group>()
+// Native waits cancelled after they had completed: their completion is on its
+// way and may carry a wake that no waiter will see (see onNativeWake).
+const orphans = new Map<number, WaitWord>()
 let nextNativeId = 1
 let callbackInstalled = false
 
@@ -122,8 +136,10 @@ export class WaitWord {
    * so wakes from elsewhere reach them.
    */
   markShared(): void {
-    if (Atomics.or(this.i32, this.#flags, SHARED) & SHARED) return
-    for (const group of this.#groups.values()) arm(group)
+    Atomics.or(this.i32, this.#flags, SHARED)
+    // Several words may share one FLAGS word (a Condition's wake words), so
+    // arm every group not armed yet rather than trusting the bit's old value.
+    for (const group of this.#groups.values()) if (group.nativeId === 0) arm(group)
     // Light waiters can't hear wakes from elsewhere: send them back through the full path.
     const light = this.#light.slice(this.#head)
     this.#light = []
@@ -147,8 +163,11 @@ export class WaitWord {
   /**
    * Bumps the sequence word and wakes up to `max` local waiters and, if
    * shared, up to `remote` sleepers elsewhere (default: all). Waking fewer
-   * than all elsewhere is only safe for waiters that also poll (a lock's
-   * sliced sleeps): a woken sleeper that then gives up would swallow the wake.
+   * than all is sound for waiters that loop through {@link until} /
+   * {@link untilSync}: whoever consumes a wake attempts before it may leave,
+   * and a wake taken by a native wait whose tasks left is passed on. A
+   * sleeper *killed* with the wake is covered only by a periodic re-check
+   * (a lock's dead-owner poll), so wake fewer only where one exists.
    */
   notify(max = Infinity, remote = Infinity): void {
     Atomics.add(this.i32, this.seq, 1)
@@ -196,8 +215,7 @@ export class WaitWord {
 
   /** Blocks this thread while the word equals `expected`, until woken or `deadline`. */
   sleepSync(expected: number, deadline: number | null): WaitResult {
-    const timeout = deadline === null ? -1 : Math.max(0, deadline - performance.now())
-    return native.futexWait(this.segment.sab, this.seq * 4, expected, timeout)
+    return sleepOn(this.segment.sab, this.seq, expected, deadline)
   }
 
   /** Resolves WOKEN once the word may have moved from `expected`, TIMED_OUT at `deadline`; rejects on abort. */
@@ -234,14 +252,14 @@ export class WaitWord {
    * then until `attempt()` succeeds or `deadline` passes, read the sequence
    * word, retry, and sleep while the word stays put.
    */
-  untilSync(attempt: () => boolean, deadline: number | null, opts: UntilOptions = {}): boolean {
+  untilSync(attempt: Attempt, deadline: number | null, opts: UntilOptions = {}): boolean {
     const i32 = this.i32
     Atomics.add(i32, this.#waiters, 1)
     let published: SyncWait | undefined // the registry's record, made at the first real sleep
     try {
       for (;;) {
         const seq = Atomics.load(i32, this.seq)
-        if (attempt()) return true
+        if (attempt(seq)) return true
         if (deadline !== null && performance.now() >= deadline) return false
         let sliced = opts.slice === undefined ? deadline : opts.slice(deadline)
         if (this.observed !== undefined) {
@@ -260,7 +278,7 @@ export class WaitWord {
   }
 
   /** The async form of {@link untilSync}. */
-  async until(attempt: () => boolean, deadline: number | null, signal: AbortSignal | undefined, opts: UntilOptions = {}): Promise<boolean> {
+  async until(attempt: Attempt, deadline: number | null, signal: AbortSignal | undefined, opts: UntilOptions = {}): Promise<boolean> {
     if (signal?.aborted) throw abortReason(signal)
     const i32 = this.i32
     Atomics.add(i32, this.#waiters, 1)
@@ -268,7 +286,7 @@ export class WaitWord {
     try {
       for (;;) {
         const seq = Atomics.load(i32, this.seq)
-        if (attempt()) return true
+        if (attempt(seq)) return true
         if (deadline !== null && performance.now() >= deadline) return false
         const sliced = opts.slice === undefined || !this.shared ? deadline : opts.slice(deadline)
         if (this.observed !== undefined && published === undefined) {
@@ -308,7 +326,7 @@ export class WaitWord {
     if (this.#groups.get(group.expected) === group) this.#groups.delete(group.expected)
     if (group.nativeId !== 0) {
       byNativeId.delete(group.nativeId)
-      native.cancelWait(group.nativeId)
+      if (!native.cancelWait(group.nativeId)) orphans.set(group.nativeId, this)
       group.nativeId = 0
     }
   }
@@ -328,7 +346,17 @@ function arm(group: Group): void {
 function onNativeWake(flat: number[]): void {
   for (let i = 0; i < flat.length; i += 2) {
     const group = byNativeId.get(flat[i])
-    if (group === undefined) continue
+    if (group === undefined) {
+      // The group left (its waiters timed out or were aborted, or were woken
+      // here) after its native wait completed. That completion may stand for
+      // a FUTEX_WAKE of one waiter that nobody here will act on: pass it on.
+      const word = orphans.get(flat[i])
+      if (word !== undefined) {
+        orphans.delete(flat[i])
+        native.futexWake(word.segment.sab, word.seq * 4, 1)
+      }
+      continue
+    }
     byNativeId.delete(group.nativeId)
     group.nativeId = 0
     group.word.dropGroup(group)
@@ -351,6 +379,18 @@ function leave(waiter: Waiter): void {
 function cleanup(waiter: Waiter): void {
   if (waiter.timer !== undefined) clearTimeout(waiter.timer)
   if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort)
+}
+
+/**
+ * The one place a thread of skein blocks on a word: FUTEX_WAIT (shared, so
+ * wakes from any process reach it) on Int32 word `index` of `sab` while it
+ * holds `expected`, until woken or `deadline` (`performance.now()` time; null:
+ * none). {@link WaitWord.sleepSync} and a Thread's `joinSync` sleep here; the
+ * async waits sleep in {@link WaitWord.sleep}.
+ */
+export function sleepOn(sab: SharedArrayBuffer, index: number, expected: number, deadline: number | null): WaitResult {
+  const timeout = deadline === null ? -1 : Math.max(0, deadline - performance.now())
+  return native.futexWait(sab, index * 4, expected, timeout)
 }
 
 /** Converts a timeout (ms; undefined, null or Infinity: none) to a deadline. */

@@ -111,8 +111,12 @@ export class MapRun<T, R> {
     try {
       while (!this.#stopped) {
         if (this.#hasRoom !== null && !this.#hasRoom()) {
+          // Queue for room before giving the slot back: release() may run a
+          // spawned task's code at once, and that code may take a result (and
+          // free room) before this worker would have queued.
+          const room = new Promise<void>((resolve) => this.#roomWaiters.push(resolve))
           slots.release()
-          await new Promise<void>((resolve) => this.#roomWaiters.push(resolve))
+          await room
           p = slots.acquire()
           if (p !== undefined) await p
           continue

@@ -14,6 +14,7 @@
  * thread does, after it has seen the 'done' message.
  */
 import { native } from '../native.js'
+import { sleepOn } from '../sync/wait.js'
 import type { ChildHandle } from '../process/base.js'
 import { CODE, DONE_SEQ, TID } from './protocol.js'
 
@@ -80,15 +81,16 @@ export class ThreadChild implements ChildHandle {
   }
 
   waitSync(timeoutMs: number | null): number | null {
-    const deadline = timeoutMs === null ? Infinity : Date.now() + timeoutMs
+    const deadline = timeoutMs === null ? Infinity : performance.now() + timeoutMs
     const { sab, offset, words } = this.warm
     for (;;) {
       const seen = Atomics.load(words, DONE_SEQ)
       const code = this.poll()
       if (code !== null) return code
-      const left = deadline - Date.now()
-      if (left <= 0) return null
-      native.futexWait(sab, offset + DONE_SEQ * 4, seen, Math.min(SLICE_MS, left))
+      const now = performance.now()
+      if (now >= deadline) return null
+      // Sliced: a terminated worker never sets doneSeq, so the slices notice its death.
+      sleepOn(sab, (offset >> 2) + DONE_SEQ, seen, Math.min(now + SLICE_MS, deadline))
     }
   }
 

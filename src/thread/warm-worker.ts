@@ -14,7 +14,7 @@
  * loop: the worker stores the code, then `doneSeq = seq`, then futex-wakes
  * (the messages and the words: protocol.ts).
  */
-import { Worker, SHARE_ENV, type MessagePort } from 'node:worker_threads'
+import { SHARE_ENV, type MessagePort, type Worker } from 'node:worker_threads'
 import { allocate } from '../shm/arena.js'
 import type { Job } from '../process/job.js'
 import { context } from '../process/context.js'
@@ -22,6 +22,7 @@ import { preloads } from '../process/execargv.js'
 import { printFailure, reviveError } from '../process/run.js'
 import { ThreadChild } from './child.js'
 import { GATE_MAX_MS, type RunMessage, type WorkerData, type WorkerMessage } from './protocol.js'
+import { startWorker } from './worker-argv.js'
 
 
 const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
@@ -85,9 +86,8 @@ export class WarmWorker {
     const data: WorkerData = {
       sab: this.sab, offset: this.offset, processChild: context().child, preloads: preloads(), bootstrap: bootstrapUrl, gate: LOAD_GATE,
     }
-    // The trampoline is CommonJS: a parent run with --input-type=module (node -e) must not make it ESM.
-    const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'))
-    this.worker = new Worker(TRAMPOLINE, { eval: true, workerData: data, env: SHARE_ENV, name: 'skein-thread', execArgv })
+    // The parent's flags, as far as a Worker takes them (worker-argv.ts).
+    this.worker = startWorker(TRAMPOLINE, { eval: true, workerData: data, env: SHARE_ENV, name: 'skein-thread' })
     this.threadId = this.worker.threadId
     this.gone = new Promise((resolve) => this.worker.once('exit', (code) => {
       this.#exitCode = code

@@ -75,6 +75,19 @@ describe('cluster Event', { skip: noRedis }, () => {
     assert.equal(await e.wait({ timeout: 5000 }), true, 'the event still works')
   })
 
+  // Issue 14 review: a set() published while the waiter's pub/sub connection was
+  // down (reconnecting) reached nobody, and the waiter never looked at the key again.
+  test('a set while the waiter\'s pub/sub connection is reconnecting still wakes it', async () => {
+    const e = b.Event('reconnect')
+    const waiting = e.wait({ timeout: 10_000 })
+    await sleep(200) // subscribed
+    const started = performance.now()
+    await a.redis.client('KILL', 'TYPE', 'pubsub')
+    await a.Event('reconnect').set() // published while b's subscriber reconnects
+    assert.equal(await waiting, true)
+    assert.ok(performance.now() - started < 5000, 'woken by the re-check after the reconnect, not by the timeout')
+  })
+
   test('Events passed to a process: it waits (kept alive) for go, then sets done', async () => {
     const go = a.Event('go')
     const done = a.Event('done')

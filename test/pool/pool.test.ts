@@ -4,6 +4,7 @@ import { Pool, ThreadPool, AsyncResult, PoolTerminatedError, TimeoutError, Worke
 import { Queue } from '../../src/index.js'
 import { forkServerUnavailable } from '../../src/process/forkserver.js'
 import { unloadable } from '../fixtures/pool-bad-module.js'
+import { Gate } from '../helpers/gate.js'
 import { mark, square, add, slowSquare, fail, failCustom, sleepMs, waitGate, exitNow, selfKill, init, initFails, readInit, countTasks, returnsFunction, identity, numberOrText, commandLine } from '../fixtures/pool-targets.js'
 
 type AnyPool = Pool | ThreadPool
@@ -160,27 +161,38 @@ for (const [kind, make] of kinds) {
     })
 
     test('get(timeout) rejects with TimeoutError and leaves the task running', async () => {
-      const r = pool.applyAsync(sleepMs, [400])
+      const gate = new Gate()
+      const r = pool.applyAsync(waitGate, [gate.shared, 400])
+      await gate.untilStarted(1)
       await assert.rejects(r.get(20), (e) => e instanceof TimeoutError)
       assert.equal(r.ready(), false)
       assert.equal(await r.wait(10), false)
+      gate.open()
       assert.equal(await r.get(), 400)
     })
 
     test('an AbortSignal removes a task still waiting for a worker', async () => {
-      const busy = Array.from({ length: 8 }, () => pool.apply(sleepMs, [60]))
+      // Both workers hold two gated batches (the most a worker is sent), so
+      // every task submitted next waits in the parent until the gate opens.
+      const gate = new Gate()
+      const busy: Array<Promise<number>> = []
+      for (let i = 0; i < 4; i++) {
+        busy.push(pool.apply(waitGate, [gate.shared, i]))
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+      await gate.untilStarted(2)
       const ran = new Queue<number>()
       const ac = new AbortController()
       const queued = Array.from({ length: 20 }, (_, i) => pool.applyAsync(mark, [ran, i], { signal: ac.signal }))
-      await sleepMs(5)
+      const kept = pool.applyAsync(mark, [ran, 99])
+      await new Promise((resolve) => setImmediate(resolve))
       ac.abort(new Error('not needed'))
-      assert.equal((await Promise.all(busy)).length, 8)
+      gate.open()
+      assert.deepEqual(await Promise.all(busy), [0, 1, 2, 3])
       const outcomes = await Promise.allSettled(queued.map((r) => r.get()))
-      const removed = outcomes.filter((o) => o.status === 'rejected' && /not needed/.test(String((o.reason as Error).message))).length
-      const ran1 = outcomes.filter((o) => o.status === 'fulfilled').length
-      assert.ok(removed > 0, 'some queued tasks were removed')
-      assert.equal(removed + ran1, 20)
-      assert.equal(ran.qsize(), ran1, 'removed tasks never ran')
+      assert.ok(outcomes.every((o) => o.status === 'rejected' && /not needed/.test(String((o.reason as Error).message))), 'every task still waiting was removed')
+      assert.equal(await kept.get(), 99, 'a task without the signal runs')
+      assert.equal(ran.qsize(), 1, 'removed tasks never ran')
     })
 
     test('misuse: clear errors', async () => {
@@ -241,13 +253,36 @@ for (const [kind, make] of kinds) {
       p.close(); await p.join()
     })
 
+    test('one worker, a backlog queued behind a task that crashes it: only that task rejects, the backlog runs once on the replacement', async () => {
+      const p = make({ threads: 1, processes: 1 })
+      const die = (kind === 'Pool' ? selfKill : exitNow) as (code: number) => number
+      const ran = new Queue<number>()
+      // A first crash and a first mark locate both functions, so below the
+      // crash and the backlog go out together: one worker, two batches in
+      // its inbox, [crash, 0…4] and [5…9].
+      await assert.rejects(p.apply(die, [3]), (e) => e instanceof WorkerCrashedError)
+      assert.equal(await p.apply(mark, [ran, -1]), -1)
+      const crash = p.apply(die, [3])
+      const backlog = Array.from({ length: 10 }, (_, i) => p.apply(mark, [ran, i]))
+      await assert.rejects(crash, (e) => e instanceof WorkerCrashedError)
+      const outcomes = await Promise.allSettled(backlog)
+      assert.deepEqual(outcomes.map((o) => (o.status === 'fulfilled' ? o.value : String(o.reason))), Array.from({ length: 10 }, (_, i) => i), 'every task queued behind the crash ran')
+      const order: number[] = []
+      while (ran.qsize() > 0) order.push(ran.getSync())
+      assert.deepEqual(order, [-1, ...Array.from({ length: 10 }, (_, i) => i)], 'each ran once, in order')
+      p.close(); await p.join()
+    })
+
     test('terminate() with thousands queued rejects them promptly; await using closes and joins', async () => {
       const p = make()
+      const gate = new Gate()
+      const running = [p.apply(waitGate, [gate.shared, 1]), p.apply(waitGate, [gate.shared, 2])]
+      await gate.untilStarted(2)
       const results = Array.from({ length: 5000 }, () => p.apply(sleepMs, [5]))
-      await sleepMs(20)
+      await new Promise((resolve) => setImmediate(resolve))
       p.terminate()
-      const settled = await Promise.allSettled(results)
-      assert.ok(settled.some((s) => s.status === 'rejected' && s.reason instanceof PoolTerminatedError))
+      const settled = await Promise.allSettled([...running, ...results])
+      assert.ok(settled.every((s) => s.status === 'rejected' && s.reason instanceof PoolTerminatedError), 'every unfinished task rejects')
       await p.join()
       let value: number | undefined
       {

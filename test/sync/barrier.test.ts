@@ -2,7 +2,9 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { Barrier } from '../../src/sync/index.js'
 import { BrokenBarrierError } from '../../src/errors.js'
+import { RawArray } from '../../src/shared/index.js'
 import { startPeer, startPeers, type Level } from '../helpers/peer.js'
+import { barrierRounds } from '../fixtures/wait-ops.js'
 
 test('misuse: Barrier(0), negative or fractional parties, bad action', () => {
   assert.throws(() => new Barrier(0), RangeError)
@@ -68,6 +70,31 @@ for (const level of ['thread', 'process'] as Level[]) {
       const timedOut = await peers[0].call('barrierWait', b, 30)
       assert.equal(timedOut, 'BrokenBarrierError')
       assert.equal(b.broken, true)
+    } finally {
+      await Promise.all(peers.map((p) => p.close()))
+    }
+  })
+}
+
+for (const level of ['thread', 'process'] as Level[]) {
+  // Issue 14: a party whose arrival CAS succeeded was made to arrive again when the
+  // generation turned in between ("harmless retry"), and the generation's count was
+  // zeroed before its number moved, so a generation could pass with 2 of 3 parties.
+  test(`Barrier(3), this thread and 2 ${level === 'process' ? 'processes' : 'threads'}: 5,000 generations, each index once per generation`, async () => {
+    const generations = 5000
+    const b = new Barrier(3)
+    const seen = new RawArray('i', generations * 3)
+    const peers = await startPeers(level, 2)
+    try {
+      const done = await Promise.all([
+        peers[0].call('barrierRounds', b, seen, generations, 10_000, true),
+        peers[1].call('barrierRounds', b, seen, generations, 10_000, false),
+        barrierRounds(b, seen, generations, 10_000, false),
+      ])
+      assert.deepEqual(done, [generations, generations, generations])
+      const wrong = [...seen.array].findIndex((n) => n !== 1)
+      assert.equal(wrong, -1, `generation ${Math.floor(wrong / 3)}: index ${wrong % 3} seen ${seen.array[wrong]} times`)
+      assert.equal(b.broken, false)
     } finally {
       await Promise.all(peers.map((p) => p.close()))
     }

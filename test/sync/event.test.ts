@@ -66,3 +66,27 @@ for (const level of ['thread', 'process'] as Level[]) {
     }
   })
 }
+
+for (const level of ['thread', 'process'] as Level[]) {
+  // Issue 14: set() stored the flag and bumped a separate generation after it, so a
+  // waiter that had consumed the flag could be woken again by the late bump and run
+  // a step ahead of its peer, which then waited for ever. The race needs a preemption
+  // at one instruction, so 2 pairs run at once (more preemption), twice.
+  test(`Event ping-pong between ${level === 'process' ? 'processes' : 'threads'}: 2 pairs x 2 rounds x 20,000 hand-offs, none lost`, async () => {
+    const pairs = 2
+    const n = 20_000
+    const peers = await startPeers(level, 2 * pairs)
+    try {
+      for (let round = 0; round < 2; round++) {
+        const results = await Promise.all(Array.from({ length: pairs }, (_, k) => {
+          const ping = new Event()
+          const pong = new Event()
+          return Promise.all([peers[2 * k].call('eventPongSync', ping, pong, n, 5000), peers[2 * k + 1].call('eventPingSync', ping, pong, n, 5000)])
+        }))
+        assert.deepEqual(results, Array.from({ length: pairs }, () => [n, n]))
+      }
+    } finally {
+      await Promise.all(peers.map((p) => p.close()))
+    }
+  })
+}

@@ -1,5 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
+import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { FileLock } from '../../src/sync/index.js'
 import { RawArray } from '../../src/shared/index.js'
@@ -37,6 +38,18 @@ test('tasks of one thread queue on one FileLock', async () => {
   })))
   assert.equal(peak, 1)
   lock.close()
+})
+
+test("the lock file is created 0600 (another user can't open it to hold the lock), unless { mode } says otherwise", () => {
+  const mine = join(dir, 'private.lock')
+  new FileLock(mine).close()
+  assert.equal(statSync(mine).mode & 0o777, 0o600)
+  const shared = join(dir, 'group.lock')
+  new FileLock(shared, { mode: 0o640 }).close()
+  assert.equal(statSync(shared).mode & 0o777, 0o640 & ~process.umask())
+  for (const mode of [-1, 0o1000, 1.5, '600']) {
+    assert.throws(() => new FileLock(join(dir, 'bad.lock'), { mode: mode as never }), { name: 'TypeError', message: /mode must be permission bits/ })
+  }
 })
 
 test('misuse: empty path, missing folder', () => {

@@ -164,7 +164,8 @@ export class ClusterQueue<T = unknown> extends ClusterObject implements AsyncIte
     const signal = opts?.signal
     if (signal?.aborted) throw abortReason(signal)
     let wake: () => void = () => {}
-    const stop = await this.cluster.subscriber.subscribe(this.key('joined'), () => wake())
+    // The resync (after a pub/sub reconnect, whose outage loses messages) re-checks too.
+    const stop = await this.cluster.subscriber.subscribe(this.key('joined'), () => wake(), () => wake())
     try {
       return await keepAliveWhile((async () => {
         for (;;) {

@@ -7,7 +7,9 @@
  * to the channel (the cluster's one pub/sub connection, subscriber.ts) and,
  * once the subscription is active on the server, checks the key again — a
  * `set()` before that check is seen by the check, one after it by the
- * message, so none is missed, and nothing polls. Like Python's, a wait
+ * message, so none is missed, and nothing polls. After the pub/sub
+ * connection reconnects (messages of the outage are lost) the wait checks
+ * the key again, once subscribed again. Like Python's, a wait
  * woken by a `set()` returns true even if the event was cleared since.
  */
 import { abortReason } from '../../errors.js'
@@ -93,11 +95,14 @@ export class ClusterEvent extends ClusterObject {
       const onAbort = (): void => finish(() => reject(abortReason(signal!)))
       signal?.addEventListener('abort', onAbort, { once: true })
       if (deadline !== null) timer = setTimeout(() => finish(() => resolve(false)), Math.max(deadline - performance.now(), 0))
-      this.cluster.subscriber.subscribe(this.key(), () => finish(() => resolve(true))).then(async (stop) => {
+      // Subscribed (again, after a reconnect): a set() from now on arrives as a message; one before is in the key.
+      const recheck = (): void => {
+        this.isSet().then((set) => { if (set) finish(() => resolve(true)) }, (error: unknown) => finish(() => reject(error)))
+      }
+      this.cluster.subscriber.subscribe(this.key(), () => finish(() => resolve(true)), recheck).then((stop) => {
         unsubscribe = stop
         if (settled) return void stop().catch(() => {})
-        // Subscribed: a set() from now on arrives as a message; one before is in the key.
-        if (await this.isSet()) finish(() => resolve(true))
+        recheck()
       }).catch((error: unknown) => finish(() => reject(error)))
     })
   }
