@@ -31,8 +31,10 @@ const FLAGS = 3
 const MAX = 4
 const NAME = 5
 const WORDS = 6
-/** A handle's permit word before its first acquire (then a registry word, or -1: no record left). */
-const UNCLAIMED = -2
+/** A handle's permit counter before its first acquire (then a one-word view of its thread's registry). */
+const UNCLAIMED = new Int32Array(1)
+/** The counter of a handle for which the registry had no record left: counts nowhere anyone reads. */
+const UNRECORDED = new Int32Array(1)
 const UNBOUNDED = -1
 const MAX_COUNT = 0x7fffffff // COUNT is an Int32 word
 const RESOLVED_TRUE = Promise.resolve(true)
@@ -55,8 +57,8 @@ export class Semaphore implements Shareable {
   readonly #i32: Int32Array
   readonly #base: number
   readonly #word: WaitWord
-  #permitWord = UNCLAIMED
-  #permits: Int32Array | undefined
+  /** The permits this handle holds, as `skein top` reads them: one word of this thread's registry. */
+  #permits: Int32Array<ArrayBufferLike> = UNCLAIMED
   /** What `skein top` and errors call this semaphore. */
   readonly name: string
 
@@ -126,10 +128,9 @@ export class Semaphore implements Shareable {
     let left = n
     while (left > 0 && this.#word.handOff()) left-- // handed to a task of this thread: still held here
     if (left === 0) return
-    if (this.#permitWord >= 0) {
-      const held = this.#permits![this.#permitWord]! - left
-      this.#permits![this.#permitWord] = held > 0 ? held : 0 // a release by another handle than the acquirer's stops at 0
-    }
+    const permits = this.#permits
+    const held = permits[0]! - left
+    permits[0] = held > 0 ? held : 0 // a release by another handle than the acquirer's stops at 0
     for (;;) {
       const c = Atomics.load(i32, this.#base + COUNT)
       if (c + left > bound) throw overReleased(this.constructor.name, c + left, bound)
@@ -168,8 +169,9 @@ export class Semaphore implements Shareable {
     const at = this.#base + COUNT
     for (let c = Atomics.load(i32, at); c > 0; c = Atomics.load(i32, at)) {
       if (Atomics.compareExchange(i32, at, c, c - 1) === c) {
-        if (this.#permitWord >= 0) this.#permits![this.#permitWord]!++
-        else if (this.#permitWord === UNCLAIMED) this.#claimPermitWord()
+        const permits = this.#permits
+        if (permits !== UNCLAIMED) permits[0]!++
+        else this.#claimPermits()
         return true
       }
     }
@@ -177,12 +179,15 @@ export class Semaphore implements Shareable {
   }
 
   /** First acquire through this handle: a registry word counting the permits it holds (observe/records.ts). */
-  #claimPermitWord(): void {
-    this.#permitWord = permitWord(this.#segment, this.#base * 4)
-    if (this.#permitWord < 0) return
-    this.#permits = permitWords()
-    this.#permits[this.#permitWord] = 1
-    permitsGone.register(this.#keeper, { word: this.#permitWord, epoch: recordEpoch })
+  #claimPermits(): void {
+    const word = permitWord(this.#segment, this.#base * 4)
+    if (word < 0) {
+      this.#permits = UNRECORDED
+      return
+    }
+    this.#permits = new Int32Array(permitWords().buffer, word * 4, 1)
+    this.#permits[0] = 1
+    permitsGone.register(this.#keeper, { word, epoch: recordEpoch })
   }
 
   readonly #attempt = (): boolean => this.#tryAcquire()
