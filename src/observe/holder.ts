@@ -85,6 +85,21 @@ function processWords(pid: number): string {
   }
 }
 
+/**
+ * Who else has the queue whose segment has `token`, for a timed-out get or
+ * put: how many threads and processes hold a handle to it (their registries'
+ * object records, in this process's tree), and how many of them sleep in get
+ * and in put right now (`getters`, `putters`: the ring's wait counts).
+ */
+export function describeQueuePeers(token: string, getters: number, putters: number): string {
+  const holders = treeRegistries().filter((v) => v.objects.some((o) => o.place.token === token))
+  const processes = new Set(holders.map((v) => v.pid)).size
+  const who = holders.length <= 1
+    ? 'no other thread or process holds it'
+    : `${holders.length} threads in ${processes} process${processes === 1 ? '' : 'es'} hold it (this one included)`
+  return `${who}; ${getters} wait${getters === 1 ? 's' : ''} to get, ${putters} to put`
+}
+
 function threadWords(view: RegistryView): string {
   const process = `process "${view.processName || '?'}" (pid ${view.pid})`
   return view.tid === view.pid ? `the main thread of ${process}` : `thread "${view.threadName}" (tid ${view.tid}) of ${process}`

@@ -22,6 +22,9 @@ import { Ring } from './ring.js'
 import { encodeItemSync, decodeItem, decodeItemSync, T_HANDLES, T_BUFFER, T_BYTES, T_STRING, type Taken } from './codec.js'
 import * as L from './layout.js'
 import { untilEOF } from './until-eof.js'
+import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
+import { dropObject, publishObject, type ObjectRecord } from '../observe/records.js'
+import { KIND } from '../observe/layout.js'
 
 /** How often a waiting reader of a shared pipe checks that the writer still lives. */
 const POLL_MS = 200
@@ -55,17 +58,23 @@ export interface RecvOptions {
  * right.send('pong')
  * console.log(await left.recv())  // pong
  */
-export function Pipe<T = unknown>(duplex = true): [Connection<T>, Connection<T>] {
-  const ab = newRing()
-  if (!duplex) return [new Connection<T>(ab, undefined), new Connection<T>(undefined, ab)]
-  const ba = newRing()
+export function Pipe<T = unknown>(duplex = true, opts?: NameOptions): [Connection<T>, Connection<T>] {
+  const name = nameFrom(opts, 'Pipe', 'Pipe()')
+  // Each direction is named after the ends it goes between: end 0 is the first returned.
+  if (!duplex) {
+    const toFirst = newRing(`${name} 1→0`)
+    return [new Connection<T>(toFirst, undefined), new Connection<T>(undefined, toFirst)]
+  }
+  const ab = newRing(`${name} 0→1`)
+  const ba = newRing(`${name} 1→0`)
   return [new Connection<T>(ba, ab), new Connection<T>(ab, ba)]
 }
 
-function newRing(): Ring {
+function newRing(name: string): Ring {
   const ring = Ring.create(L.FIFO, 0, L.DEFAULT_CAPACITY)
   ring.i32[L.WRITER] = owner.id
   ring.i32[L.READER] = owner.id
+  ring.observe(KIND.Pipe, name)
   return ring
 }
 
@@ -97,12 +106,15 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
   #tx: Ring | undefined
   readonly #token = {}
   readonly #waitOpts: UntilOptions
+  /** This end's directions in the registry (their depths), while it holds them. */
+  #records: ObjectRecord[]
 
   /** @internal Use {@link Pipe}. */
   constructor(rx: Ring | undefined, tx: Ring | undefined) {
     this.#rx = rx
     this.#tx = tx
     unclosed.register(this, { rx, tx }, this.#token)
+    this.#records = [rx, tx].filter((r) => r !== undefined).map((r) => publishObject(this, KIND.Pipe, r.observedName, r.segment, 0))
     this.#waitOpts = {
       slice: (deadline) => {
         if (this.#rx === undefined || !this.#rx.notEmpty.shared) return deadline
@@ -197,6 +209,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     unclosed.unregister(this.#token)
     closeEnds(this.#rx, this.#tx)
     this.#rx = this.#tx = undefined
+    this.#unpublish()
   }
 
   /** Closes this end (`using conn = …`). */
@@ -212,13 +225,19 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
   /** Describes this end for another thread or process and closes it here: the end moves. */
   [kDescribe](): HandleDescriptor {
     if (this.closed) throw new TypeError('this Connection is closed (or was already sent elsewhere): a Connection moves when sent, so send each end once')
-    const d: HandleDescriptor = { kind: 'skein.Connection', rx: describeRing(this.#rx), tx: describeRing(this.#tx) }
+    const d: HandleDescriptor = { kind: 'skein.Connection', rx: describeRing(this.#rx), tx: describeRing(this.#tx), rxName: this.#rx?.observedName, txName: this.#tx?.observedName }
     unclosed.unregister(this.#token)
     this.#rx = this.#tx = undefined
+    this.#unpublish()
     return d
   }
 
   // ----- internals
+
+  #unpublish(): void {
+    for (const record of this.#records) dropObject(record)
+    this.#records = []
+  }
 
   #reader(op: string): Ring {
     if (this.#rx !== undefined) return this.#rx
@@ -317,13 +336,14 @@ function asBytes(taken: Taken, maxLength: number | undefined): Buffer {
 }
 
 registerPlainKind('skein.Connection', (d) => {
-  const attach = (s: unknown): Ring | undefined => {
+  const attach = (s: unknown, name: unknown): Ring | undefined => {
     if (s === null || s === undefined) return undefined
     const ring = Ring.attach(Segment.attach(s as SegmentDescriptor))
+    ring.observe(KIND.Pipe, revivedName({ name }, 'Pipe'))
     return ring
   }
-  const rx = attach(d.rx)
-  const tx = attach(d.tx)
+  const rx = attach(d.rx, d.rxName)
+  const tx = attach(d.tx, d.txName)
   // This thread holds the ends now.
   if (rx !== undefined) Atomics.store(rx.i32, L.READER, owner.id)
   if (tx !== undefined) Atomics.store(tx.i32, L.WRITER, owner.id)

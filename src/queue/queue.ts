@@ -4,6 +4,10 @@
  */
 import { QueueFullError, QueueEmptyError, QueueClosedError, EOFError } from '../errors.js'
 import { kDescribe, registerKind, holdsShareable, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
+import { publishObject } from '../observe/records.js'
+import { describeQueuePeers } from '../observe/holder.js'
+import { KIND } from '../observe/layout.js'
 import { deadlineFrom, NOWAIT, checkTimeout } from '../sync/options.js'
 import { deadlineOf, type UntilOptions } from '../sync/wait.js'
 import { Ring, PUT_OK, PUT_FULL } from './ring.js'
@@ -36,7 +40,7 @@ export interface QueueWaitOptions {
  * import { Queue } from 'skein'
  * const small = new Queue<Buffer>(0, { capacity: 16 * 1024 * 1024 }) // 16 MiB of unread bytes at most
  */
-export interface QueueOptions {
+export interface QueueOptions extends NameOptions {
   /**
    * Bytes reserved for unread items (default 1 GiB). Only the pages unread
    * items occupy are used; this bounds the largest item and, for an
@@ -50,6 +54,7 @@ const POLL_MS = 200
 const RESOLVED: Promise<void> = Promise.resolve()
 
 let attaching: Ring | undefined
+let attachingName: string | undefined
 const classes = new Map<string, new () => object>()
 
 /** @internal Makes a queue class revivable by name. */
@@ -85,6 +90,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   readonly #ring: Ring
   readonly #name: string
   readonly #waitOpts: UntilOptions
+  /** What `skein top` and errors call this queue. */
+  readonly name: string
 
   /**
    * @param maxsize the most items it holds at once; 0 (default): unbounded.
@@ -94,8 +101,11 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     this.#name = new.target.name
     if (attaching !== undefined) {
       this.#ring = attaching
+      this.name = attachingName ?? `${this.#name}@?`
       attaching = undefined
+      attachingName = undefined
     } else {
+      this.name = nameFrom(opts, this.#name, `new ${this.#name}()`)
       if (!Number.isInteger(maxsize) || maxsize < 0 || maxsize > 0x7fffffff) {
         throw new RangeError(`${this.#name}(maxsize): maxsize must be a non-negative integer (got ${String(maxsize)}); use 0 for an unbounded queue`)
       }
@@ -106,6 +116,9 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       this.#ring = Ring.create((new.target as typeof Queue).order, maxsize, capacity)
     }
     const ring = this.#ring
+    // In the registry: the queue (its depth is read from the ring) and what its sleepers wait for.
+    ring.observe(KIND.Queue, this.name)
+    publishObject(this, KIND.Queue, this.name, ring.segment, 0)
     this.#waitOpts = {
       slice: (deadline) => {
         if (!ring.notEmpty.shared) return deadline
@@ -177,7 +190,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const enc = encodeItemSync(value, `${this.#name}.putSync()`)
     if (this.#tryPut(enc, priority, item)) return
     if (deadline === NOWAIT || !this.#ring.notFull.untilSync(() => this.#tryPut(enc, priority, item), deadline, this.#waitOpts)) {
-      throw new QueueFullError(item, timedOutFull(this.#name))
+      throw new QueueFullError(item, this.#timedOutFull())
     }
   }
 
@@ -216,7 +229,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     }
     if (taken === undefined) {
       const arrived = this.#ring.notEmpty.untilSync(() => (taken = this.#tryTake()) !== undefined || this.#ring.closed, deadline, this.#waitOpts)
-      if (!arrived) throw new QueueEmptyError(timedOutEmpty(this.#name))
+      if (!arrived) throw new QueueEmptyError(this.#timedOutEmpty())
       if (taken === undefined) throw drained(this.#name)
     }
     return this.#finishSync(taken)
@@ -275,7 +288,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     this.#ring.markShared()
     // The embedded lock must hear wakes from elsewhere too.
     this.#ring.lock[kDescribe]()
-    return { kind: 'skein.Queue', cls: this.#name, segment: this.#ring.segment.describe(), offset: 0 }
+    return { kind: 'skein.Queue', cls: this.#name, name: this.name, segment: this.#ring.segment.describe(), offset: 0 }
   }
 
   /** @internal The priority and payload of an item (PriorityQueue splits its pairs). */
@@ -289,6 +302,14 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   // ----- internals
+
+  #timedOutFull(): string {
+    return timedOutFull(`${this.#name} "${this.name}"`, this.qsize(), peersOf(this.#ring))
+  }
+
+  #timedOutEmpty(): string {
+    return timedOutEmpty(`${this.#name} "${this.name}"`, peersOf(this.#ring))
+  }
 
   #unfinished(): number {
     return this.#ring.state(L.UNFINISHED)
@@ -336,7 +357,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     }
     const ready = enc
     const put = await this.#ring.notFull.until(() => this.#tryPut(ready, priority, item), deadline, signal, this.#waitOpts)
-    if (!put) throw new QueueFullError(item, timedOutFull(this.#name))
+    if (!put) throw new QueueFullError(item, this.#timedOutFull())
   }
 
   async #getSlow(deadline: number | null, signal: AbortSignal | undefined): Promise<T> {
@@ -344,7 +365,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     // Another thread or process may put within microseconds: a short spin beats an async wake-up through the addon's waiter thread.
     if (this.#ring.notEmpty.shared && this.#ring.spinWhileEmpty() && (taken = this.#tryTake()) !== undefined) return this.#finish(taken)
     const arrived = await this.#ring.notEmpty.until(() => (taken = this.#tryTake()) !== undefined || this.#ring.closed, deadline, signal, this.#waitOpts)
-    if (!arrived) throw new QueueEmptyError(timedOutEmpty(this.#name))
+    if (!arrived) throw new QueueEmptyError(this.#timedOutEmpty())
     if (taken === undefined) throw drained(this.#name)
     return this.#finish(taken)
   }
@@ -368,12 +389,21 @@ function drained(name: string): EOFError {
   return new EOFError(`${name}: the queue is closed and nothing is left in it`)
 }
 
-function timedOutFull(name: string): string {
-  return `${name}.put(): the queue stayed full until the timeout; wait longer, or read from it faster`
+function timedOutFull(what: string, size: number, peers: string): string {
+  return `${what}.put(): the queue stayed full (${size} items) until the timeout; ${peers}. Wait longer, or read from it faster`
 }
 
-function timedOutEmpty(name: string): string {
-  return `${name}.get(): nothing arrived before the timeout; wait longer, or check that a producer is running`
+function timedOutEmpty(what: string, peers: string): string {
+  return `${what}.get(): nothing arrived before the timeout; ${peers}. Wait longer, or check that a producer is running`
+}
+
+/** Who else has the queue, in words (never fails: the error must not be lost for want of it). */
+function peersOf(ring: Ring): string {
+  try {
+    return describeQueuePeers(ring.segment.token, Atomics.load(ring.i32, (L.NOT_EMPTY_AT >> 2) + 2), Atomics.load(ring.i32, (L.NOT_FULL_AT >> 2) + 2))
+  } catch {
+    return 'who else holds it is unknown'
+  }
 }
 
 registerQueueClass('Queue', Queue as new () => object)
@@ -382,9 +412,11 @@ registerKind('skein.Queue', (d, segment) => {
   const cls = classes.get(String(d.cls))
   if (cls === undefined) throw new TypeError(`cannot rebuild a shared ${String(d.cls)} here: its module was not loaded. Import it from 'skein'`)
   attaching = Ring.attach(segment)
+  attachingName = revivedName(d, String(d.cls))
   try {
     return new cls()
   } finally {
     attaching = undefined
+    attachingName = undefined
   }
 })

@@ -25,6 +25,7 @@
  * (MADV_REMOVE) a chunk at a time.
  */
 import { Segment } from '../shm/segment.js'
+import { KIND, OP } from '../observe/layout.js'
 import { attachAt } from '../shm/arena.js'
 import { native } from '../native.js'
 import { Lock } from '../sync/lock.js'
@@ -64,7 +65,7 @@ export class Ring {
     this.i32 = segment.i32
     this.f64 = new Float64Array(segment.sab)
     this.buf = Buffer.from(segment.sab)
-    this.lock = attachAt({ segment, offset: L.LOCK_AT }, () => new Lock())
+    this.lock = attachAt({ segment, offset: L.LOCK_AT }, () => new Lock({ name: 'queue lock' }))
     this.notEmpty = waitWordAt(segment, L.NOT_EMPTY_AT)
     this.notFull = waitWordAt(segment, L.NOT_FULL_AT)
     this.joined = waitWordAt(segment, L.JOINED_AT)
@@ -93,6 +94,17 @@ export class Ring {
   /** The ring in an attached segment. */
   static attach(segment: Segment): Ring {
     return new Ring(segment)
+  }
+
+  /** The name {@link observe} gave (a pipe direction's, say). */
+  observedName = ''
+
+  /** Tells the registry (observe/) what a sleeper on this ring waits for: the queue or pipe `name`, of `kind`. */
+  observe(kind: number, name: string): void {
+    this.observedName = name
+    this.notEmpty.observed = { kind, offset: 0, name, op: kind === KIND.Pipe ? OP.recv : OP.get }
+    this.notFull.observed = { kind, offset: 0, name, op: OP.put }
+    this.joined.observed = { kind, offset: 0, name, op: OP.join }
   }
 
   /** Marks every word shared (the ring is being described for another thread or process). */
