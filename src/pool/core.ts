@@ -27,6 +27,7 @@ import { FunctionTable } from './functions.js'
 import { revive, type Kind, type Report } from './protocol.js'
 import { ResultReader } from './results.js'
 import { newTask, type Sink, type Task } from './task.js'
+import { PoolStats } from './observed.js'
 import { Workers, type Slot } from './workers.js'
 
 
@@ -47,6 +48,8 @@ export interface CoreOptions {
   initializer?: (...args: never[]) => unknown
   initargs?: readonly unknown[]
   maxTasksPerChild?: number | null
+  /** The pool's name (checked by makeCore). */
+  name: string
 }
 
 /**
@@ -89,6 +92,8 @@ export class PoolCore {
   /** Resolves when the first task's module is known, or the pool stops taking tasks (preloading backends start workers then). */
   readonly #firstTask: Promise<void>
   #firstTaskSeen!: () => void
+  /** The pool in the registry (skein top): workers, busy, backlog, done, failed. */
+  readonly #stats: PoolStats
 
   constructor(backend: PoolBackend, size: number, options: CoreOptions) {
     this.#backend = backend
@@ -97,7 +102,7 @@ export class PoolCore {
     this.#maxTasks = options.maxTasksPerChild ?? null
     this.#firstTask = new Promise((resolve) => { this.#firstTaskSeen = resolve })
     if (!backend.preloads) this.#firstTaskSeen()
-    const results = new Queue<Report>()
+    const results = new Queue<Report>(0, { name: `${options.name} results` })
     this.#workers = new Workers(backend, size, results, (slot, code) => this.#onExit(slot, code))
     this.#functions = new FunctionTable(backend, () => this.#firstTaskSeen())
     this.#dispatcher = new Dispatcher(this.#workers, this.#functions.refs, this.#maxTasks, backend.kind)
@@ -117,6 +122,10 @@ export class PoolCore {
     })
     this.#initRef.catch(() => {})
     for (let i = 0; i < size; i++) this.#startSlot(i)
+    this.#stats = new PoolStats(this, backend.kind, options.name, () => {
+      const live = this.#workers.live()
+      return { workers: live.length, busy: live.filter((s) => s.outstanding.length > 0).length, backlog: this.#dispatcher.pending.length }
+    })
   }
 
   /** Queues one task; its outcome goes to `sink`. Throws when the pool no longer takes tasks. */
@@ -148,7 +157,7 @@ export class PoolCore {
 
   #accept(fn: Function, kind: Kind, payload: unknown, sink: Sink, signal?: AbortSignal): void {
     if (typeof fn !== 'function') throw new TypeError(`${this.#backend.kind}: the task function must be a function exported from its module, got ${fn === null ? 'null' : typeof fn}`)
-    const task = newTask(kind, payload, sink)
+    const task = newTask(kind, payload, this.#stats.counting(sink))
     this.#keepAlive ??= setInterval(() => this.#idleCheck(), 1000)
     if (signal !== undefined) {
       if (signal.aborted) { sink._reject(signal.reason); return }
@@ -217,7 +226,7 @@ export class PoolCore {
 
   async #joinAll(): Promise<void> {
     for (;;) {
-      if (this.#workers.alive === 0 && this.#workers.booted()) return
+      if (this.#workers.alive === 0 && this.#workers.booted()) return this.#stats.end()
       const exited = new Promise<void>((resolve) => this.#exitWaiters.push(resolve))
       // join() refs each daemon worker so the process stays up until they are gone.
       await Promise.race([exited, Promise.all(this.#workers.running().map((w) => w.join().catch(() => {})))])
