@@ -81,6 +81,7 @@ export function formatFigure(value: number, unit: BenchRow['unit']): string {
     return `${value.toFixed(value >= 100 ? 0 : 1)} ns`
   }
   if (unit === 'speed-up') return `${value.toFixed(2)}x`
+  if (unit === 'MB/s') return `${value.toFixed(0)} MB/s`
   if (value >= 1e6) return `${(value / 1e6).toFixed(2)} M/s`
   if (value >= 1e3) return `${(value / 1e3).toFixed(0)} k/s`
   return `${value.toFixed(0)}/s`

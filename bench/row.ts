@@ -14,8 +14,8 @@ export type BenchRow = {
   peer: number
   /** The peer library (and its configuration). */
   peerName: string
-  /** `ns/op`: lower is better; `ops/s` and `speed-up`: higher is better. */
-  unit: 'ns/op' | 'ops/s' | 'speed-up'
+  /** `ns/op`: lower is better; `ops/s`, `MB/s` and `speed-up`: higher is better. */
+  unit: 'ns/op' | 'ops/s' | 'MB/s' | 'speed-up'
   /** The target, in words, e.g. `'>= 1.5x p-limit'`. */
   goal: string
   /**

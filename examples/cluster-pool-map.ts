@@ -9,6 +9,8 @@
  *
  *   npx tsx examples/cluster-pool-map.ts
  */
+import { dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { Process } from 'skein'
 import { connect, runWorker } from 'skein/cluster'
 import { isEntry } from './entry.js'
@@ -22,6 +24,8 @@ const CHUNK = 5
 const STARTS = Array.from({ length: 100 }, (_, i) => i * STEP)
 /** π(2,000,000): the primes below STARTS.length × STEP. */
 const PRIMES_BELOW_2M = 148_933
+/** How long the map may take (a few seconds on a quiet machine). */
+const MAP_BOUND_MS = 120_000
 
 /** Counts the primes in [from, from + 20,000) by trial division, and says which machine did it. */
 export function primesIn(from: number): { count: number; machine: string } {
@@ -39,7 +43,8 @@ export async function workerMachine(url: string, machine: string): Promise<void>
   process.env.SKEIN_EXAMPLE_MACHINE = machine // inherited by the worker's task processes
   const stop = new AbortController()
   process.once('SIGTERM', () => stop.abort())
-  await runWorker({ url, namespace: NAMESPACE, pool: POOL, concurrency: 2, signal: stop.signal })
+  // A worker serves only task modules under its root: here, this example's folder (wherever the tour runs from).
+  await runWorker({ url, namespace: NAMESPACE, pool: POOL, concurrency: 2, signal: stop.signal, root: dirname(fileURLToPath(import.meta.url)), connectTimeout: 20_000 })
 }
 
 /** Primes found, and how many chunks each machine ran — or why the example was skipped. */
@@ -57,7 +62,8 @@ export async function main(): Promise<ClusterPoolMapResult> {
     for (const m of machines) await m.start()
     const pool = cluster.Pool({ name: POOL })
     const t = performance.now()
-    const results = await pool.map(primesIn, STARTS, { chunksize: CHUNK, progress: true }) // the bar is drawn on a terminal only
+    // Bounded: if no worker machine comes up, the map says so instead of waiting for ever.
+    const results = await pool.mapAsync(primesIn, STARTS, { chunksize: CHUNK, progress: true }).get(MAP_BOUND_MS) // the bar is drawn on a terminal only
     const seconds = (performance.now() - t) / 1000
     pool.close()
     await pool.join()

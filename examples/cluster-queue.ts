@@ -11,10 +11,15 @@
 import { Process } from 'skein'
 import { connect } from 'skein/cluster'
 import { isEntry } from './entry.js'
+import { joinAll } from './join-all.js'
 import { startLocalRedis } from './local-redis.js'
 
 const NAMESPACE = 'cluster-queue'
 const PER_PRODUCER = 9
+/** The bound on every wait of the example (machines start and connect on a loaded machine too). */
+const WAIT_MS = 60_000
+/** How long a machine waits for Redis to answer: generous, as eight processes start at once on a possibly busy box. */
+const CONNECT_MS = 20_000
 
 type Food = [string, number] | null
 /** A consumer's report: its name and what it ate. */
@@ -22,7 +27,7 @@ type Report = [string, string[]]
 
 /** A producer machine: makes PER_PRODUCER of `food`, one every 20 ms. */
 export async function producer(url: string, name: string, food: string): Promise<void> {
-  const cluster = await connect({ url, namespace: NAMESPACE })
+  const cluster = await connect({ url, namespace: NAMESPACE, connectTimeout: CONNECT_MS })
   try {
     const q = cluster.Queue<Food>('food')
     for (let i = 0; i < PER_PRODUCER; i++) {
@@ -37,11 +42,12 @@ export async function producer(url: string, name: string, food: string): Promise
 
 /** A consumer machine: eats until the sentinel, then reports what it ate. */
 export async function consumer(url: string, name: string): Promise<void> {
-  const cluster = await connect({ url, namespace: NAMESPACE })
+  const cluster = await connect({ url, namespace: NAMESPACE, connectTimeout: CONNECT_MS })
   try {
     const q = cluster.Queue<Food>('food')
     const ate: string[] = []
-    for (let item = await q.get(); item !== null; item = await q.get()) {
+    // Bounded: if the producers or the main program never get that far, this machine says so instead of waiting for ever.
+    for (let item = await q.get({ timeout: WAIT_MS }); item !== null; item = await q.get({ timeout: WAIT_MS })) {
       console.log(`  ${name} ate ${item[0]} #${item[1]}`)
       ate.push(`${item[0]} #${item[1]}`)
     }
@@ -66,12 +72,10 @@ export async function main(): Promise<ClusterQueueResult> {
       new Process({ target: producer, args: [redis.url, name!, food!], name: `${name} (producer machine)` }))
     const consumers = ['egon', 'jason'].map((name) => new Process({ target: consumer, args: [redis.url, name], name: `${name} (consumer machine)` }))
     for (const p of [...consumers, ...producers]) await p.start()
-    for (const p of producers) await p.join()
+    await joinAll(producers, WAIT_MS, 'producers')
     const q = cluster.Queue<Food>('food')
     for (const _ of consumers) await q.put(null) // one sentinel per consumer
-    for (const c of consumers) await c.join()
-    const failed = [...producers, ...consumers].filter((p) => p.exitCode !== 0)
-    if (failed.length > 0) throw new Error(failed.map((p) => `${p.name} exited ${p.exitCode}`).join(', '))
+    await joinAll(consumers, WAIT_MS, 'consumers')
     const reports = cluster.Queue<Report>('reports')
     const byConsumer: Record<string, number> = {}
     const all: string[] = []

@@ -10,25 +10,38 @@
  *
  * A local `Barrier` fires the starting pistol, so all buyers reach the
  * ticket at the same moment on every run; real machines would race just as
- * well, only less reliably. A private redis-server is started for the
+ * well, only less reliably. A buyer that can't reach Redis aborts the gate,
+ * so the others stop waiting for it (BrokenBarrierError) and the rush
+ * reports who failed; the gate and the joins are bounded too. A private redis-server is started for the
  * example (examples/local-redis.ts); without one it prints a skip line.
  *
  *   npx tsx examples/cluster-ticket-rush.ts
  */
 import { Barrier, Process, sleep } from 'skein'
-import { connect } from 'skein/cluster'
+import { connect, type Cluster } from 'skein/cluster'
 import { isEntry } from './entry.js'
+import { joinAll } from './join-all.js'
 import { startLocalRedis } from './local-redis.js'
 
 const MACHINES = 8
 const NETWORK_DELAY_MS = 100
+/** How long a buyer waits at the gate for the others (they start and connect on a loaded machine too). */
+const GATE_MS = 60_000
+/** How long a machine waits for Redis to answer: generous, as eight processes start at once on a possibly busy box. */
+const CONNECT_MS = 20_000
 
 /**
  * Runs on each "machine": connects, waits for the pistol, buys the ticket
  * if one is left — under the cluster lock `lockName`, or with no lock when null.
  */
 export async function buyer(url: string, namespace: string, machine: string, gate: Barrier, lockName: string | null): Promise<void> {
-  const cluster = await connect({ url, namespace })
+  let cluster: Cluster
+  try {
+    cluster = await connect({ url, namespace, connectTimeout: CONNECT_MS })
+  } catch (error) {
+    gate.abort() // the others would wait at the gate for a buyer that never comes: they get BrokenBarrierError
+    throw error
+  }
   try {
     const tickets = cluster.dict<number>('tickets')
     const sales = cluster.dict<string>('sales')
@@ -40,7 +53,7 @@ export async function buyer(url: string, namespace: string, machine: string, gat
         await sales.set(machine, `pid ${process.pid}`)
       }
     }
-    await gate.wait()
+    await gate.wait(GATE_MS) // bounded too: a buyer that died before reaching it breaks the gate at the bound
     if (lockName === null) await buy()
     else await cluster.Lock(lockName).withLock(buy)
   } finally {
@@ -58,9 +71,7 @@ async function rush(url: string, label: string, lockName: string | null): Promis
     const machines = Array.from({ length: MACHINES }, (_, i) =>
       new Process({ target: buyer, args: [url, namespace, `machine${i + 1}`, gate, lockName], name: `machine${i + 1}` }))
     for (const p of machines) await p.start()
-    for (const p of machines) await p.join()
-    const failed = machines.filter((p) => p.exitCode !== 0)
-    if (failed.length > 0) throw new Error(`${label}: ${failed.map((p) => `${p.name} exited ${p.exitCode}`).join(', ')}`)
+    await joinAll(machines, GATE_MS + 60_000, label)
     const who = (await cluster.dict<string>('sales').keys()).sort()
     const left = await cluster.dict<number>('tickets').get('left')
     console.log(`${label.padEnd(12)} ${who.length} of ${MACHINES} machines bought the 1 ticket${who.length > 1 ? ` — OVERSOLD by ${who.length - 1}` : ''}` +

@@ -21,9 +21,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Barrier, FileLock, Lock, Process, RawArray, getStartMethod, sleep } from 'skein'
 import { isEntry } from './entry.js'
+import { joinAll } from './join-all.js'
 
 const BUYERS = 10
 const NETWORK_DELAY_MS = 100
+/** How long a buyer waits at the gate for the others (they start on a loaded machine too). */
+const GATE_MS = 60_000
 
 /** What stands in for the ticket database: a JSON file. */
 interface TicketData { ticket: number }
@@ -52,7 +55,7 @@ async function buy(user: number, file: string, bought: RawArray<'B'>): Promise<v
  * `FileLock` on it — the kernel does the rest).
  */
 export async function buyer(user: number, file: string, gate: Barrier, guard: Lock | string | null, bought: RawArray<'B'>): Promise<void> {
-  await gate.wait() // everybody is here: go
+  await gate.wait(GATE_MS) // everybody is here: go (a buyer that never came breaks the gate for all, at the bound)
   if (guard === null) return buy(user, file, bought)
   if (typeof guard !== 'string') return guard.withLock(() => buy(user, file, bought))
   const lock = new FileLock(guard)
@@ -74,9 +77,7 @@ async function rush(dir: string, label: string, guard: Lock | string | null): Pr
   const t = performance.now()
   await Promise.all(buyers.map((p) => p.start()))
   const started = performance.now() - t
-  for (const p of buyers) await p.join()
-  const failed = buyers.filter((p) => p.exitCode !== 0)
-  if (failed.length > 0) throw new Error(`${label}: ${failed.map((p) => `${p.name} exited ${p.exitCode}`).join(', ')}`)
+  await joinAll(buyers, GATE_MS + 30_000, label)
   const who = [...bought.array.keys()].filter((i) => bought.array[i] === 1)
   const left = readTickets(file).ticket
   console.log(`${label.padEnd(9)} ${who.length} of ${BUYERS} bought the 1 ticket${who.length > 1 ? ` — OVERSOLD by ${who.length - 1}` : ''}` +

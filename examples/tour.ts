@@ -71,18 +71,31 @@ export const scenarios: Scenario[] = [
 /** How one scenario went. */
 export interface Outcome { name: string; ok: boolean; seconds: number; error?: unknown }
 
-/** Runs the scenarios in order, each under a banner; never throws. */
-export async function runTour(selected: Scenario[] = scenarios): Promise<Outcome[]> {
+/** How long one scenario may take before the tour calls it failed and goes on (the slowest takes ~10 s on a quiet machine). */
+export const SCENARIO_BOUND_MS = 180_000
+
+/**
+ * Runs the scenarios in order, each under a banner; never throws, and never
+ * waits on one scenario longer than `boundMs`: a scenario still running
+ * then is reported as failed and the tour goes on (what it left running is
+ * ended when the tour exits).
+ */
+export async function runTour(selected: Scenario[] = scenarios, boundMs = SCENARIO_BOUND_MS): Promise<Outcome[]> {
   const outcomes: Outcome[] = []
   for (const [i, s] of selected.entries()) {
     console.log(`\n━━━ ${i + 1}/${selected.length} ${s.name} — ${s.about} ━━━`)
     const t = performance.now()
+    let timer: NodeJS.Timeout | undefined
     try {
-      await s.main()
+      await Promise.race([s.main(), new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`it did not finish within ${boundMs / 1000} s: something it waits for never came (see its output above)`)), boundMs)
+      })])
       outcomes.push({ name: s.name, ok: true, seconds: (performance.now() - t) / 1000 })
     } catch (error) {
       outcomes.push({ name: s.name, ok: false, seconds: (performance.now() - t) / 1000, error })
       console.error(`✘ ${s.name} failed:`, error)
+    } finally {
+      clearTimeout(timer)
     }
     const o = outcomes.at(-1)!
     console.log(`${o.ok ? '✔' : '✘'} ${s.name}: ${o.ok ? 'passed' : 'FAILED'} in ${o.seconds.toFixed(1)} s`)
@@ -107,7 +120,8 @@ async function cli(words: string[]): Promise<void> {
   }
   const outcomes = await runTour(selected)
   console.log(`\n${summary(outcomes)}`)
-  if (outcomes.some((o) => !o.ok)) process.exitCode = 1
+  // A scenario that failed may have left waits and children behind: end here rather than wait on them.
+  if (outcomes.some((o) => !o.ok)) process.exit(1)
 }
 
 // No top-level await: a module still evaluating cannot be imported again

@@ -1,6 +1,6 @@
 // skein's native substrate: the few things only the kernel can do, one file
 // per concern:
-// - segment.cc  memfd segments as SharedArrayBuffers, named POSIX shm, discard
+// - segment.cc  memfd segments as SharedArrayBuffers, named POSIX shm, discard, populate
 // - wait.cc     blocking futex wait/wake on shared addresses
 // - waiter.cc   the async futex wait (futex_waitv threads, uv_async)
 // - process.cc  thread ids and liveness, PDEATHSIG, pidfd exit waits and watches

@@ -5,11 +5,11 @@
 // message that says what to install.
 //
 // `npm install --build-from-source` (npm_config_build_from_source=true)
-// always builds; a checkout of the repository has no prebuilds/, so its
-// `npm install` builds as well.
+// always builds, and so does `npm install` in a checkout of the repository.
 import { spawnSync } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { relative } from 'node:path'
+import { existsSync } from 'node:fs'
+import { join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
@@ -19,6 +19,7 @@ const here = `Node ${process.versions.node} (ABI ${process.versions.modules}) on
 /** The matching prebuild, or why there is none usable. */
 function prebuild() {
   if (process.env.npm_config_build_from_source === 'true') return { why: 'a build from source was asked for (--build-from-source)' }
+  if (existsSync(join(ROOT, '.git'))) return { why: 'this is a checkout of skein, whose prebuilds/ may be older than native/' }
   // build/ holds an earlier build from source: only prebuilds/ counts here.
   process.env.PREBUILDS_ONLY = '1'
   let path

@@ -123,6 +123,24 @@ function fresh(info, want) {
   return Object.entries(info.files).every(([file, sum]) => existsSync(join(OUT, file)) && sha256(join(OUT, file)) === sum)
 }
 
+/** npm runs a `prebuild` script before every `npm run build` too (a pre-hook): true when that is why we run. */
+function runAsHookOfBuild() {
+  if (process.env.npm_lifecycle_event !== 'prebuild') return false
+  // npm titles its process after its command line ("npm run build"): find it among our ancestors.
+  let pid = process.ppid
+  for (let depth = 0; depth < 4 && pid > 1; depth++) {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]
+      if (/^npm /.test(title)) return /^npm (run|run-script|rum|urn) build(\s|$)/.test(title)
+      pid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')[1])
+    } catch {
+      return false
+    }
+  }
+  return false
+}
+
+if (runAsHookOfBuild()) process.exit(0) // `npm run build` builds from source for this Node only
 const mode = process.argv[2]
 if (mode !== undefined && mode !== '--if-stale' && mode !== '--check') fail(`unknown option ${mode} (use --if-stale or --check)`)
 checkToolchain()

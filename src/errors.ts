@@ -101,6 +101,42 @@ export class QueueClosedError<T = unknown> extends SkeinError {
 }
 
 /**
+ * A call the object's state does not allow now: used before `start()`,
+ * after `close()`/`terminate()`/`shutdown()`, started twice, a Condition
+ * notified without its lock (Python raises ValueError, RuntimeError or
+ * AssertionError for these). The message says what to do instead.
+ *
+ * @example
+ * import { Manager, StateError } from 'skein'
+ * try { new Manager().dict() } catch (e) { console.log(e instanceof StateError, (e as StateError).code) } // true ERR_SKEIN_STATE
+ */
+export class StateError extends SkeinError {
+  constructor(message: string, code = 'ERR_SKEIN_STATE', options?: ErrorOptions) {
+    super(message, code, options)
+  }
+}
+
+/**
+ * A queue's or pipe's shared memory holds something no queue could have
+ * written there (a length, offset or tag out of range): another program, or
+ * a bug, wrote into its segment. The operation stopped before using it; the
+ * queue can't be trusted any more (its items may be lost).
+ *
+ * @example
+ * import { QueueCorruptError } from 'skein'
+ * const e = new QueueCorruptError('Queue', 'a frame claims -24 bytes')
+ * console.log(e.code, e.queue) // ERR_SKEIN_QUEUE_CORRUPT Queue
+ */
+export class QueueCorruptError extends SkeinError {
+  /** Which queue or pipe: its class, and its name when it has one. */
+  readonly queue: string
+  constructor(queue: string, what: string, options?: ErrorOptions) {
+    super(`${queue}: its shared memory is corrupt (${what}); something other than skein wrote into it. Nothing was taken or put; create a new queue, and find what writes into this one's segment`, 'ERR_SKEIN_QUEUE_CORRUPT', options)
+    this.queue = queue
+  }
+}
+
+/**
  * A blocking operation did not complete within its timeout.
  * skein's own class (`name === 'TimeoutError'`), distinct from DOMException.
  *

@@ -51,6 +51,8 @@ interface Addon {
   signallingSelf(on: boolean): void
   /** Gives a page-aligned range of a segment back to the kernel (reads back as zeros); 0 or errno. */
   discard(sab: SharedArrayBuffer, byteOffset: number, length: number): number
+  /** Faults pages in ahead of use (no page faults later): a page-aligned range of a segment, or the whole pages of a range of an ArrayBuffer; 0 or errno. */
+  populate(buffer: SharedArrayBuffer | ArrayBuffer, byteOffset: number, length: number): number
   /** Reports memory held outside V8's heap on behalf of JS objects (negative to give it back). */
   adjustExternalMemory(bytes: number): void
 }
@@ -69,7 +71,7 @@ function load(): Addon {
   const root = packageRoot(dirname(fileURLToPath(import.meta.url)))
   const resolve = (require('node-gyp-build') as { resolve(dir: string): string }).resolve
   const build = `Node ${process.versions.node} (ABI ${process.versions.modules}) on linux-${process.arch}`
-  const fix = 'build it from source: install g++, make and python3, then run `npm rebuild skein --allow-scripts=skein` (or `npm run build` in a checkout of skein)'
+  const fix = 'build it from source: install g++, make and python3, then run `npm rebuild skein` (where npm blocks dependencies\' install scripts, first `npm install-scripts approve skein`; in a checkout of skein, `npm run build`)'
   let path: string
   try {
     path = resolve(root)

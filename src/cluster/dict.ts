@@ -72,7 +72,7 @@ export class ClusterDict<V = unknown> extends ClusterObject implements AsyncIter
   /** The value of `key` (a fresh copy), or undefined. */
   async get(key: string): Promise<V | undefined> {
     const bytes = await this.cluster.redis.hgetBuffer(this.key(), checkKey(key, 'get'))
-    return bytes === null ? undefined : ((await decodeValue(bytes)) as V)
+    return bytes === null ? undefined : ((await decodeValue(bytes, this.cluster.url, 'cluster.dict')) as V)
   }
 
   /** Sets `key` to `value`. A value that can't be cloned is a TypeError, and nothing is written. */
@@ -99,7 +99,7 @@ export class ClusterDict<V = unknown> extends ClusterObject implements AsyncIter
 
   /** The keys (a snapshot, in no particular order). */
   async keys(): Promise<string[]> {
-    return this.cluster.redis.hkeys(this.key())
+    return (await this.cluster.redis.hkeysBuffer(this.key())).map(keyOf)
   }
 
   /** The values (a snapshot, fresh copies). */
@@ -111,7 +111,7 @@ export class ClusterDict<V = unknown> extends ClusterObject implements AsyncIter
   async entries(): Promise<[string, V][]> {
     const flat = (await this.cluster.redis.callBuffer('HGETALL', this.key())) as Buffer[]
     const out: [string, V][] = []
-    for (let i = 0; i + 1 < flat.length; i += 2) out.push([(flat[i] as Buffer).toString(), (await decodeValue(flat[i + 1] as Buffer)) as V])
+    for (let i = 0; i + 1 < flat.length; i += 2) out.push([keyOf(flat[i] as Buffer), (await decodeValue(flat[i + 1] as Buffer, this.cluster.url, 'cluster.dict')) as V])
     return out
   }
 
@@ -132,7 +132,7 @@ export class ClusterDict<V = unknown> extends ClusterObject implements AsyncIter
     const field = checkKey(key, 'update')
     for (let attempt = 0; ; attempt++) {
       const [version, bytes] = (await READ.runBuffer(this.cluster.redis, this.#keys(), [field])) as [Buffer, Buffer | undefined]
-      const old = bytes === undefined ? undefined : ((await decodeValue(bytes)) as V)
+      const old = bytes === undefined ? undefined : ((await decodeValue(bytes, this.cluster.url, 'cluster.dict')) as V)
       const next = await fn(old)
       const encoded = await encodeValue(next, 'cluster.dict.update()')
       if (Number(await COMPARE_AND_SET.run(this.cluster.redis, this.#keys(), [field, version, encoded])) === 1) return next
@@ -151,7 +151,22 @@ export class ClusterDict<V = unknown> extends ClusterObject implements AsyncIter
   }
 }
 
-function checkKey(key: unknown, method: string): string {
+/**
+ * A key as a hash field. Redis stores bytes and ioredis sends strings as
+ * UTF-8, where every lone surrogate becomes U+FFFD ('k\uD800' and
+ * 'k\uDBFF' would be one field). A well-formed key is its UTF-8 (readable
+ * in redis-cli); any other is 0xFF — a byte UTF-8 never holds — then its
+ * UTF-16 code units, so distinct strings stay distinct fields.
+ */
+function checkKey(key: unknown, method: string): string | Buffer {
   if (typeof key !== 'string') throw new TypeError(`cluster.dict.${method}(key): keys are strings (got ${typeof key}); turn numbers into strings with String(key)`)
-  return key
+  return LONE_SURROGATE.test(key) ? Buffer.concat([NOT_UTF8, Buffer.from(key, 'utf16le')]) : key
 }
+
+/** The key a hash field holds (see {@link checkKey}). */
+function keyOf(field: Buffer): string {
+  return field[0] === NOT_UTF8[0] ? field.toString('utf16le', 1) : field.toString('utf8')
+}
+
+const LONE_SURROGATE = /\p{Cs}/u
+const NOT_UTF8 = Buffer.from([0xff])

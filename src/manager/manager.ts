@@ -29,6 +29,7 @@ import { SharedList, type SharedListOptions } from './shared-list.js'
 import { Namespace } from './namespace.js'
 import type { Key } from './record.js'
 import { shutDownError } from './store.js'
+import { StateError } from '../errors.js'
 
 type State = 'new' | 'started' | 'shut down'
 
@@ -65,7 +66,7 @@ export class Manager implements AsyncDisposable {
 
   /** Starts the manager; resolves to itself (`await using m = await new Manager().start()`). */
   async start(): Promise<this> {
-    if (this.#state === 'started') throw new Error('Manager.start(): already started; start a manager once')
+    if (this.#state === 'started') throw new StateError('Manager.start(): already started; start a manager once')
     if (this.#state === 'shut down') throw shutDownError('Manager.start()')
     this.#state = 'started'
     return this
@@ -172,7 +173,7 @@ export class Manager implements AsyncDisposable {
   }
 
   #check(what: string): void {
-    if (this.#state === 'new') throw new Error(`Manager.${what}: the manager is not started; call \`await manager.start()\` first`)
+    if (this.#state === 'new') throw new StateError(`Manager.${what}: the manager is not started; call \`await manager.start()\` first`)
     if (this.#state === 'shut down') throw shutDownError(`Manager.${what}`)
   }
 }

@@ -36,7 +36,7 @@
 import { Segment } from '../shm/segment.js'
 import type { Lock } from '../sync/lock.js'
 import type { Event } from '../sync/event.js'
-import { SkeinError } from '../errors.js'
+import { SkeinError, StateError } from '../errors.js'
 import { native } from '../native.js'
 import { releaseRecord } from './record.js'
 
@@ -146,7 +146,7 @@ export class SnapshotStore<S> {
     this.check(what)
     if (this.lock.isOwned()) {
       // Critical sections never await, so only code running inside one (an update's fn) can get here.
-      throw new Error(`${this.#owner}.${what}: called from inside update()'s fn on the same ${this.#owner}; fn runs holding its lock, so it must not write to it. Return the new value from fn, and write other keys after update() resolves`)
+      throw new StateError(`${this.#owner}.${what}: called from inside update()'s fn on the same ${this.#owner}; fn runs holding its lock, so it must not write to it. Return the new value from fn, and write other keys after update() resolves`)
     }
     this.lock.acquireSync()
     try {

@@ -2,7 +2,7 @@
  * AsyncResult: the handle of a task submitted with `applyAsync`, `mapAsync`
  * or `starmapAsync` (Python's `multiprocessing.pool.AsyncResult`).
  */
-import { TimeoutError } from '../errors.js'
+import { TimeoutError, StateError } from '../errors.js'
 
 /**
  * The pending result of a pool task.
@@ -80,7 +80,7 @@ export class AsyncResult<T> {
 
   /** Whether the task finished without an error; throws if it has not finished yet (as Python's ValueError). */
   successful(): boolean {
-    if (this.#state === 'pending') throw new Error('AsyncResult.successful() called before the task finished: check ready() or await wait() first')
+    if (this.#state === 'pending') throw new StateError('AsyncResult.successful() called before the task finished: check ready() or await wait() first')
     return this.#state === 'fulfilled'
   }
 }

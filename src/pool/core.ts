@@ -17,7 +17,7 @@
  * lifecycle (running → closed → terminated, or broken), submissions and
  * feeds, and ties the parts together.
  */
-import { SkeinError } from '../errors.js'
+import { SkeinError, StateError } from '../errors.js'
 import { describeFunction, type FunctionRef } from '../process/locate.js'
 import { Queue } from '../queue/queue.js'
 import type { PoolBackend } from './backend.js'
@@ -194,8 +194,8 @@ export class PoolCore {
   /** Throws the error a submission gets once the pool is closed, terminated or broken. */
   checkOpen(): void {
     if (this.#broken) throw this.#broken
-    if (this.state === 'closed') throw new Error(`${this.#backend.kind} is closed: no new tasks after close(); create a new pool for more work`)
-    if (this.state === 'terminated') throw new Error(`${this.#backend.kind} is terminated: no new tasks after terminate(); create a new pool for more work`)
+    if (this.state === 'closed') throw new StateError(`${this.#backend.kind} is closed: no new tasks after close(); create a new pool for more work`)
+    if (this.state === 'terminated') throw new StateError(`${this.#backend.kind} is terminated: no new tasks after terminate(); create a new pool for more work`)
   }
 
   close(): void {
@@ -220,7 +220,7 @@ export class PoolCore {
 
   /** Resolves once every worker has exited (after close() or terminate()). */
   join(): Promise<void> {
-    if (this.state === 'running') return Promise.reject(new Error(`${this.#backend.kind}.join() called while the pool is running: call close() (let queued tasks finish) or terminate() first`))
+    if (this.state === 'running') return Promise.reject(new StateError(`${this.#backend.kind}.join() called while the pool is running: call close() (let queued tasks finish) or terminate() first`))
     return this.#joinAll()
   }
 

@@ -7,6 +7,7 @@ import type { BasePool, BasePoolOptions } from './base-pool.js'
 import { CancelledError, Future } from './future.js'
 import { Pool } from './pool.js'
 import { ThreadPool } from './thread-pool.js'
+import { StateError } from '../errors.js'
 
 /** Options of the executors. */
 export interface ExecutorOptions<I extends unknown[] = never[]> extends BasePoolOptions<I> {
@@ -41,7 +42,7 @@ abstract class Executor {
 
   /** Runs `fn(...args)` in a worker; returns its Future. Throws after shutdown(). */
   submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
-    if (this.#shutdown) throw new Error(`${this.constructor.name}.submit() after shutdown(): create a new executor for more work`)
+    if (this.#shutdown) throw new StateError(`${this.constructor.name}.submit() after shutdown(): create a new executor for more work`)
     const abort = new AbortController()
     const future = new Future<Awaited<R>>(() => abort.abort(new CancelledError()))
     this.#pool._submit(fn, args, {

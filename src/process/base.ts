@@ -15,6 +15,7 @@ import { EventEmitter } from 'node:events'
 import { assertNotBootstrapping } from './context.js'
 import { prepareJob, type Job } from './job.js'
 import { checkTimeout } from '../sync/options.js'
+import { StateError } from '../errors.js'
 import { AsyncWait, SyncWait, type Observed } from '../observe/waiting.js'
 import { KIND, OP } from '../observe/layout.js'
 
@@ -108,7 +109,7 @@ export abstract class Runnable {
   /** Daemon children are terminated when their parent exits; set before start(). */
   get daemon(): boolean { return this[kState].daemon }
   set daemon(value: boolean) {
-    if (this[kState].status !== 'initial') throw new Error(`cannot set daemon of ${this.#label()} after start()`)
+    if (this[kState].status !== 'initial') throw new StateError(`cannot set daemon of ${this.#label()} after start()`)
     this[kState].daemon = Boolean(value)
   }
 
@@ -124,8 +125,8 @@ export abstract class Runnable {
   start(): Promise<void> {
     const s = this[kState]
     assertNotBootstrapping()
-    if (s.status === 'closed') throw new Error(`${this.#label()} is closed: create a new ${s.backend.kind} to run again`)
-    if (s.status !== 'initial') throw new Error(`start() called twice on ${this.#label()}: a ${s.backend.kind} runs once — create a new one to run again`)
+    if (s.status === 'closed') throw new StateError(`${this.#label()} is closed: create a new ${s.backend.kind} to run again`)
+    if (s.status !== 'initial') throw new StateError(`start() called twice on ${this.#label()}: a ${s.backend.kind} runs once — create a new one to run again`)
     s.status = 'starting'
     s.starting = this.#launch()
     return s.starting
@@ -204,7 +205,7 @@ export abstract class Runnable {
     checkTimeout(timeout, `${this.constructor.name}.joinSync(timeout)`)
     const s = this.#joinable('joinSync')
     if (s.status === 'starting') {
-      throw new Error(`joinSync() called on ${this.#label()} before start() finished: await p.start() first (joinSync blocks the thread, so it cannot wait for the start to complete)`)
+      throw new StateError(`joinSync() called on ${this.#label()} before start() finished: await p.start() first (joinSync blocks the thread, so it cannot wait for the start to complete)`)
     }
     const child = s.child
     if (child === undefined || s.exitCode !== null) return
@@ -248,7 +249,7 @@ export abstract class Runnable {
   close(): void {
     const s = this[kState]
     if (s.status === 'starting' || (s.status === 'started' && this.isAlive())) {
-      throw new Error(`close() called while ${this.#label()} is still running: join() or terminate() it first`)
+      throw new StateError(`close() called while ${this.#label()} is still running: join() or terminate() it first`)
     }
     s.status = 'closed'
     s.child = undefined
@@ -278,15 +279,15 @@ export abstract class Runnable {
 
   #signal(signal: 'SIGTERM' | 'SIGKILL'): void {
     const s = this[kState]
-    if (s.status === 'initial') throw new Error(`${signal === 'SIGTERM' ? 'terminate' : 'kill'}() called on ${this.#label()}, which was never started`)
+    if (s.status === 'initial') throw new StateError(`${signal === 'SIGTERM' ? 'terminate' : 'kill'}() called on ${this.#label()}, which was never started`)
     if (s.status === 'starting') s.pendingSignal = signal
     else if (s.status === 'started' && s.exitCode === null) s.child!.signal(signal)
   }
 
   #joinable(method: string): State {
     const s = this[kState]
-    if (s.status === 'initial') throw new Error(`${method}() called on ${this.#label()}, which was never started: call start() first`)
-    if (s.status === 'closed') throw new Error(`${method}() called on ${this.#label()} after close()`)
+    if (s.status === 'initial') throw new StateError(`${method}() called on ${this.#label()}, which was never started: call start() first`)
+    if (s.status === 'closed') throw new StateError(`${method}() called on ${this.#label()} after close()`)
     return s
   }
 

@@ -39,7 +39,9 @@ export class ProcessChild implements ChildHandle {
   #code: number | null = null
 
   constructor(readonly cp: ChildProcess) {
-    if (cp.pid === undefined) throw new Error('the child process could not be spawned (no pid): check that node can run here')
+    // A failed spawn, kill or send is emitted as 'error': unheard, it would crash the parent.
+    cp.on('error', () => {})
+    if (cp.pid === undefined) throw new Error('the child process could not be spawned (no pid): check that node can run here and that options.cwd is a directory you can enter')
     this.id = cp.pid
     this.exited = new Promise((resolve) => {
       cp.once('exit', (code, signal) => {

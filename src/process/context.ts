@@ -9,6 +9,7 @@
  * thread through workerData.
  */
 import { availableParallelism } from 'node:os'
+import { StateError } from '../errors.js'
 
 /** What a skein child knows about itself. */
 export interface ChildInfo {
@@ -40,7 +41,7 @@ export function context(): Context {
  */
 export function assertNotBootstrapping(what = 'start()'): void {
   if (context().bootstrapping) {
-    throw new Error(`${what} called while the child is still bootstrapping: guard it with isMainProcess() (or isMainThread() for threads) — module top-level code runs again in every child, like \`if __name__ == "__main__":\` in Python`)
+    throw new StateError(`${what} called while the child is still bootstrapping: guard it with isMainProcess() (or isMainThread() for threads) — module top-level code runs again in every child, like \`if __name__ == "__main__":\` in Python`)
   }
 }
 

@@ -17,6 +17,7 @@ import { native } from '../native.js'
 import { context } from './context.js'
 import { identifyProcess } from '../observe/registry.js'
 import { becomeChild, warmChildPath, type ForkRequest, type HandleFd, type Loaded } from './fork-child.js'
+import { forkLoaderUnavailable } from './fork-loader.js'
 import type { Job } from './job.js'
 import { processBackend } from './process.js'
 import { loadOnce, printFailure, serializeError } from './run.js'
@@ -52,7 +53,7 @@ process.on('message', (m: { skein?: string; id?: number; kind?: 'Socket' | 'Serv
 
 const root = '../index.js'
 await import(root).catch(() => {})
-const unavailable = native.prepareFork()
+const unavailable = native.prepareFork() || forkLoaderUnavailable()
 await warmChildPath()
 process.send!({ skein: 'ready', unavailable })
 

@@ -10,6 +10,7 @@
  * handles.
  */
 import { encode } from '../shm/handle.js'
+import { findUncloneable, ordinal } from './uncloneable.js'
 import { describeFunction, type FunctionRef } from './locate.js'
 
 /** A cloneable description of what a child runs. */
@@ -51,7 +52,7 @@ export async function prepareJob(src: JobSource): Promise<{ job: Job; handles: o
   const handleArgs: number[] = []
   const plain = src.args.map((arg, i) => {
     for (const [type, why] of src.handles.refuse) {
-      if (arg instanceof type) throw new TypeError(`${src.kind} ${src.name}: argument ${i} is a ${type.name}, which ${why}`)
+      if (arg instanceof type) throw new TypeError(`${src.kind} ${src.name}: ${argument(i)} is a ${type.name}, which ${why}`)
     }
     if (src.handles.types.some((type) => arg instanceof type)) {
       handles.push(arg as object)
@@ -61,7 +62,7 @@ export async function prepareJob(src: JobSource): Promise<{ job: Job; handles: o
     return arg
   })
   const args = (await encode(plain)) as unknown[]
-  for (let i = 0; i < args.length; i++) check(src, args[i], `argument ${i}`)
+  for (let i = 0; i < args.length; i++) check(src, args[i], argument(i))
   let fields: Record<string, unknown> = {}
   if (cls !== undefined) {
     // One encode for all fields, so the field names are escaped and unescaped as any keys are.
@@ -75,7 +76,13 @@ function check(src: JobSource, value: unknown, what: string): void {
   try {
     src.cloneCheck(value)
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new TypeError(`${src.kind} ${src.name}: ${what} cannot be cloned into the child (${reason}). Pass plain data (structured-cloneable: objects, arrays, Map, Set, Date, BigInt, typed arrays) or a skein shared object (Lock, Value, Queue…); functions and class instances with behaviour do not cross`, { cause: error })
+    const { path, what: part } = findUncloneable(value, src.cloneCheck)
+    const where = path === '' ? `${what} is ${part}` : `${what} holds ${part} at ${path}`
+    throw new TypeError(`${src.kind} ${src.name}: ${where}, which can't be cloned into the child. Pass plain data (structured-cloneable: objects, arrays, Map, Set, Date, BigInt, typed arrays) or a skein shared object (Lock, Value, Queue…); functions, symbols, promises and class instances with behaviour do not cross`, { cause: error })
   }
+}
+
+/** An argument as the user counts it: `the 2nd argument (args[1])`. */
+function argument(i: number): string {
+  return `the ${ordinal(i + 1)} argument (args[${i}])`
 }

@@ -10,6 +10,7 @@
  * `SKEIN_START_METHOD` overrides it (and is inherited by children, so a whole
  * tree of processes uses one method).
  */
+import { StateError } from '../errors.js'
 
 /** How a Process child starts. */
 export type StartMethod = 'forkserver' | 'spawn'
@@ -44,7 +45,7 @@ function fromEnvironment(): StartMethod | undefined {
 export function setStartMethod(method: StartMethod, options: { force?: boolean } = {}): void {
   checkStartMethod(method, 'setStartMethod(method): method')
   if (chosen !== undefined && !options.force) {
-    throw new Error(`the start method is already set (to '${chosen}'): setStartMethod() may be called once, as in Python — pass { force: true } to change it`)
+    throw new StateError(`the start method is already set (to '${chosen}'): setStartMethod() may be called once, as in Python — pass { force: true } to change it`)
   }
   chosen = method
   for (const listener of listeners) listener(method)

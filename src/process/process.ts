@@ -13,6 +13,8 @@
  * SIGTERM when it exits; every child gets SIGKILL from the kernel if the
  * parent dies (unless `detached`, which always spawns).
  */
+import { constants as fsConstants } from 'node:fs'
+import { access, stat } from 'node:fs/promises'
 import { serialize } from 'node:v8'
 import { Runnable, registerBase, type Backend, type ChildHandle, type RunnableOptions } from './base.js'
 import { forkChild, type ChildMessage, type ForkOptions, type ProcessChild } from './child.js'
@@ -56,6 +58,7 @@ export const processBackend: Backend = {
 }
 
 async function launch(job: Job, handles: object[], options: ForkOptions & { startMethod?: StartMethod }): Promise<ChildHandle> {
+  if (options.cwd !== undefined) await checkCwd(options.cwd, job.name)
   if ((options.startMethod ?? getStartMethod()) === 'forkserver' && !options.detached) {
     const child = await forkViaServer(job, handles, options.env ?? process.env, options.cwd ?? process.cwd())
     if (child !== undefined) {
@@ -105,6 +108,14 @@ async function spawnChild(job: Job, handles: object[], options: ForkOptions): Pr
   }
   if (job.daemon) child.unref()
   return child
+}
+
+/** Rejects for a cwd the child could not enter (else start would resolve and the child exit 1, or spawn fail). */
+async function checkCwd(cwd: string, name: string): Promise<void> {
+  const why = await stat(cwd).then(
+    (s) => (s.isDirectory() ? access(cwd, fsConstants.X_OK).then(() => undefined, () => 'is a directory this user can\'t enter') : 'is not a directory'),
+    (error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? 'does not exist' : `can't be read (${error.code ?? error.message})`))
+  if (why !== undefined) throw new Error(`Process ${name}: options.cwd '${cwd}' ${why}; create it, or pass the directory the child should start in`)
 }
 
 /** At exit, like Python's atexit hook: terminate daemon children, then wait for the others. */

@@ -1,33 +1,43 @@
 /**
- * Pipe and Connection: Python's `multiprocessing.Pipe`, on the same rings as
- * the queues (one ring per direction, unbounded, so `send` never waits).
+ * Pipe and Connection: Python's `multiprocessing.Pipe`, on the same FIFO
+ * rings as the queues (one ring per direction, unbounded, so `send` never
+ * waits).
  *
  * How it works. Each ring records who holds its writing and its reading end
  * (the holder's owner id, as locks do) and whether that end was closed. A
  * reader that finds the ring empty sees end-of-file once the writing end is
- * closed, or its holder (thread or process) has died; while the ring is
- * shared it re-checks that a few times a second. A Connection passed to a
- * Process or Thread *moves* there, like a transferred MessagePort: the
- * sender's copy is closed without closing the end, and the receiver records
- * itself as the holder.
+ * closed, or its holder (thread or process) has died; a closed end wakes
+ * the reader, a dead holder can't, so while the ring is shared a waiting
+ * reader also checks the holder's liveness at each backstop wake (a few
+ * times a second). A Connection passed to a Process or Thread *moves*
+ * there, like a transferred MessagePort: the sender's copy is closed
+ * without closing the end, and the receiver records itself as the holder.
  */
 import { serialize } from 'node:v8'
 import { EOFError, QueueEmptyError } from '../errors.js'
 import { kDescribe, registerPlainKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import { Segment, type SegmentDescriptor } from '../shm/segment.js'
-import { checkTimeout, timeoutOf } from '../sync/options.js'
-import { deadlineOf, type UntilOptions } from '../sync/wait.js'
-import { isAlive, owner } from '../sync/identity.js'
-import { Ring } from './ring.js'
-import { encodeItemSync, decodeItem, decodeItemSync, T_HANDLES, T_BUFFER, T_BYTES, T_STRING, type Taken } from './codec.js'
-import * as L from './layout.js'
-import { untilEOF } from './until-eof.js'
 import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
 import { dropObject, publishObject, type ObjectRecord } from '../observe/records.js'
 import { KIND } from '../observe/layout.js'
+import { observeRing } from './observed.js'
+import { Segment, type SegmentDescriptor } from '../shm/segment.js'
+import { checkTimeout } from '../sync/options.js'
+import { deadlineOf } from '../sync/wait.js'
+import { isAlive, owner } from '../sync/identity.js'
+import { createRing, attachRing, PUT_OK } from './ring.js'
+import { FifoRing } from './fifo-ring.js'
+import { encodeInto, newEncoded, newTaken, copyTaken, decodeItem, decodeItemSync, T_HANDLES, T_BUFFER, T_BYTES, T_STRING, T_STRING16, type Encoded, type Taken } from './codec.js'
+import { Spinner } from './spin.js'
+import { timeoutDeadline } from './queue-options.js'
+import { BACKSTOP_MS } from './queue.js'
+import * as L from './layout.js'
+import { untilEOF } from './until-eof.js'
 
-/** How often a waiting reader of a shared pipe checks that the writer still lives. */
-const POLL_MS = 200
+const ENCODED = newEncoded()
+const TAKEN = newTaken()
+
+/** A waiting reader of a shared pipe checks that the writer still lives at most this often. */
+const LIVENESS_MS = 100
 
 /**
  * Options of `recv` and `poll`.
@@ -70,16 +80,24 @@ export function Pipe<T = unknown>(duplex = true, opts?: NameOptions): [Connectio
   return [new Connection<T>(ba, ab), new Connection<T>(ab, ba)]
 }
 
-function newRing(name: string): Ring {
-  const ring = Ring.create(L.FIFO, 0, L.DEFAULT_CAPACITY)
-  ring.i32[L.WRITER] = owner.id
-  ring.i32[L.READER] = owner.id
-  ring.observe(KIND.Pipe, name)
+/** The names of pipe directions (each FifoRing of a pipe is named once, where it is made or attached). */
+const ringNames = new WeakMap<FifoRing, string>()
+
+function newRing(name: string): FifoRing {
+  const ring = createRing(L.FIFO, 0, L.DEFAULT_CAPACITY, 'Pipe') as FifoRing
+  ring.memory.i32[L.WRITER] = owner.id
+  ring.memory.i32[L.READER] = owner.id
+  nameRing(ring, name)
   return ring
 }
 
+function nameRing(ring: FifoRing, name: string): void {
+  ringNames.set(ring, name)
+  observeRing(ring, KIND.Pipe, name)
+}
+
 /** Ends that were never closed nor moved are closed when their Connection is collected. */
-const unclosed = new FinalizationRegistry<{ rx: Ring | undefined; tx: Ring | undefined }>((ends) => closeEnds(ends.rx, ends.tx))
+const unclosed = new FinalizationRegistry<{ rx: FifoRing | undefined; tx: FifoRing | undefined }>((ends) => closeEnds(ends.rx, ends.tx))
 
 /**
  * One end of a {@link Pipe}.
@@ -102,28 +120,25 @@ const unclosed = new FinalizationRegistry<{ rx: Ring | undefined; tx: Ring | und
  * (structured clone) and shared objects in them arrive as the same objects.
  */
 export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
-  #rx: Ring | undefined
-  #tx: Ring | undefined
+  #rx: FifoRing | undefined
+  #tx: FifoRing | undefined
   readonly #token = {}
-  readonly #waitOpts: UntilOptions
+  readonly #spin = new Spinner()
+  #checkedAt = 0
   /** This end's directions in the registry (their depths), while it holds them. */
   #records: ObjectRecord[]
 
   /** @internal Use {@link Pipe}. */
-  constructor(rx: Ring | undefined, tx: Ring | undefined) {
+  constructor(rx: FifoRing | undefined, tx: FifoRing | undefined) {
     this.#rx = rx
     this.#tx = tx
     unclosed.register(this, { rx, tx }, this.#token)
-    this.#records = [rx, tx].filter((r) => r !== undefined).map((r) => publishObject(this, KIND.Pipe, r.observedName, r.segment, 0))
-    this.#waitOpts = {
-      slice: (deadline) => {
-        if (this.#rx === undefined || !this.#rx.notEmpty.shared) return deadline
-        const poll = performance.now() + POLL_MS
-        return deadline === null || deadline > poll ? poll : deadline
-      },
-      // Each sliced sleep that ends without a wake checks that the writer still lives.
-      recover: () => this.#rx !== undefined && writerGone(this.#rx),
-    }
+    this.#records = [rx, tx].filter((r) => r !== undefined).map((r) => publishObject(this, KIND.Pipe, ringNames.get(r) ?? 'Pipe@?', r.memory.segment, 0))
+  }
+
+  #unpublish(): void {
+    for (const record of this.#records) dropObject(record)
+    this.#records = []
   }
 
   /** Whether this end can receive. */
@@ -143,7 +158,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** Sends a message (a structured clone); never waits. Throws `EOFError` if the other end is closed. */
   send(value: T): void {
-    this.#put(encodeItemSync(value, 'Connection.send()'), value)
+    this.#put(encodeInto(ENCODED, value, 'Connection.send()'), value)
   }
 
   /** Sends bytes (a Buffer or Uint8Array, or a slice of it), received by `recvBytes` as a Buffer. */
@@ -154,18 +169,35 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
       throw new RangeError(`Connection.sendBytes(): offset ${offset} and size ${String(size)} do not fit in ${bytes.byteLength} bytes`)
     }
     const view = Buffer.from(bytes.buffer, bytes.byteOffset + offset, end - offset)
-    this.#put({ tag: T_BUFFER, length: view.byteLength, bytes: view, text: undefined, number: 0 }, bytes)
+    const e = ENCODED
+    e.tag = T_BUFFER
+    e.length = view.byteLength
+    e.bytes = view
+    e.text = undefined
+    e.number = 0
+    this.#put(e, bytes)
   }
 
   /** Receives the next message, waiting for one. Throws `EOFError` once the other end is gone and nothing is left. */
-  async recv(opts?: RecvOptions): Promise<T> {
-    const taken = await this.#take(opts, 'recv')
-    return (taken.tag === T_HANDLES ? await decodeItem(taken) : decodeItemSync(taken)) as T
+  recv(opts?: RecvOptions): Promise<T> {
+    try {
+      const rx = this.#reader('recv')
+      timeoutDeadline(opts, 'Connection.recv()')
+      // The fast path: a message is there; decode it now (the scratch is reused by the next take).
+      if (rx.take(TAKEN)) return (TAKEN.tag === T_HANDLES ? decodeItem(copyTaken(TAKEN), 'Pipe') : Promise.resolve(decodeItemSync(TAKEN, 'Pipe'))) as Promise<T>
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.#recvSlow(opts)
+  }
+
+  async #recvSlow(opts: RecvOptions | undefined): Promise<T> {
+    return (await decodeItem(await this.#take(opts, 'recv'), 'Pipe')) as T
   }
 
   /** Like `recv`, blocking this thread. */
   recvSync(opts?: { timeout?: number }): T {
-    return decodeItemSync(this.#takeSync(opts, 'recvSync')) as T
+    return decodeItemSync(this.#takeSync(opts, 'recvSync'), 'Pipe') as T
   }
 
   /**
@@ -174,17 +206,19 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
    * (`v8.deserialize` reads it). `maxLength`: a longer message throws `RangeError`.
    */
   async recvBytes(maxLength?: number, opts?: RecvOptions): Promise<Buffer> {
+    checkMaxLength(maxLength, 'recvBytes')
     return asBytes(await this.#take(opts, 'recvBytes'), maxLength)
   }
 
   /** Like `recvBytes`, blocking this thread. */
   recvBytesSync(maxLength?: number, opts?: { timeout?: number }): Buffer {
+    checkMaxLength(maxLength, 'recvBytesSync')
     return asBytes(this.#takeSync(opts, 'recvBytesSync'), maxLength)
   }
 
   /** Resolves true once a message is waiting (or `recv` would throw EOFError), false at the timeout. */
   poll(timeout = 0, opts?: { signal?: AbortSignal }): Promise<boolean> {
-    let rx: Ring
+    let rx: FifoRing
     let deadline: number | null
     try {
       rx = this.#reader('poll')
@@ -193,14 +227,14 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     } catch (error) {
       return Promise.reject(error)
     }
-    return rx.notEmpty.until(() => this.#ready(rx), deadline, opts?.signal, this.#waitOpts)
+    return rx.notEmpty.wait(() => this.#ready(rx) || this.#writerGoneNow(rx), deadline, opts?.signal, BACKSTOP_MS)
   }
 
   /** Like `poll`, blocking this thread. */
   pollSync(timeout = 0): boolean {
     const rx = this.#reader('pollSync')
     if (this.#ready(rx) || writerGone(rx)) return true
-    return rx.notEmpty.untilSync(() => this.#ready(rx), deadlineOf(checkTimeout(timeout, 'Connection.pollSync()')), this.#waitOpts)
+    return rx.notEmpty.waitSync(() => this.#ready(rx) || this.#writerGoneNow(rx), deadlineOf(checkTimeout(timeout, 'Connection.pollSync()')), BACKSTOP_MS)
   }
 
   /** Closes this end: the other end's `recv` throws `EOFError` once drained, its `send` throws. Idempotent. */
@@ -208,8 +242,8 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     if (this.closed) return
     unclosed.unregister(this.#token)
     closeEnds(this.#rx, this.#tx)
-    this.#rx = this.#tx = undefined
     this.#unpublish()
+    this.#rx = this.#tx = undefined
   }
 
   /** Closes this end (`using conn = …`). */
@@ -225,70 +259,73 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
   /** Describes this end for another thread or process and closes it here: the end moves. */
   [kDescribe](): HandleDescriptor {
     if (this.closed) throw new TypeError('this Connection is closed (or was already sent elsewhere): a Connection moves when sent, so send each end once')
-    const d: HandleDescriptor = { kind: 'skein.Connection', rx: describeRing(this.#rx), tx: describeRing(this.#tx), rxName: this.#rx?.observedName, txName: this.#tx?.observedName }
+    const d: HandleDescriptor = { kind: 'skein.Connection', rx: describeRing(this.#rx), tx: describeRing(this.#tx), rxName: nameOf(this.#rx), txName: nameOf(this.#tx) }
+    this.#unpublish()
     unclosed.unregister(this.#token)
     this.#rx = this.#tx = undefined
-    this.#unpublish()
     return d
   }
 
   // ----- internals
 
-  #unpublish(): void {
-    for (const record of this.#records) dropObject(record)
-    this.#records = []
-  }
-
-  #reader(op: string): Ring {
+  #reader(op: string): FifoRing {
     if (this.#rx !== undefined) return this.#rx
     throw new TypeError(this.closed ? `Connection.${op}(): this end is closed (or was sent elsewhere)` : `Connection.${op}(): this end only sends (Pipe(false) gives a receiving end first, a sending end second)`)
   }
 
-  #put(enc: ReturnType<typeof encodeItemSync>, item: unknown): void {
+  #put(enc: Encoded, item: unknown): void {
     const tx = this.#tx
     if (tx === undefined) {
       throw new TypeError(this.closed ? 'Connection.send(): this end is closed (or was sent elsewhere)' : 'Connection.send(): this end only receives (Pipe(false) gives a receiving end first, a sending end second)')
     }
-    if (Atomics.load(tx.i32, L.READER_CLOSED) === 1) throw new EOFError('Connection.send(): the other end of the pipe is closed, so nobody would read this')
-    if (!tx.fits(enc.length)) throw new RangeError(`Connection.send(): the message takes ${enc.length} bytes, more than a pipe carries at once (${tx.capacity}); share big data through SharedMemory`)
-    const put = tx.locked(() => tx.tryPut(enc, 0))
-    if (put !== 0) {
-      throw new RangeError(`Connection.send(): ${tx.capacity} bytes of messages wait unread, so the pipe can't take more; read from the other end (item: ${typeof item})`)
+    if (Atomics.load(tx.memory.i32, L.READER_CLOSED) === 1) throw new EOFError('Connection.send(): the other end of the pipe is closed, so nobody would read this')
+    if (!tx.fits(enc.length)) throw new RangeError(`Connection.send(): the message takes ${enc.length} bytes, more than a pipe carries at once (${tx.memory.capacity}); share big data through SharedMemory`)
+    if (tx.put(enc, 0) !== PUT_OK) {
+      throw new RangeError(`Connection.send(): ${tx.memory.capacity} bytes of messages wait unread, so the pipe can't take more; read from the other end (item: ${typeof item})`)
     }
-    if (tx.notEmpty.waiting) tx.notEmpty.notify(1, 1)
+    tx.notEmpty.wakeOne()
   }
 
-  /** Whether a read would not wait: a message is there, or the writer is gone. */
-  #ready(rx: Ring): boolean {
-    return rx.state(L.COUNT) > 0 || writerClosed(rx)
+  /** Whether a read would not wait: a message is there, or the writer closed its end. */
+  #ready(rx: FifoRing): boolean {
+    return rx.count() > 0 || writerClosed(rx)
   }
 
-  #tryTake(rx: Ring): Taken | undefined {
-    return rx.locked(() => rx.tryTake())
+  /** The writer's liveness, read from /proc at most every LIVENESS_MS (a waiting reader's backstop wakes check it). */
+  #writerGoneNow(rx: FifoRing): boolean {
+    const now = performance.now()
+    if (now - this.#checkedAt < LIVENESS_MS) return false
+    this.#checkedAt = now
+    return writerGone(rx)
   }
 
+  /** The next message, into a Taken of its own (it outlives awaits). */
   async #take(opts: RecvOptions | undefined, op: string): Promise<Taken> {
     const rx = this.#reader(op)
-    let taken = this.#tryTake(rx)
-    if (taken !== undefined) return taken
-    if (writerClosed(rx)) return (taken = this.#tryTake(rx)) ?? eof()
-    const deadline = deadlineOf(timeoutOf(opts, `Connection.${op}()`))
-    // The other end may answer within microseconds: a short spin beats an async wake-up through the addon's waiter thread.
-    if (rx.notEmpty.shared && rx.spinWhileEmpty() && (taken = this.#tryTake(rx)) !== undefined) return taken
-    const done = await rx.notEmpty.until(() => (taken = this.#tryTake(rx)) !== undefined || writerClosed(rx), deadline, opts?.signal, this.#waitOpts)
+    const deadline = timeoutDeadline(opts, `Connection.${op}()`)
+    const mine = newTaken()
+    if (rx.take(mine)) return mine
+    if (writerClosed(rx)) return rx.take(mine) ? mine : eof()
+    // The other end may answer within microseconds: a short spin beats an async wake-up.
+    if (rx.notEmpty.shared && this.#spin.spin(() => this.#ready(rx)) && rx.take(mine)) return mine
+    let took = false
+    const done = await rx.notEmpty.wait(() => (took = rx.take(mine)) || writerClosed(rx) || this.#writerGoneNow(rx), deadline, opts?.signal, BACKSTOP_MS)
     if (!done) throw new QueueEmptyError(`Connection.${op}(): no message arrived before the timeout; wait longer, or check the other end sends`)
-    return taken ?? this.#tryTake(rx) ?? eof()
+    return took || rx.take(mine) ? mine : eof()
   }
 
   #takeSync(opts: { timeout?: number } | undefined, op: string): Taken {
     const rx = this.#reader(op)
-    let taken = this.#tryTake(rx)
-    if (taken !== undefined) return taken
-    const deadline = deadlineOf(timeoutOf(opts, `Connection.${op}()`))
-    if (rx.spinWhileEmpty() && (taken = this.#tryTake(rx)) !== undefined) return taken
-    const done = rx.notEmpty.untilSync(() => (taken = this.#tryTake(rx)) !== undefined || writerClosed(rx), deadline, this.#waitOpts)
-    if (!done) throw new QueueEmptyError(`Connection.${op}(): no message arrived before the timeout; wait longer, or check the other end sends`)
-    return taken ?? this.#tryTake(rx) ?? eof()
+    const deadline = timeoutDeadline(opts, `Connection.${op}()`)
+    if (rx.take(TAKEN)) return TAKEN
+    if (writerClosed(rx)) return rx.take(TAKEN) ? TAKEN : eof()
+    let took = false
+    const attempt = () => (took = rx.take(TAKEN)) || writerClosed(rx) || this.#writerGoneNow(rx)
+    const spun = rx.notEmpty.shared && this.#spin.spin(() => this.#ready(rx)) && attempt()
+    if (!spun && !rx.notEmpty.waitSync(attempt, deadline, BACKSTOP_MS)) {
+      throw new QueueEmptyError(`Connection.${op}(): no message arrived before the timeout; wait longer, or check the other end sends`)
+    }
+    return took || rx.take(TAKEN) ? TAKEN : eof()
   }
 }
 
@@ -297,38 +334,49 @@ function eof(): never {
 }
 
 /** The writing end was closed (one atomic load: checked on every attempt). */
-function writerClosed(rx: Ring): boolean {
-  return Atomics.load(rx.i32, L.WRITER_CLOSED) === 1
+function writerClosed(rx: FifoRing): boolean {
+  return Atomics.load(rx.memory.i32, L.WRITER_CLOSED) === 1
 }
 
-/** The writing end was closed, or whoever held it has ended (reads /proc: checked once per sliced sleep). */
-function writerGone(rx: Ring): boolean {
+/** The writing end was closed, or whoever held it has ended (reads /proc). */
+function writerGone(rx: FifoRing): boolean {
   if (writerClosed(rx)) return true
-  const writer = Atomics.load(rx.i32, L.WRITER)
+  const writer = Atomics.load(rx.memory.i32, L.WRITER)
   return writer !== owner.id && !isAlive(writer)
 }
 
-function closeEnds(rx: Ring | undefined, tx: Ring | undefined): void {
+function closeEnds(rx: FifoRing | undefined, tx: FifoRing | undefined): void {
   if (tx !== undefined) {
-    Atomics.store(tx.i32, L.WRITER_CLOSED, 1)
-    tx.notEmpty.notify()
+    Atomics.store(tx.memory.i32, L.WRITER_CLOSED, 1)
+    tx.notEmpty.wakeAll()
   }
-  if (rx !== undefined) Atomics.store(rx.i32, L.READER_CLOSED, 1)
+  if (rx !== undefined) Atomics.store(rx.memory.i32, L.READER_CLOSED, 1)
 }
 
-function describeRing(ring: Ring | undefined): SegmentDescriptor | null {
+function nameOf(ring: FifoRing | undefined): string | undefined {
+  return ring === undefined ? undefined : ringNames.get(ring)
+}
+
+function describeRing(ring: FifoRing | undefined): SegmentDescriptor | null {
   if (ring === undefined) return null
   ring.markShared()
-  ring.lock[kDescribe]()
-  return ring.segment.describe()
+  return ring.memory.segment.describe()
+}
+
+/** Checked before a message is taken, so a bad maxLength loses nothing. */
+function checkMaxLength(maxLength: unknown, op: string): void {
+  if (maxLength === undefined || maxLength === Infinity) return
+  if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 0) {
+    throw new RangeError(`Connection.${op}(maxLength): maxLength must be a non-negative integer number of bytes (got ${typeof maxLength === 'number' ? maxLength : typeof maxLength}); omit it for no limit`)
+  }
 }
 
 function asBytes(taken: Taken, maxLength: number | undefined): Buffer {
   let bytes: Buffer
   if (taken.tag === T_BUFFER || taken.tag === T_BYTES) bytes = taken.bytes ?? Buffer.alloc(0)
-  else if (taken.tag === T_STRING) bytes = Buffer.from(taken.text!, 'utf8')
+  else if (taken.tag === T_STRING || taken.tag === T_STRING16) bytes = Buffer.from(taken.text!, 'utf8')
   else if (taken.bytes !== undefined) bytes = taken.bytes
-  else bytes = serialize(decodeItemSync(taken))
+  else bytes = serialize(decodeItemSync(taken, 'Pipe'))
   if (maxLength !== undefined && bytes.byteLength > maxLength) {
     throw new RangeError(`Connection.recvBytes(): the message has ${bytes.byteLength} bytes, more than maxLength ${maxLength}`)
   }
@@ -336,16 +384,17 @@ function asBytes(taken: Taken, maxLength: number | undefined): Buffer {
 }
 
 registerPlainKind('skein.Connection', (d) => {
-  const attach = (s: unknown, name: unknown): Ring | undefined => {
+  const attach = (s: unknown, name: unknown): FifoRing | undefined => {
     if (s === null || s === undefined) return undefined
-    const ring = Ring.attach(Segment.attach(s as SegmentDescriptor))
-    ring.observe(KIND.Pipe, revivedName({ name }, 'Pipe'))
+    const ring = attachRing(Segment.attach(s as SegmentDescriptor), 'Pipe')
+    if (!(ring instanceof FifoRing)) return ring.memory.corrupt('a pipe end names a ring that is not FIFO')
+    nameRing(ring, revivedName({ name }, 'Pipe'))
     return ring
   }
   const rx = attach(d.rx, d.rxName)
   const tx = attach(d.tx, d.txName)
   // This thread holds the ends now.
-  if (rx !== undefined) Atomics.store(rx.i32, L.READER, owner.id)
-  if (tx !== undefined) Atomics.store(tx.i32, L.WRITER, owner.id)
+  if (rx !== undefined) Atomics.store(rx.memory.i32, L.READER, owner.id)
+  if (tx !== undefined) Atomics.store(tx.memory.i32, L.WRITER, owner.id)
   return new Connection(rx, tx)
 })

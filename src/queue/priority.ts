@@ -23,7 +23,7 @@ import { PRIORITY } from './layout.js'
 export class PriorityQueue<T = unknown> extends Queue<[number, T]> {
   static override readonly order: number = PRIORITY
 
-  protected override toFrame(item: [number, T]): [number, unknown] {
+  protected override framePriority(item: [number, T]): number {
     if (!Array.isArray(item) || item.length !== 2) {
       throw new TypeError(`PriorityQueue.put(): items are [priority, value] pairs (got ${describe(item)}); e.g. q.put([1, 'job'])`)
     }
@@ -32,7 +32,11 @@ export class PriorityQueue<T = unknown> extends Queue<[number, T]> {
     if (typeof priority !== 'number' || Number.isNaN(priority)) {
       throw new TypeError(`PriorityQueue.put(): the priority must be a number, not ${describe(item[0])}; map other keys to numbers first`)
     }
-    return [priority, item[1]]
+    return priority
+  }
+
+  protected override frameValue(item: [number, T]): unknown {
+    return item[1]
   }
 
   protected override fromFrame(priority: number, value: unknown): [number, T] {

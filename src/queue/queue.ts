@@ -1,37 +1,31 @@
 /**
  * Queue: Python's `multiprocessing.Queue` and `queue.Queue` in one object,
  * for tasks, threads and processes.
+ *
+ * How it works. A handle over a ring (ring.ts): `put` encodes the item into
+ * a scratch, the ring copies it in and commits, and the handle wakes one
+ * announced reader; `get` has the ring copy the oldest frame out into a
+ * scratch and decodes it, waking one blocked writer. Neither allocates per
+ * item beyond the item itself (and the promise of the async forms). Only
+ * when it must wait does a call spin briefly (spin.ts), then sleep in the
+ * ring's wait set (wait-set.ts).
  */
-import { QueueFullError, QueueEmptyError, QueueClosedError, EOFError } from '../errors.js'
+import { QueueFullError, QueueEmptyError, QueueClosedError } from '../errors.js'
 import { kDescribe, registerKind, holdsShareable, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
 import { publishObject } from '../observe/records.js'
-import { describeQueuePeers } from '../observe/holder.js'
 import { KIND } from '../observe/layout.js'
-import { deadlineFrom, NOWAIT, checkTimeout } from '../sync/options.js'
-import { deadlineOf, type UntilOptions } from '../sync/wait.js'
-import { Ring, PUT_OK, PUT_FULL } from './ring.js'
-import { encodeItem, encodeItemSync, decodeItem, decodeItemSync, T_HANDLES, type Encoded, type Taken } from './codec.js'
+import { observeRing, describeRingPeers } from './observed.js'
+import { NOWAIT, checkTimeout } from '../sync/options.js'
+import { deadlineOf } from '../sync/wait.js'
+import { createRing, attachRing, PUT_OK, PUT_CLOSED, PUT_NO_ROOM, type Ring } from './ring.js'
+import { encodeInto, encodeItem, newEncoded, copyEncoded, decodeItem, decodeItemSync, newTaken, copyTaken, T_HANDLES, type Encoded, type Taken } from './codec.js'
+import { Spinner } from './spin.js'
+import { waitDeadline, drained, timedOutFull, timedOutEmpty, tooBig, bytesFull, type QueueWaitOptions } from './queue-options.js'
 import * as L from './layout.js'
 import { untilEOF } from './until-eof.js'
 
-/**
- * Options of `put`/`get` and their `*Sync` forms.
- *
- * @example
- * import { Queue } from 'skein'
- * const q = new Queue<string>(1)
- * await q.put('a', { timeout: 100 })
- * console.log(await q.get({ timeout: 100, signal: AbortSignal.timeout(1000) })) // 'a'
- */
-export interface QueueWaitOptions {
-  /** `false`: don't wait (full → QueueFullError, empty → QueueEmptyError); default `true`. */
-  block?: boolean
-  /** Milliseconds to wait at most; default: forever. */
-  timeout?: number
-  /** Aborting it rejects the wait with the signal's reason (async forms only). */
-  signal?: AbortSignal
-}
+export type { QueueWaitOptions } from './queue-options.js'
 
 /**
  * Construction options beyond Python's `maxsize`.
@@ -42,16 +36,19 @@ export interface QueueWaitOptions {
  */
 export interface QueueOptions extends NameOptions {
   /**
-   * Bytes reserved for unread items (default 1 GiB). Only the pages unread
-   * items occupy are used; this bounds the largest item and, for an
+   * Bytes of unread items it holds at most (default 1 GiB). Only the pages
+   * unread items occupy are used; this bounds the largest item and, for an
    * unbounded queue, how much can wait unread.
    */
   capacity?: number
 }
 
-/** How often a waiter on a shared queue looks again by itself (a peer killed between its commit and its wake-up). */
-const POLL_MS = 200
+/** While a queue is shared, a sleeping waiter looks again this often by itself: only a peer killed between its change and its wake-up needs it. */
+export const BACKSTOP_MS = 200
 const RESOLVED: Promise<void> = Promise.resolve()
+/** Scratches of the synchronous paths (this thread runs one at a time). */
+const ENCODED = newEncoded()
+const TAKEN = newTaken()
 
 let attaching: Ring | undefined
 let attachingName: string | undefined
@@ -81,21 +78,23 @@ export function registerQueueClass(name: string, cls: new () => object): void {
  * through another queue, to share it. `close()` closes it for everyone:
  * further puts throw `QueueClosedError`, readers drain what is left, then
  * `get` throws `EOFError` and `for await` ends. A process killed in the
- * middle of a `put` or `get` neither loses nor duplicates an item that was
- * put, and does not wedge the others (its lock is taken over).
+ * middle of a `put` or `get` neither loses nor duplicates an item whose put
+ * returned (a killed reader may take with it the one item its get had
+ * already committed), and does not wedge the others (its lock is taken over).
  */
 export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   /** @internal The order of this class's items (FIFO, LIFO, PRIORITY). */
   static readonly order: number = L.FIFO
   readonly #ring: Ring
   readonly #name: string
-  readonly #waitOpts: UntilOptions
   /** What `skein top` and errors call this queue. */
   readonly name: string
+  readonly #getSpin = new Spinner()
+  readonly #putSpin = new Spinner()
 
   /**
    * @param maxsize the most items it holds at once; 0 (default): unbounded.
-   * @param opts `capacity`: bytes reserved for unread items (default 1 GiB).
+   * @param opts `capacity`: bytes of unread items at most (default 1 GiB).
    */
   constructor(maxsize = 0, opts: QueueOptions = {}) {
     this.#name = new.target.name
@@ -104,39 +103,43 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       this.name = attachingName ?? `${this.#name}@?`
       attaching = undefined
       attachingName = undefined
-    } else {
-      this.name = nameFrom(opts, this.#name, `new ${this.#name}()`)
-      if (!Number.isInteger(maxsize) || maxsize < 0 || maxsize > 0x7fffffff) {
-        throw new RangeError(`${this.#name}(maxsize): maxsize must be a non-negative integer (got ${String(maxsize)}); use 0 for an unbounded queue`)
-      }
-      const capacity = opts.capacity ?? L.DEFAULT_CAPACITY
-      if (!Number.isInteger(capacity) || capacity < 1 || capacity > L.DEFAULT_CAPACITY) {
-        throw new RangeError(`${this.#name}: capacity must be a whole number of bytes between 1 and 1 GiB (got ${String(capacity)})`)
-      }
-      this.#ring = Ring.create((new.target as typeof Queue).order, maxsize, capacity)
+      this.#ring.memory.label = this.#name
+      this.#observe()
+      return
     }
-    const ring = this.#ring
-    // In the registry: the queue (its depth is read from the ring) and what its sleepers wait for.
-    ring.observe(KIND.Queue, this.name)
-    publishObject(this, KIND.Queue, this.name, ring.segment, 0)
-    this.#waitOpts = {
-      slice: (deadline) => {
-        if (!ring.notEmpty.shared) return deadline
-        const poll = performance.now() + POLL_MS
-        return deadline === null || deadline > poll ? poll : deadline
-      },
-      recover: () => false,
+    this.name = nameFrom(opts, this.#name, `new ${this.#name}()`)
+    if (!Number.isInteger(maxsize) || maxsize < 0 || maxsize > 0x7fffffff) {
+      throw new RangeError(`${this.#name}(maxsize): maxsize must be a non-negative integer (got ${String(maxsize)}); use 0 for an unbounded queue`)
     }
+    const capacity = opts.capacity ?? L.DEFAULT_CAPACITY
+    if (!Number.isInteger(capacity) || capacity < 1 || capacity > L.DEFAULT_CAPACITY) {
+      throw new RangeError(`${this.#name}: capacity must be a whole number of bytes between 1 and 1 GiB (got ${String(capacity)})`)
+    }
+    this.#ring = createRing((new.target as typeof Queue).order, maxsize, capacity, this.#name)
+    this.#observe()
+  }
+
+  /** In the registry: this handle's queue (skein top reads its depth from the ring) and what its sleepers wait for. */
+  #observe(): void {
+    observeRing(this.#ring, KIND.Queue, this.name)
+    publishObject(this, KIND.Queue, this.name, this.#ring.memory.segment, 0)
+  }
+
+  /** The message of a put or get that timed out: who else holds the queue, who waits. */
+  #timedOut(op: 'put' | 'get'): string {
+    const what = `${this.#name} "${this.name}"`
+    const peers = describeRingPeers(this.#ring)
+    return op === 'put' ? timedOutFull(what, this.qsize(), peers) : timedOutEmpty(what, peers)
   }
 
   /** The most items it holds at once (0: unbounded). */
   get maxsize(): number {
-    return this.#ring.maxsize
+    return this.#ring.memory.maxsize
   }
 
   /** How many items it holds now (a snapshot: others may change it at once). */
   qsize(): number {
-    return this.#ring.state(L.COUNT)
+    return this.#ring.count()
   }
 
   /** Whether it holds no item now (a snapshot). */
@@ -146,12 +149,12 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** Whether it holds `maxsize` items now (a snapshot; never true when unbounded). */
   full(): boolean {
-    return this.#ring.maxsize > 0 && this.qsize() >= this.#ring.maxsize
+    return this.maxsize > 0 && this.qsize() >= this.maxsize
   }
 
   /** Whether `close()` was called (by anyone). */
   get closed(): boolean {
-    return this.#ring.closed
+    return this.#ring.memory.closed
   }
 
   /**
@@ -161,21 +164,22 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    */
   put(item: T, opts?: QueueWaitOptions): Promise<void> {
     let deadline: number | null
-    let enc: Encoded | undefined
     let priority: number
     let value: unknown
     try {
-      ;[priority, value] = this.toFrame(item)
-      deadline = deadlineFrom(blockingOf(opts), `${this.#name}.put()`)
+      deadline = waitDeadline(opts, `${this.#name}.put()`)
+      priority = this.framePriority(item)
+      value = this.frameValue(item)
       if (!holdsShareable(value)) {
-        enc = encodeItemSync(value, `${this.#name}.put()`)
+        const enc = encodeInto(ENCODED, value, `${this.#name}.put()`)
         if (this.#tryPut(enc, priority, item)) return RESOLVED
         if (deadline === NOWAIT) throw new QueueFullError(item)
+        return this.#putWait(copyEncoded(enc), priority, item, deadline, opts?.signal)
       }
     } catch (error) {
       return Promise.reject(error)
     }
-    return this.#putSlow(item, enc, priority, value, deadline, opts?.signal)
+    return this.#putShared(item, value, priority, deadline, opts?.signal)
   }
 
   /** `put(item, { block: false })`, synchronously: throws `QueueFullError` at once if full. */
@@ -185,13 +189,14 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** Puts an item, blocking this thread while the queue is full. */
   putSync(item: T, opts?: QueueWaitOptions): void {
-    const [priority, value] = this.toFrame(item)
-    const deadline = deadlineFrom(blockingOf(opts), `${this.#name}.putSync()`)
-    const enc = encodeItemSync(value, `${this.#name}.putSync()`)
+    const deadline = waitDeadline(opts, `${this.#name}.putSync()`)
+    const priority = this.framePriority(item)
+    const enc = encodeInto(ENCODED, this.frameValue(item), `${this.#name}.putSync()`)
     if (this.#tryPut(enc, priority, item)) return
-    if (deadline === NOWAIT || !this.#ring.notFull.untilSync(() => this.#tryPut(enc, priority, item), deadline, this.#waitOpts)) {
-      throw new QueueFullError(item, this.#timedOutFull())
-    }
+    if (deadline === NOWAIT) throw new QueueFullError(item)
+    const attempt = () => this.#tryPut(enc, priority, item)
+    if (this.#ring.notFull.shared && this.#putSpin.spin(this.#roomy) && attempt()) return
+    if (!this.#ring.notFull.waitSync(attempt, deadline, BACKSTOP_MS)) throw new QueueFullError(item, this.#timedOut('put'))
   }
 
   /**
@@ -202,15 +207,14 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   get(opts?: QueueWaitOptions): Promise<T> {
     let deadline: number | null
     try {
-      deadline = deadlineFrom(blockingOf(opts), `${this.#name}.get()`)
-      const taken = this.#tryTake()
-      if (taken !== undefined) return taken.tag === T_HANDLES ? this.#finish(taken) : Promise.resolve(this.#finishSync(taken))
-      if (this.#ring.closed) throw drained(this.#name)
+      deadline = waitDeadline(opts, `${this.#name}.get()`)
+      if (this.#take(TAKEN)) return this.#finish(TAKEN)
+      if (this.#ring.memory.closed) return this.#take(TAKEN) ? this.#finish(TAKEN) : Promise.reject(drained(this.#name))
       if (deadline === NOWAIT) throw new QueueEmptyError()
     } catch (error) {
       return Promise.reject(error)
     }
-    return this.#getSlow(deadline, opts?.signal)
+    return this.#getWait(deadline, opts?.signal)
   }
 
   /** `get({ block: false })`, synchronously: throws `QueueEmptyError` at once if empty. */
@@ -220,19 +224,21 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** Takes the next item, blocking this thread while the queue is empty. */
   getSync(opts?: QueueWaitOptions): T {
-    const deadline = deadlineFrom(blockingOf(opts), `${this.#name}.getSync()`)
-    let taken = this.#tryTake()
-    if (taken === undefined) {
-      if (this.#ring.closed) throw drained(this.#name)
-      if (deadline === NOWAIT) throw new QueueEmptyError()
-      if (this.#ring.spinWhileEmpty()) taken = this.#tryTake()
+    const deadline = waitDeadline(opts, `${this.#name}.getSync()`)
+    if (this.#take(TAKEN)) return this.#decodeSync(TAKEN)
+    if (this.#ring.memory.closed) {
+      if (this.#take(TAKEN)) return this.#decodeSync(TAKEN)
+      throw drained(this.#name)
     }
-    if (taken === undefined) {
-      const arrived = this.#ring.notEmpty.untilSync(() => (taken = this.#tryTake()) !== undefined || this.#ring.closed, deadline, this.#waitOpts)
-      if (!arrived) throw new QueueEmptyError(this.#timedOutEmpty())
-      if (taken === undefined) throw drained(this.#name)
+    if (deadline === NOWAIT) throw new QueueEmptyError()
+    let took = false
+    const attempt = () => (took = this.#take(TAKEN)) || this.#ring.memory.closed
+    const spun = this.#ring.notEmpty.shared && this.#getSpin.spin(this.#ready) && attempt()
+    if (!spun && !this.#ring.notEmpty.waitSync(attempt, deadline, BACKSTOP_MS)) {
+      throw new QueueEmptyError(this.#timedOut('get'))
     }
-    return this.#finishSync(taken)
+    if (!took && !this.#take(TAKEN)) throw drained(this.#name)
+    return this.#decodeSync(TAKEN)
   }
 
   /**
@@ -249,34 +255,27 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    * Throws `RangeError` if called more times than items were put.
    */
   taskDone(): void {
-    const ring = this.#ring
-    let left = 0
-    const ok = ring.locked(() => {
-      const done = ring.taskDone()
-      left = ring.state(L.UNFINISHED)
-      return done
-    })
-    if (!ok) throw new RangeError(`${this.#name}.taskDone(): called more times than there were items put; call it once per item you got`)
-    if (left === 0) ring.joined.notify()
+    if (!this.#ring.taskDone()) throw new RangeError(`${this.#name}.taskDone(): called more times than there were items put; call it once per item you got`)
   }
 
   /** Resolves `true` once every item put has been marked done (`taskDone`); `false` at the timeout. */
   join(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
     let deadline: number | null
     try {
+      // Checked first: a bad timeout is an error even when nothing is left to wait for.
       deadline = deadlineOf(checkTimeout(timeout, `${this.#name}.join()`))
     } catch (error) {
       return Promise.reject(error)
     }
-    if (this.#unfinished() === 0) return Promise.resolve(true)
-    return this.#ring.joined.until(() => this.#unfinished() === 0, deadline, opts?.signal, this.#waitOpts)
+    if (this.#ring.unfinished() === 0) return Promise.resolve(true)
+    return this.#ring.joined.wait(this.#allDone, deadline, opts?.signal, BACKSTOP_MS)
   }
 
   /** Like `join`, blocking this thread. */
   joinSync(timeout?: number): boolean {
     const deadline = deadlineOf(checkTimeout(timeout, `${this.#name}.joinSync()`))
-    if (this.#unfinished() === 0) return true
-    return this.#ring.joined.untilSync(() => this.#unfinished() === 0, deadline, this.#waitOpts)
+    if (this.#ring.unfinished() === 0) return true
+    return this.#ring.joined.waitSync(this.#allDone, deadline, BACKSTOP_MS)
   }
 
   /** Yields items as they come; ends once the queue is closed and drained. */
@@ -286,14 +285,17 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   [kDescribe](): HandleDescriptor {
     this.#ring.markShared()
-    // The embedded lock must hear wakes from elsewhere too.
-    this.#ring.lock[kDescribe]()
-    return { kind: 'skein.Queue', cls: this.#name, name: this.name, segment: this.#ring.segment.describe(), offset: 0 }
+    return { kind: 'skein.Queue', cls: this.#name, name: this.name, segment: this.#ring.memory.segment.describe(), offset: 0 }
   }
 
-  /** @internal The priority and payload of an item (PriorityQueue splits its pairs). */
-  protected toFrame(item: T): [number, unknown] {
-    return [0, item]
+  /** @internal The priority an item is put with (PriorityQueue checks its pairs). */
+  protected framePriority(_item: T): number {
+    return 0
+  }
+
+  /** @internal What of an item goes into the frame (PriorityQueue: the value of the pair). */
+  protected frameValue(item: T): unknown {
+    return item
   }
 
   /** @internal The item rebuilt from a frame's priority and payload. */
@@ -303,106 +305,76 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   // ----- internals
 
-  #timedOutFull(): string {
-    return timedOutFull(`${this.#name} "${this.name}"`, this.qsize(), peersOf(this.#ring))
-  }
-
-  #timedOutEmpty(): string {
-    return timedOutEmpty(`${this.#name} "${this.name}"`, peersOf(this.#ring))
-  }
-
-  #unfinished(): number {
-    return this.#ring.state(L.UNFINISHED)
-  }
-
-  /** One attempt to put; true when put, false when full or out of room (bounded queues wait then). */
+  /** One attempt to put; true when put, false when full (a bounded queue waits then). */
   #tryPut(enc: Encoded, priority: number, item: T): boolean {
     const ring = this.#ring
-    if (ring.closed) throw new QueueClosedError(item)
-    if (!ring.fits(enc.length)) {
-      throw new RangeError(`${this.#name}.put(): the item takes ${enc.length} bytes, more than the queue's capacity of ${ring.capacity} bytes; create it with a larger { capacity } (up to 1 GiB), or share big data through SharedMemory`)
-    }
-    let closed = false
-    const outcome = ring.locked(() => {
-      if (ring.closed) {
-        closed = true
-        return PUT_FULL
-      }
-      return ring.tryPut(enc, priority)
-    })
-    if (closed) throw new QueueClosedError(item)
+    if (!ring.fits(enc.length)) throw tooBig(`${this.#name}.put()`, enc.length, ring.memory.capacity)
+    const outcome = ring.put(enc, priority)
     if (outcome === PUT_OK) {
-      if (ring.notEmpty.waiting) ring.notEmpty.notify(1, 1)
+      ring.notEmpty.wakeOne()
       return true
     }
-    if (outcome !== PUT_FULL && ring.maxsize === 0) {
-      throw new QueueFullError(item, `${this.#name}.put(): the unread items fill the queue's capacity of ${ring.capacity} bytes, so an unbounded queue can't take more; read faster, or create it with a larger { capacity } (up to 1 GiB)`)
+    if (outcome === PUT_CLOSED) throw new QueueClosedError(item)
+    if (outcome === PUT_NO_ROOM) {
+      if (ring.memory.maxsize === 0) throw new QueueFullError(item, bytesFull(this.#name, ring.memory.capacity))
+      ring.notFull.wakeAllNext() // room for items may come before room for these bytes
     }
     return false
   }
 
-  #tryTake(): Taken | undefined {
+  /** Takes the next item into `into`; wakes one blocked writer. */
+  #take(into: Taken): boolean {
     const ring = this.#ring
-    const taken = ring.locked(() => ring.tryTake())
-    if (taken !== undefined && ring.notFull.waiting) ring.notFull.notify(1, 1)
-    return taken
+    if (!ring.take(into)) return false
+    ring.notFull.wakeOne()
+    return true
   }
 
-  async #putSlow(item: T, enc: Encoded | undefined, priority: number, value: unknown, deadline: number | null, signal: AbortSignal | undefined): Promise<void> {
-    if (enc === undefined) {
-      const encoded = await encodeItem(value, `${this.#name}.put()`)
-      enc = encoded
-      if (this.#tryPut(encoded, priority, item)) return
-      if (deadline === NOWAIT) throw new QueueFullError(item)
+  readonly #ready = (): boolean => this.#ring.count() > 0 || this.#ring.memory.closed
+  readonly #roomy = (): boolean => this.#ring.count() < this.#ring.memory.maxsize || this.#ring.memory.closed
+  readonly #allDone = (): boolean => this.#ring.unfinished() === 0
+
+  async #putShared(item: T, value: unknown, priority: number, deadline: number | null, signal: AbortSignal | undefined): Promise<void> {
+    const enc = await encodeItem(value, `${this.#name}.put()`)
+    if (this.#tryPut(enc, priority, item)) return
+    if (deadline === NOWAIT) throw new QueueFullError(item)
+    return this.#putWait(enc, priority, item, deadline, signal)
+  }
+
+  async #putWait(enc: Encoded, priority: number, item: T, deadline: number | null, signal: AbortSignal | undefined): Promise<void> {
+    const attempt = () => this.#tryPut(enc, priority, item)
+    if (this.#ring.notFull.shared && this.#putSpin.spin(this.#roomy) && attempt()) return
+    if (!(await this.#ring.notFull.wait(attempt, deadline, signal, BACKSTOP_MS))) throw new QueueFullError(item, this.#timedOut('put'))
+  }
+
+  async #getWait(deadline: number | null, signal: AbortSignal | undefined): Promise<T> {
+    const ring = this.#ring
+    // Another thread or process may put within microseconds: a short spin beats an async wake-up.
+    if (ring.notEmpty.shared && this.#getSpin.spin(this.#ready) && this.#take(TAKEN)) return this.#finish(TAKEN)
+    const mine = newTaken()
+    let took = false
+    const arrived = await ring.notEmpty.wait(() => (took = this.#take(mine)) || ring.memory.closed, deadline, signal, BACKSTOP_MS)
+    if (!arrived) throw new QueueEmptyError(this.#timedOut('get'))
+    if (!took && !this.#take(mine)) throw drained(this.#name)
+    return this.#finish(mine)
+  }
+
+  /** The item of a taken frame, as the promise `get` returns. */
+  #finish(taken: Taken): Promise<T> {
+    if (taken.tag === T_HANDLES) return this.#finishShared(taken === TAKEN ? copyTaken(taken) : taken)
+    try {
+      return Promise.resolve(this.#decodeSync(taken))
+    } catch (error) {
+      return Promise.reject(error)
     }
-    const ready = enc
-    const put = await this.#ring.notFull.until(() => this.#tryPut(ready, priority, item), deadline, signal, this.#waitOpts)
-    if (!put) throw new QueueFullError(item, this.#timedOutFull())
   }
 
-  async #getSlow(deadline: number | null, signal: AbortSignal | undefined): Promise<T> {
-    let taken: Taken | undefined
-    // Another thread or process may put within microseconds: a short spin beats an async wake-up through the addon's waiter thread.
-    if (this.#ring.notEmpty.shared && this.#ring.spinWhileEmpty() && (taken = this.#tryTake()) !== undefined) return this.#finish(taken)
-    const arrived = await this.#ring.notEmpty.until(() => (taken = this.#tryTake()) !== undefined || this.#ring.closed, deadline, signal, this.#waitOpts)
-    if (!arrived) throw new QueueEmptyError(this.#timedOutEmpty())
-    if (taken === undefined) throw drained(this.#name)
-    return this.#finish(taken)
+  async #finishShared(taken: Taken): Promise<T> {
+    return this.fromFrame(taken.priority, await decodeItem(taken, this.#ring.memory.label))
   }
 
-  async #finish(taken: Taken & { priority: number }): Promise<T> {
-    return this.fromFrame(taken.priority, await decodeItem(taken))
-  }
-
-  #finishSync(taken: Taken & { priority: number }): T {
-    return this.fromFrame(taken.priority, decodeItemSync(taken))
-  }
-}
-
-/** Python spells it `block`; the shared deadline helper says `blocking`. */
-function blockingOf(opts: QueueWaitOptions | undefined): { blocking?: boolean; timeout?: number } | undefined {
-  if (typeof opts !== 'object' || opts === null) return opts as undefined // not options: deadlineFrom says so
-  return { blocking: opts.block, timeout: opts.timeout }
-}
-
-function drained(name: string): EOFError {
-  return new EOFError(`${name}: the queue is closed and nothing is left in it`)
-}
-
-function timedOutFull(what: string, size: number, peers: string): string {
-  return `${what}.put(): the queue stayed full (${size} items) until the timeout; ${peers}. Wait longer, or read from it faster`
-}
-
-function timedOutEmpty(what: string, peers: string): string {
-  return `${what}.get(): nothing arrived before the timeout; ${peers}. Wait longer, or check that a producer is running`
-}
-
-/** Who else has the queue, in words (never fails: the error must not be lost for want of it). */
-function peersOf(ring: Ring): string {
-  try {
-    return describeQueuePeers(ring.segment.token, Atomics.load(ring.i32, (L.NOT_EMPTY_AT >> 2) + 2), Atomics.load(ring.i32, (L.NOT_FULL_AT >> 2) + 2))
-  } catch {
-    return 'who else holds it is unknown'
+  #decodeSync(taken: Taken): T {
+    return this.fromFrame(taken.priority, decodeItemSync(taken, this.#ring.memory.label))
   }
 }
 
@@ -411,7 +383,7 @@ registerQueueClass('Queue', Queue as new () => object)
 registerKind('skein.Queue', (d, segment) => {
   const cls = classes.get(String(d.cls))
   if (cls === undefined) throw new TypeError(`cannot rebuild a shared ${String(d.cls)} here: its module was not loaded. Import it from 'skein'`)
-  attaching = Ring.attach(segment)
+  attaching = attachRing(segment, String(d.cls))
   attachingName = revivedName(d, String(d.cls))
   try {
     return new cls()

@@ -45,6 +45,10 @@ const handler: ProxyHandler<object> = {
     if (indexOf(key) !== undefined) throw new TypeError(`can't define property '${String(key)}' on a shared array: assign elements with a[i] = x or a.set(i, x)`)
     return Reflect.defineProperty(target, key, descriptor)
   },
+  // `a['__proto__'] = x` (a key like any other to code that indexes by user input) must not unmake the array.
+  setPrototypeOf() {
+    return false
+  },
   deleteProperty(target, key) {
     if (indexOf(key) !== undefined) throw new TypeError(`can't delete element '${String(key)}' of a shared array: its length is fixed; set it to 0 instead`)
     return Reflect.deleteProperty(target, key)

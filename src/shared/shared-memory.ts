@@ -122,7 +122,7 @@ export class SharedMemory implements Disposable {
     this.#tracked = false
     if (errno !== 0) {
       const code = errno === ENOENT ? 'ENOENT' : `errno ${errno}`
-      throw Object.assign(new Error(`SharedMemory: cannot unlink '${this.name}' (${code})${errno === ENOENT ? ': it was already unlinked' : ''}`), { code, errno })
+      throw Object.assign(new SkeinError(`SharedMemory: cannot unlink '${this.name}' (${code})${errno === ENOENT ? ': it was already unlinked' : ''}`, code), { errno })
     }
   }
 
@@ -165,12 +165,12 @@ function open(name: string, size: number, create: boolean): SharedArrayBuffer {
   } catch (error) {
     const text = String((error as Error).message)
     if (text.includes('File exists')) {
-      throw Object.assign(new Error(`SharedMemory: a segment named '${name}' already exists: attach to it with { name: '${name}' }, or choose another name`, { cause: error }), { code: 'EEXIST' })
+      throw new SkeinError(`SharedMemory: a segment named '${name}' already exists: attach to it with { name: '${name}' }, or choose another name`, 'EEXIST', { cause: error })
     }
     if (text.includes('No such file')) {
-      throw Object.assign(new Error(`SharedMemory: no segment named '${name}': create it with { name: '${name}', create: true, size }, or check the name`, { cause: error }), { code: 'ENOENT' })
+      throw new SkeinError(`SharedMemory: no segment named '${name}': create it with { name: '${name}', create: true, size }, or check the name`, 'ENOENT', { cause: error })
     }
-    throw new Error(`SharedMemory: cannot open '${name}': ${text}`, { cause: error })
+    throw new SkeinError(`SharedMemory: cannot open '${name}': ${text}`, 'ERR_SKEIN_SHARED_MEMORY', { cause: error })
   }
 }
 

@@ -65,9 +65,13 @@ export function encode(value: unknown): Promise<unknown> {
   return copyTreeAsync(value, encoding(false))
 }
 
-/** Turns markers made by {@link encode} back into attached objects. */
-export function decode(value: unknown): Promise<unknown> {
-  return copyTreeAsync(value, decoding(false))
+/**
+ * Turns markers made by {@link encode} back into attached objects. `admit`,
+ * for values from outside the program (Redis), sees each descriptor first
+ * and returns the one to revive, or throws to refuse it.
+ */
+export function decode(value: unknown, admit?: (d: HandleDescriptor) => HandleDescriptor): Promise<unknown> {
+  return copyTreeAsync(value, decoding(false, admit))
 }
 
 /** Attaches the object a descriptor names. */
@@ -196,12 +200,12 @@ function encoding(sync: boolean, made?: unknown[]): CopyPolicy {
 }
 
 /** The copy policy of {@link decode} and {@link decodeSync} (`sync`: an asynchronous attach is an AsyncHandleError). */
-function decoding(sync: boolean): CopyPolicy {
+function decoding(sync: boolean, admit?: (d: HandleDescriptor) => HandleDescriptor): CopyPolicy {
   return {
     leaf(node) {
       const d = markedIn(node)
       if (d === undefined) return DESCEND
-      const out = revive(d)
+      const out = revive(admit === undefined ? d : admit(d))
       if (!sync || !(out instanceof Promise)) return out
       out.catch(() => {}) // revived for nothing; don't leave an unhandled rejection
       throw new AsyncHandleError(d.kind, 'get()/recv()')

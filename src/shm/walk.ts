@@ -41,7 +41,7 @@ export function copyTree(value: unknown, policy: CopyPolicy): unknown {
   if (!needsWalk(value)) return value
   const copy = new Copy(policy)
   const out = copy.node(value)
-  if (copy.later.length > 0) throw new TypeError('copyTree(): a leaf was asynchronous; use copyTreeAsync')
+  if (copy.later.length > 0 || out instanceof Pending) throw new TypeError('copyTree(): a leaf was asynchronous; use copyTreeAsync')
   copy.fill()
   return out
 }
@@ -53,7 +53,7 @@ export async function copyTreeAsync(value: unknown, policy: CopyPolicy): Promise
   const out = copy.node(value)
   if (copy.later.length > 0) await Promise.all(copy.later)
   copy.fill()
-  return out
+  return out instanceof Pending ? out.promise : out
 }
 
 /** What {@link visitTree} does after meeting a node: go on into it (undefined), not into it, or end the walk. */
@@ -93,6 +93,15 @@ export function isPlainObject(value: object): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null
 }
 
+/**
+ * A policy's asynchronous answer, waiting to be patched in. Only these are
+ * waited for: a user's own Promise inside a value is data (structured clone
+ * then refuses it), never something the walk awaits.
+ */
+class Pending {
+  constructor(readonly promise: Promise<unknown>) {}
+}
+
 /** One copying walk: the memo of what each object became, the answers still pending, the Map/Set fills. */
 class Copy {
   readonly #memo = new Map<object, unknown>()
@@ -106,8 +115,9 @@ class Copy {
     if (this.#memo.has(value)) return this.#memo.get(value)
     const leaf = this.policy.leaf(value)
     if (leaf !== DESCEND) {
-      this.#memo.set(value, leaf)
-      return leaf
+      const out = leaf instanceof Promise ? new Pending(leaf) : leaf
+      this.#memo.set(value, out)
+      return out
     }
     if (Array.isArray(value)) {
       const out: unknown[] = new Array(value.length)
@@ -155,8 +165,8 @@ class Copy {
   }
 
   #put(target: object, key: string | number, v: unknown): void {
-    if (v instanceof Promise) {
-      this.later.push(v.then((x) => setOwn(target, key, x)))
+    if (v instanceof Pending) {
+      this.later.push(v.promise.then((x) => setOwn(target, key, x)))
       setOwn(target, key, undefined) // holds the key's place in the order
     } else {
       setOwn(target, key, v)

@@ -28,6 +28,7 @@ import { checkTimeout, describe, type BlockingOptions } from './options.js'
 import { Lock } from './lock.js'
 import { OwnedLock } from './owned-lock.js'
 import type { LockHold } from './held.js'
+import { StateError } from '../errors.js'
 
 const NOTIFIED = 0
 const TAIL = 1
@@ -192,7 +193,7 @@ export class Condition implements Shareable {
 
   #mustHold(what: string): void {
     if (!this.#lock.isOwned()) {
-      throw new Error(`Condition.${what}(): the lock is not held; call it inside withLock() or after acquire()`)
+      throw new StateError(`Condition.${what}(): the lock is not held; call it inside withLock() or after acquire()`, 'ERR_SKEIN_LOCK_NOT_HELD')
     }
   }
 

@@ -23,6 +23,7 @@ import { AsyncWait, SyncWait, type Observed } from '../observe/waiting.js'
 import { KIND, OP } from '../observe/layout.js'
 import { NAME_MAX } from '../observe/names.js'
 import { deadlineFrom, expired, NOWAIT, type BlockingOptions } from './options.js'
+import { SkeinError } from '../errors.js'
 import { WaitWord } from './wait.js'
 
 const EWOULDBLOCK = 11
@@ -74,7 +75,7 @@ export class FileLock implements Shareable {
     try {
       this.#fd = openSync(this.path, 'a+', mode)
     } catch (error) {
-      throw new Error(`FileLock: cannot open lock file ${this.path}: ${(error as Error).message}; check the folder exists and is writable`, { cause: error })
+      throw new SkeinError(`FileLock: cannot open lock file ${this.path}: ${(error as Error).message}; check the folder exists and is writable`, (error as { code?: string }).code ?? 'ERR_SKEIN_FILE_LOCK', { cause: error })
     }
   }
 
@@ -119,7 +120,7 @@ export class FileLock implements Shareable {
         const err = native.flock(fd, LOCK_EX)
         if (err !== 0) {
           this.#local.release()
-          throw new Error(`FileLock: flock failed on ${this.path} (errno ${err})`)
+          throw new SkeinError(`FileLock: flock failed on ${this.path} (errno ${err})`, 'ERR_SKEIN_FILE_LOCK')
         }
         this.#held = true
         return true
@@ -188,12 +189,12 @@ export class FileLock implements Shareable {
       this.#held = true
       return true
     }
-    if (err !== EWOULDBLOCK) throw new Error(`FileLock: flock failed on ${this.path} (errno ${err})`)
+    if (err !== EWOULDBLOCK) throw new SkeinError(`FileLock: flock failed on ${this.path} (errno ${err})`, 'ERR_SKEIN_FILE_LOCK')
     return false
   }
 
   #open(): number {
-    if (this.#fd < 0) throw new Error(`FileLock(${this.path}) is closed; create a new FileLock to lock the file again`)
+    if (this.#fd < 0) throw new SkeinError(`FileLock(${this.path}) is closed; create a new FileLock to lock the file again`, 'ERR_SKEIN_CLOSED')
     return this.#fd
   }
 }

@@ -104,7 +104,15 @@ export function expired(deadline: number | null): boolean {
 /** A value as an error message shows it: strings quoted, objects by class. */
 export function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)
-  if (typeof value === 'function') return `a function ${value.name || '(anonymous)'}`
-  if (typeof value === 'object' && value !== null) return `a ${value.constructor?.name ?? 'null-prototype object'}`
+  if (typeof value === 'function') return 'a function'
+  if (typeof value === 'symbol') return 'a symbol'
+  if (typeof value === 'object' && value !== null) {
+    try {
+      // The prototype, not value.constructor: a hostile object's getters must not run inside an error message.
+      return `a ${(Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name ?? 'null-prototype object'}`
+    } catch {
+      return 'an object'
+    }
+  }
   return String(value)
 }

@@ -22,6 +22,7 @@ import { kDescribe, type HandleDescriptor, type Shareable } from '../shm/handle.
 import { WaitWord, type UntilOptions } from './wait.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
 import { badOptions, deadlineFrom, NOWAIT, validOptions, type BlockingOptions } from './options.js'
+import { StateError } from '../errors.js'
 import { isAlive, owner } from './identity.js'
 import { nameStruct } from '../observe/registry.js'
 import { describeHolder } from '../observe/holder.js'
@@ -119,7 +120,7 @@ export abstract class OwnedLock implements Shareable {
     const deadline = deadlineFrom(opts, `${this.kind}.acquireSync()`)
     if (deadline === NOWAIT) return false
     if (deadline === null && Atomics.load(this.#i32, this.#base + OWNER) === owner.id) {
-      throw new Error(`${this.kind}.acquireSync(): this thread already holds this lock, so waiting would never end (self-deadlock). Release it first, use an RLock for re-entrant locking, or pass a timeout`)
+      throw new StateError(`${this.kind}.acquireSync(): this thread already holds this lock, so waiting would never end (self-deadlock). Release it first, use an RLock for re-entrant locking, or pass a timeout`, 'ERR_SKEIN_SELF_DEADLOCK')
     }
     return this.#word.untilSync(this.#attempt, deadline, this.#recovery)
   }

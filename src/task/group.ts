@@ -13,7 +13,7 @@
  * `wait()` resolves once the set is empty — every function has really
  * returned — then the group is CLOSED and the recorded errors are rethrown.
  */
-import { abortReason } from '../errors.js'
+import { abortReason, StateError } from '../errors.js'
 import { Task, kCancel, kCreate, kKilled, kOnExit, kOnSettled, type TaskFunction } from './task.js'
 import { after, noop } from './timer.js'
 import { checkFunction, checkSignal, checkTimeout } from './validate.js'
@@ -107,10 +107,10 @@ export class TaskGroup implements AsyncDisposable {
   spawn<A extends unknown[], R>(fn: TaskFunction<A, R>, ...args: A): Task<Awaited<R>> {
     checkFunction(fn, 'TaskGroup.spawn(fn, ...args)')
     if (this.#state === CLOSED) {
-      throw new Error('TaskGroup.spawn(): this TaskGroup is closed (its wait() finished); create a new TaskGroup for more work')
+      throw new StateError('TaskGroup.spawn(): this TaskGroup is closed (its wait() finished); create a new TaskGroup for more work')
     }
     if (this.#state === CANCELLING) {
-      throw new Error('TaskGroup.spawn(): this TaskGroup is shutting down (a task failed, or it was killed or aborted); create a new TaskGroup for more work')
+      throw new StateError('TaskGroup.spawn(): this TaskGroup is shutting down (a task failed, or it was killed or aborted); create a new TaskGroup for more work')
     }
     const task = Task[kCreate]<Awaited<R>>(fn as unknown as (signal: AbortSignal) => unknown, args, true)
     this.#live.add(task)

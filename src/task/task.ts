@@ -147,7 +147,16 @@ export class Task<T = unknown> implements PromiseLike<T> {
       this.#exit()
       return
     }
-    if (!isThenable(r)) {
+    let thenable: boolean
+    try {
+      thenable = isThenable(r)
+    } catch (e) {
+      // A value whose `then` getter throws fails the task with that error, as a Promise resolved with it would.
+      this.#settle(FAILED, e)
+      this.#exit()
+      return
+    }
+    if (!thenable) {
       this.#settle(OK, r)
       this.#exit()
       return
@@ -155,7 +164,7 @@ export class Task<T = unknown> implements PromiseLike<T> {
     const ok = (v: unknown): void => { this.#settle(OK, v); this.#exit() }
     const fail = (e: unknown): void => { this.#settle(FAILED, e); this.#exit() }
     try {
-      r.then(ok, fail)
+      (r as PromiseLike<unknown>).then(ok, fail)
     } catch (e) {
       fail(e)
     }

@@ -46,6 +46,25 @@ describe('cluster dict', { skip: noRedis }, () => {
     assert.equal(await d.size(), 0)
   })
 
+  test("strings that are not well-formed Unicode stay as they went: distinct keys ('k\\uD800' ≠ 'k\\uDBFF'), values through a dict and a queue; object names refuse them", async () => {
+    const c = await open()
+    const d = c.dict<string>(fresh('surrogates'))
+    const keys = ['k\uD800', 'k\uDBFF', 'k\uDC00', 'k\uFFFD', 'k\uD83D\uDE00', 'plain']
+    for (const [i, k] of keys.entries()) await d.set(k, `v${i}\uD800`)
+    assert.equal(await d.size(), keys.length)
+    assert.deepEqual((await d.keys()).sort(), [...keys].sort())
+    for (const [i, k] of keys.entries()) assert.equal(await d.get(k), `v${i}\uD800`)
+    assert.equal(await d.update('k\uDBFF', (v) => `${v}+`), 'v1\uD800+')
+    assert.equal(await d.get('k\uD800'), 'v0\uD800', 'the other key is untouched')
+    assert.equal(await d.has('k\uDFFF'), false)
+    assert.equal(await d.delete('k\uD800'), true)
+    assert.deepEqual(new Map(await d.entries()).get('k\uDBFF'), 'v1\uD800+')
+    const q = c.Queue<unknown>(fresh('surrogates'))
+    await q.put({ ['a\uD800']: 'b\uDFFF', list: ['\uDC00'] })
+    assert.deepEqual(await q.get({ timeout: 5000 }), { ['a\uD800']: 'b\uDFFF', list: ['\uDC00'] })
+    assert.throws(() => c.Lock('name\uD800'), (e: unknown) => e instanceof TypeError && /lone surrogate/.test(e.message))
+  })
+
   test('update(key, fn) returns the new value; absent keys start undefined; a throwing fn writes nothing', async () => {
     const c = await open()
     const d = c.dict<number>(fresh('update'))

@@ -82,7 +82,7 @@ describe('cluster Event', { skip: noRedis }, () => {
     const waiting = e.wait({ timeout: 10_000 })
     await sleep(200) // subscribed
     const started = performance.now()
-    await a.redis.client('KILL', 'TYPE', 'pubsub')
+    await a.redis.call('CLIENT', 'KILL', 'TYPE', 'pubsub')
     await a.Event('reconnect').set() // published while b's subscriber reconnects
     assert.equal(await waiting, true)
     assert.ok(performance.now() - started < 5000, 'woken by the re-check after the reconnect, not by the timeout')

@@ -130,7 +130,8 @@ describe('cluster.Pool', { skip: noRedis }, () => {
   })
 
   test('a task module missing on the worker machine is a clear error naming it', async () => {
-    const file = join(dir, 'not-deployed.mjs')
+    // Under the workers' root (their working directory, the repository), where a deployed module would be.
+    const file = new URL(`../fixtures/not-deployed-${process.pid}.mjs`, import.meta.url).pathname
     writeFileSync(file, 'export function here(x) { return x }\n')
     const { here } = await import(pathToFileURL(file).href) as { here: (x: number) => number }
     const pool = cluster.Pool({ name: 'main' })

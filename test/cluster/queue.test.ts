@@ -93,6 +93,28 @@ describe('cluster Queue', { skip: noRedis }, () => {
     assert.equal(await q.get(), 2)
   })
 
+  test('blocked puts wake when a get makes room, not at their 5 s safety net; one that gives up leaves no stale count behind', async () => {
+    const c = await open()
+    const name = fresh('wake')
+    const q = c.Queue<number>(name, 1)
+    await q.put(0)
+    const quitter = q.put(-1, { timeout: 200 })
+    const puts = [1, 2, 3].map((n) => q.put(n, { timeout: 30_000 }))
+    await assert.rejects(quitter, QueueFullError)
+    await sleep(100)
+    for (let n = 0; n <= 3; n++) {
+      const t0 = performance.now()
+      assert.equal(await q.get({ timeout: 30_000 }), n)
+      if (n < 3) {
+        await Promise.race(puts.slice(n)) // one of the waiting puts gets the room
+        assert.ok(performance.now() - t0 < 2500, `a blocked put woke ${(performance.now() - t0).toFixed(0)} ms after the get that made room (its safety net is 5 s)`)
+      }
+    }
+    await Promise.all(puts)
+    const announced = await c.redis.get(c.key('Queue', name, 'notfull', 'putters'))
+    assert.equal(Number(announced ?? 0), 0, 'every putter that announced itself left the count')
+  })
+
   test('close(): puts reject with QueueClosedError, getters drain then see EOFError, for await ends', async () => {
     const c = await open()
     const q = c.Queue<number>(fresh('close'))

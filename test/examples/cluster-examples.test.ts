@@ -9,6 +9,7 @@ import assert from 'node:assert/strict'
 import * as clusterTicketRush from '../../examples/cluster-ticket-rush.js'
 import * as clusterQueue from '../../examples/cluster-queue.js'
 import * as clusterPoolMap from '../../examples/cluster-pool-map.js'
+import { Barrier, BrokenBarrierError } from 'skein' // the examples' own skein (the package's dist/)
 import { noRedis } from '../helpers/redis.js'
 import { quietly } from '../helpers/quietly.js'
 
@@ -37,5 +38,14 @@ describe('cluster examples', { skip: noRedis }, () => {
     assert.equal(result.primes, 148_933)
     assert.equal(Object.values(result.tasksByMachine).reduce((a, b) => a + b, 0), 100)
     for (const machine of Object.keys(result.tasksByMachine)) assert.ok(['machine1', 'machine2'].includes(machine), `a task ran on ${machine}`)
+  })
+})
+
+describe('the cluster examples never wait without a bound', () => {
+  test('a ticket-rush buyer that cannot reach Redis aborts the start gate: the others get BrokenBarrierError instead of waiting for ever', async () => {
+    const gate = new Barrier(2)
+    const other = gate.wait()
+    await assert.rejects(clusterTicketRush.buyer('redis://127.0.0.1:1', 'gate-test', 'machine1', gate, null), { name: 'RedisUnreachableError' })
+    await assert.rejects(Promise.race([other, new Promise((_, reject) => setTimeout(() => reject(new Error('the gate was not aborted')), 10_000))]), BrokenBarrierError)
   })
 })

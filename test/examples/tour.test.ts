@@ -6,7 +6,8 @@ import { test, describe } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { scenarios, summary } from '../../examples/tour.js'
+import { runTour, scenarios, summary } from '../../examples/tour.js'
+import { quietly } from '../helpers/quietly.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -18,6 +19,16 @@ describe('tour', () => {
       'cluster ticket rush', 'cluster queue', 'cluster pool map',
     ])
     assert.match(summary([{ name: 'a', ok: true, seconds: 1 }, { name: 'b', ok: false, seconds: 2 }]), /^tour: 1\/2 passed in 3\.0 s/)
+  })
+
+  test('a scenario that hangs is reported as failed at the bound, and the tour goes on', async () => {
+    const outcomes = await quietly(() => runTour([
+      { name: 'hangs', about: 'waits for ever', main: () => new Promise(() => {}) },
+      { name: 'throws', about: 'fails', main: async () => { throw new Error('boom') } },
+      { name: 'passes', about: 'fine', main: async () => 1 },
+    ], 300))
+    assert.deepEqual(outcomes.map((o) => [o.name, o.ok]), [['hangs', false], ['throws', false], ['passes', true]])
+    assert.match(String(outcomes[0]!.error), /did not finish within 0.3 s/)
   })
 
   test('importing the tour runs nothing (children import example modules safely)', () => {

@@ -154,7 +154,34 @@ test('an arrow function, a closure, a non-exported function: TypeError before an
 
 test('an uncloneable argument: TypeError naming it, before anything is spawned', async () => {
   const p = new Process({ target: writeJson, args: ['x', { fn(): void {} }] })
-  await assert.rejects(p.start(), (e: Error) => e instanceof TypeError && /argument 1 cannot be cloned/.test(e.message))
+  await assert.rejects(p.start(), { name: 'TypeError', message: /: the 2nd argument \(args\[1\]\) holds a function fn at \.fn, which can't be cloned into the child/ })
   assert.equal(p.pid, undefined)
   assert.equal(p.isAlive(), false)
+})
+
+test('a cwd that does not exist or is not a directory: start rejects naming it (it resolved, and the child exited 1), under both start methods', async () => {
+  for (const startMethod of ['forkserver', 'spawn'] as const) {
+    for (const [cwd, why] of [['/no/such/skein/dir', /does not exist/], ['/etc/passwd', /is not a directory/]] as const) {
+      const p = new Process({ target: writeJson, args: ['x', 1], cwd, startMethod })
+      await assert.rejects(p.start(), { message: new RegExp(`options.cwd '${cwd}' ${why.source}`) }, `${startMethod} ${cwd}`)
+      assert.equal(p.pid, undefined)
+      assert.equal(p.isAlive(), false)
+    }
+  }
+})
+
+test('an uncloneable argument is named by its class and where it sits, as the user wrote it', async () => {
+  class Secret { #x = 1 }
+  const cases: Array<[unknown[], RegExp]> = [
+    [[() => 1], /the 1st argument \(args\[0\]\) is an anonymous function, which can't be cloned/],
+    [[1, 2, Symbol('s')], /the 3rd argument \(args\[2\]\) is a Symbol\(s\),/],
+    [[new WeakMap()], /the 1st argument \(args\[0\]\) is a WeakMap,/],
+    [[Promise.resolve(1)], /is a Promise,/],
+    [[{ deep: [0, new Map([['k', { secret: new Secret(), onDone: function onDone() {} }]])] }], /the 1st argument \(args\[0\]\) holds a function onDone at \.deep\[1\]\.get\("k"\)\.onDone,/],
+  ]
+  for (const [args, message] of cases) {
+    const p = new Process({ target: writeJson, args })
+    await assert.rejects(p.start(), { name: 'TypeError', message }, String(message))
+    assert.equal(p.pid, undefined)
+  }
 })

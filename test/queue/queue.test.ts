@@ -274,3 +274,12 @@ for (const [capacity, big] of [[1 << 20, 100], [4 << 20, 300_000]] as const) {
     assert.equal(q.qsize(), model.length)
   })
 }
+
+test('join() on a LifoQueue and a PriorityQueue wakes when the last taskDone comes from another task', async () => {
+  for (const q of [new LifoQueue<number>(), new PriorityQueue<number>()] as Array<Queue<unknown>>) {
+    q.putNowait(q instanceof PriorityQueue ? [1, 1] : 1)
+    const joined = q.join(5_000)
+    setTimeout(() => { q.getNowait(); q.taskDone() }, 20)
+    assert.equal(await joined, true)
+  }
+})

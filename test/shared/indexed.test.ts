@@ -32,6 +32,8 @@ test('a[i] = x out of range, of the wrong type, or at a non-integer index is an 
   assert.throws(() => a[7], RangeError)
   assert.throws(() => { delete (a as unknown as Record<number, unknown>)[0] }, { name: 'TypeError', message: /length is fixed/ })
   assert.throws(() => Object.defineProperty(a, 0, { value: 1 }), { name: 'TypeError', message: /a\[i\] = x/ })
+  assert.throws(() => { (a as unknown as Record<string, unknown>)['__proto__'] = {} }, TypeError, "a['__proto__'] = x does not unmake the array")
+  assert.ok(a instanceof RawArray)
   assert.deepEqual(a.toArray(), [0, 0, 0])
   assert.deepEqual(Object.keys(a), [])
 })

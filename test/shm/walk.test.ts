@@ -70,6 +70,15 @@ test('Maps and Sets holding asynchronously described objects keep their order', 
   discard(await encode([v1]))
 })
 
+test("a user's own Promise inside a value is data, never awaited by the walk (structured clone then refuses it)", async () => {
+  const promise = Promise.resolve('resolved')
+  const out = (await encode([new Lock(), promise, { p: promise }])) as unknown[]
+  assert.equal(out[1], promise)
+  assert.equal((out[2] as { p: unknown }).p, promise)
+  assert.equal(((await decode([promise])) as unknown[])[0], promise)
+  assert.equal((encodeSync([new Lock(), promise]) as unknown[])[1], promise)
+})
+
 test('a malformed marker is a clear TypeError, never a crash', async () => {
   await assert.rejects(decode({ __skein_handle__: 5 }), { name: 'TypeError', message: /marker is malformed/ })
   await assert.rejects(decode({ __skein_handle__: { kind: 'x' }, other: 1 }), { name: 'TypeError', message: /marker is malformed/ })

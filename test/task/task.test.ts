@@ -138,3 +138,12 @@ test('misuse: join with a negative or NaN timeout rejects with RangeError', T, a
   await assert.rejects(t.join(-1), RangeError)
   await assert.rejects(t.join(Number.NaN), { name: 'RangeError', message: /timeout/ })
 })
+
+test('a task whose value has a throwing `then` getter fails with that error (it crashed the process, and the task never settled)', T, async () => {
+  const hostile = new Proxy({}, { get: () => { throw new RangeError('hostile then') } })
+  const t = spawn(() => hostile)
+  assert.equal(await t.join(5_000), true, 'settled')
+  assert.equal(t.successful(), false)
+  assert.equal((t.exception as Error).message, 'hostile then')
+  await assert.rejects(Promise.resolve().then(() => t), { name: 'RangeError', message: 'hostile then' })
+})

@@ -78,7 +78,7 @@ test('misuse: start twice, join unstarted, arrow target, socket argument, unclon
   await assert.rejects(new Thread({ target: () => 1 }).start(), /arrow function/)
   await assert.rejects(new Thread({ target: spin, args: [new Server()] }).start(), /cannot be passed to a thread/)
   await assert.rejects(new Thread({ target: spin, args: [new Socket()] }).start(), /worker threads cannot receive sockets/)
-  await assert.rejects(new Thread({ target: spin, args: [Symbol('x')] }).start(), /argument 0 cannot be cloned/)
+  await assert.rejects(new Thread({ target: spin, args: [Symbol('x')] }).start(), /the 1st argument \(args\[0\]\) is a Symbol\(x\), which can't be cloned into the child/)
 })
 
 test('a daemon thread does not keep the process alive', async () => {

@@ -19,7 +19,7 @@ import { blockingCall } from '../redis/blocking-call.js'
 import type { ClusterConnection } from '../redis/connection.js'
 import { encodeHandles, holdsShareable } from './handles.js'
 import { HEARTBEAT_EVERY_MS, PoolKeys, REPLY_TTL_MS, reapScript, readRepliesScript } from './scripts.js'
-import { CRASHED, HANDLES, OK, crashError, fromWire, readReply, taskMessage, type Kind, type TaskBody, type WireError } from './wire.js'
+import { CRASHED, HANDLES, OK, crashError, fromWire, readReply, taskMessage, type Kind, type TaskBody } from './wire.js'
 
 /** Where a task's outcome goes (an AsyncResult, or a map's chunk collector). */
 export interface Sink {
@@ -227,7 +227,7 @@ export class PoolClient {
         }
         if (performance.now() - lastReap >= HEARTBEAT_EVERY_MS && this.#pending.size > 0) {
           lastReap = performance.now()
-          reapScript.run(this.#cluster.redis, [this.#keys.workers, this.#keys.tasks], [this.#keys.prefix, REPLY_TTL_MS]).catch(() => {})
+          reapScript.run(this.#cluster.redis, [this.#keys.workers, this.#keys.tasks, this.#keys.dead], [this.#keys.prefix, REPLY_TTL_MS]).catch(() => {})
         }
       }
       if (seen.length > 0 && !this.#cluster.isClosed) {
@@ -256,12 +256,16 @@ export class PoolClient {
       return
     }
     const flat = what.flat
+    if (!Array.isArray(flat) || flat.length % 3 !== 0) {
+      process.stderr.write(`skein ${this.#what}: dropped an outcome it can't read (not [id, outcome, value] triples); something else wrote to its reply list\n`)
+      return
+    }
     for (let i = 0; i < flat.length; i += 3) {
       const id = flat[i] as number
       const outcome = flat[i + 1]
       if (outcome === OK) this.#settle(id, flat[i + 2], true)
-      else if (outcome === CRASHED) this.#settle(id, crashError(flat[i + 2] as string), false)
-      else this.#settle(id, fromWire(flat[i + 2] as WireError), false)
+      else if (outcome === CRASHED) this.#settle(id, crashError(String(flat[i + 2])), false)
+      else this.#settle(id, fromWire(flat[i + 2]), false)
     }
   }
 

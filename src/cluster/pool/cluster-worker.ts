@@ -13,12 +13,21 @@
  * the in-flight messages of workers whose heartbeat expired (scripts.ts).
  * A message therefore leaves the in-flight list only after its outcomes
  * were pushed: a task may run twice, never zero times (at-least-once).
+ *
+ * Messages are untrusted (anyone who can write to the pool's keys can
+ * write one). One that can't be read — no header, fields of the wrong
+ * type, a reply key outside this pool — goes to the dead-letter list with
+ * its reason (scripts.ts checks headers, wire.ts bodies), is reported on
+ * stderr in one line, and the worker goes on serving. A task naming a
+ * module the worker does not serve (task-gate.ts) is refused: its client
+ * gets a TaskRefusedError, and stderr a line.
  */
 import { ABANDONED, blockingCall } from '../redis/blocking-call.js'
 import type { ClusterConnection } from '../redis/connection.js'
 import { LOCAL_CRASH, LocalRunner } from './local-runner.js'
-import { HEARTBEAT_EVERY_MS, HEARTBEAT_TTL_MS, PoolKeys, REPLY_TTL_MS, beatScript, leaveScript, reapScript, takeScript } from './scripts.js'
-import { CRASHED, FAILED, readTaskMessage, resultReply, taskMessage, toWire } from './wire.js'
+import { HEARTBEAT_EVERY_MS, HEARTBEAT_TTL_MS, PoolKeys, REPLY_TTL_MS, beatScript, deadLetterScript, leaveScript, reapScript, takeScript } from './scripts.js'
+import { TaskGate, TaskRefusedError } from './task-gate.js'
+import { CRASHED, FAILED, UnreadableMessage, readTaskMessage, resultReply, taskMessage, toWire, type TaskBody, type TaskHeader } from './wire.js'
 
 /** How long one BLMOVE blocks (ms): a stopping worker waits for it to return rather than abandon a command that may move a message. */
 const TAKE_BLOCK_MS = 1000
@@ -46,14 +55,18 @@ export class ClusterWorker {
   #retries: Buffer[] = []
   #flushScheduled = false
   #flushing: Promise<void> = Promise.resolve()
+  readonly #gate: TaskGate
+  readonly #log: (line: string) => void
 
-  constructor(cluster: ClusterConnection, keys: PoolKeys, concurrency: number) {
+  constructor(cluster: ClusterConnection, keys: PoolKeys, concurrency: number, gate: TaskGate, log: (line: string) => void) {
     this.#cluster = cluster
     this.#keys = keys
     this.#id = cluster.clientId
     this.#concurrency = concurrency
-    this.#runner = new LocalRunner(concurrency, this.#id)
+    this.#runner = new LocalRunner(concurrency, this.#id, cluster.url, gate.root)
     this.#inflight = keys.inflight(this.#id)
+    this.#gate = gate
+    this.#log = log
   }
 
   async run(signal: AbortSignal): Promise<void> {
@@ -75,7 +88,8 @@ export class ClusterWorker {
           this.#room = undefined
           continue
         }
-        const taken = await takeScript.runBuffer(redis, [this.#keys.tasks, this.#inflight], [budget]) as Buffer[]
+        const taken = await this.#take(budget)
+        if (taken === undefined) continue
         if (taken.length > 0) {
           for (const message of taken) this.#start(message)
           continue
@@ -95,6 +109,24 @@ export class ClusterWorker {
       await leaveScript.run(redis, [this.#inflight, this.#keys.tasks, this.#keys.alive(this.#id), this.#keys.workers], [this.#id]).catch(() => {})
       await this.#runner.close()
     }
+  }
+
+  /** Takes messages worth `budget` tasks; undefined after a failure (logged; tried again a second later). */
+  async #take(budget: number): Promise<Buffer[] | undefined> {
+    try {
+      const [taken, refused] = await takeScript.runBuffer(this.#cluster.redis, [this.#keys.tasks, this.#inflight, this.#keys.dead], [budget, this.#keys.replies]) as [Buffer[], Buffer[]]
+      for (const why of refused) this.#deadLettered(String(why))
+      return taken
+    } catch (error) {
+      if (this.#cluster.isClosed) throw error
+      this.#log(`could not take tasks (${(error as Error).message}); trying again in a second`)
+      await new Promise((resolve) => setTimeout(resolve, 1000))
+      return undefined
+    }
+  }
+
+  #deadLettered(reason: string): void {
+    this.#log(`a message it can't read went to ${this.#keys.dead}: ${reason}`)
   }
 
   /** One BLMOVE (blocking-call.ts); one abandoned (a connection lost, Redis stalled) may have moved a message we never saw: adopt what our list holds. */
@@ -127,17 +159,19 @@ export class ClusterWorker {
   }
 
   #reap(): void {
-    reapScript.run(this.#cluster.redis, [this.#keys.workers, this.#keys.tasks], [this.#keys.prefix, REPLY_TTL_MS]).catch(() => {})
+    reapScript.run(this.#cluster.redis, [this.#keys.workers, this.#keys.tasks, this.#keys.dead], [this.#keys.prefix, REPLY_TTL_MS]).catch(() => {})
   }
 
   #start(message: Buffer): void {
-    let read: ReturnType<typeof readTaskMessage>
+    let read: { header: TaskHeader; body: TaskBody }
     try {
       read = readTaskMessage(message)
+      if (!read.header.reply.startsWith(this.#keys.replies)) throw new UnreadableMessage(`its reply key ${read.header.reply.slice(0, 200)} is not one of this pool (${this.#keys.replies}…)`)
     } catch (error) {
-      // Not a task message of this version: drop it rather than stop serving (it would fail on every worker).
-      process.stderr.write(`skein cluster worker ${this.#id}: dropped a task message it can't read (${(error as Error).message}); are all clients and workers on the same skein version?\n`)
-      this.#cluster.redis.lrem(this.#inflight, 1, message).catch(() => {})
+      // Unreadable here is unreadable on every worker: out of the way, with the reason, and serving goes on.
+      const reason = error instanceof UnreadableMessage ? error.message : `it can't be read (${(error as Error).message})`
+      deadLetterScript.run(this.#cluster.redis, [this.#inflight, this.#keys.dead], [message, reason]).catch(() => {})
+      this.#deadLettered(reason)
       return
     }
     const { header, body } = read
@@ -147,6 +181,7 @@ export class ClusterWorker {
     this.#held.set(key, { message, left: header.count })
     this.#inHand += header.count
     const { fns, tasks } = body
+    const refused = new Set<string>()
     for (let i = 0; i < tasks.length; i += 4) {
       const id = tasks[i] as number
       const fn = tasks[i + 1] as number
@@ -154,6 +189,14 @@ export class ClusterWorker {
       const payload = tasks[i + 3]
       const url = fns[fn * 2]!
       const name = fns[fn * 2 + 1]!
+      const why = this.#gate.refusal(url, name)
+      if (why !== undefined) {
+        if (!refused.has(`${url}#${name}`)) this.#log(`refused tasks naming ${url.slice(0, 200)}#${name.slice(0, 100)} (reply to ${header.reply}): ${why}`)
+        refused.add(`${url}#${name}`)
+        this.#reply(header.reply, id, FAILED, toWire(new TaskRefusedError(`cluster worker ${this.#id} refuses the task ${url.slice(0, 200)}#${name.slice(0, 100)}: ${why}. A worker runs only exports of modules under its root (skein worker --root DIR, runWorker({ root })); start it where the task modules are`)))
+        queueMicrotask(() => this.#taskDone(key))
+        continue
+      }
       void this.#runner.run(url, name, kind, payload).then(([outcome, value]) => {
         if (outcome !== LOCAL_CRASH) this.#reply(header.reply, id, outcome, value)
         else if (header.attempt >= header.maxAttempts) this.#reply(header.reply, id, CRASHED, `${value as string}, on the last of ${header.attempt} runs — maxAttempts reached`)

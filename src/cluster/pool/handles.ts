@@ -6,7 +6,7 @@
  * Queue, Value…) live in one machine's memory: refused, naming the fix.
  */
 import { encode, decode, holdsShareable } from '../../shm/handle.js'
-import { localShareable } from '../redis/codec.js'
+import { localShareable, onRedisAt } from '../redis/codec.js'
 
 export { holdsShareable }
 
@@ -17,7 +17,7 @@ export async function encodeHandles(payload: unknown, where: string): Promise<un
   return encode(payload)
 }
 
-/** The payload with its descriptors connected again. */
-export function decodeHandles(payload: unknown): Promise<unknown> {
-  return decode(payload)
+/** The payload with its descriptors connected again, on the Redis at `url` (the one the task came from); only cluster objects are admitted. */
+export function decodeHandles(payload: unknown, url: string): Promise<unknown> {
+  return decode(payload, onRedisAt(url, 'a task argument'))
 }

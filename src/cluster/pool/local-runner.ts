@@ -16,6 +16,7 @@ import { WorkerCrashedError } from '../../errors.js'
 import { Pool } from '../../pool/pool.js'
 import { standInFor } from '../../process/locate.js'
 import { decodeHandles } from './handles.js'
+import { cannotLoadTypeScript, findTsx, isTypeScript, typeScriptLoads, useTsx } from './typescript.js'
 import { CALL, FAILED, HANDLES, MAP, OK, toWire } from './wire.js'
 
 /** A local child process died while running the task (its value: the reason). */
@@ -24,7 +25,8 @@ export const LOCAL_CRASH = 3
 export type Outcome = [outcome: typeof OK | typeof FAILED | typeof LOCAL_CRASH, value: unknown]
 
 interface ModulePool {
-  pool: Pool
+  /** Absent when the module is known broken here from the start. */
+  pool?: Pool
   /** Set once the module proved unloadable here: every later task of it fails with this. */
   broken?: Error
 }
@@ -33,19 +35,20 @@ export class LocalRunner {
   readonly #pools = new Map<string, ModulePool>()
   readonly #fns = new Map<string, Function>()
 
-  constructor(private readonly concurrency: number, private readonly workerId: string) {}
+  constructor(private readonly concurrency: number, private readonly workerId: string, private readonly redisUrl: string, private readonly root: string) {}
 
   /** Runs task `kind` of export `name` of `url` on `payload`; never rejects. */
   async run(url: string, name: string, kind: number, payload: unknown): Promise<Outcome> {
     const entry = this.#poolFor(url)
-    if (entry.broken !== undefined) return [FAILED, toWire(entry.broken)]
+    if (entry.broken !== undefined || entry.pool === undefined) return [FAILED, toWire(entry.broken)]
+    const pool = entry.pool
     try {
-      if (kind & HANDLES) payload = await decodeHandles(payload)
+      if (kind & HANDLES) payload = await decodeHandles(payload, this.redisUrl)
       const fn = this.#standIn(url, name)
       switch (kind & ~HANDLES) {
-        case CALL: return [OK, await entry.pool.apply(fn as (...a: unknown[]) => unknown, payload as unknown[])]
-        case MAP: return [OK, await entry.pool.map(fn as (x: unknown) => unknown, payload as unknown[], { chunksize: Math.max(1, (payload as unknown[]).length) })]
-        default: return [OK, await entry.pool.starmap(fn as (...a: unknown[]) => unknown, payload as unknown[][], { chunksize: Math.max(1, (payload as unknown[]).length) })]
+        case CALL: return [OK, await pool.apply(fn as (...a: unknown[]) => unknown, payload as unknown[])]
+        case MAP: return [OK, await pool.map(fn as (x: unknown) => unknown, payload as unknown[], { chunksize: Math.max(1, (payload as unknown[]).length) })]
+        default: return [OK, await pool.starmap(fn as (...a: unknown[]) => unknown, payload as unknown[][], { chunksize: Math.max(1, (payload as unknown[]).length) })]
       }
     } catch (error) {
       if (error instanceof WorkerCrashedError) return [LOCAL_CRASH, `a process of cluster worker ${this.workerId} died while running it (${error.reason})`]
@@ -59,7 +62,7 @@ export class LocalRunner {
 
   /** Closes every local pool once its tasks finished. */
   async close(): Promise<void> {
-    const pools = [...this.#pools.values()].map((e) => e.pool)
+    const pools = [...this.#pools.values()].flatMap((e) => (e.pool === undefined ? [] : [e.pool]))
     this.#pools.clear()
     for (const pool of pools) pool.close()
     await Promise.all(pools.map((pool) => pool.join()))
@@ -68,13 +71,22 @@ export class LocalRunner {
   #poolFor(url: string): ModulePool {
     let entry = this.#pools.get(url)
     if (entry === undefined) {
-      entry = { pool: new Pool({ processes: this.concurrency }) }
-      if (url.startsWith('file:') && !existsSync(fileURLToPath(url))) {
-        entry.broken = this.#cannotImport(url, `no such file on ${hostname()}`)
-      }
+      entry = this.#start(url)
       this.#pools.set(url, entry)
     }
     return entry
+  }
+
+  /** A local pool for module `url`, or why it can't have one here. */
+  #start(url: string): ModulePool {
+    if (url.startsWith('file:') && !existsSync(fileURLToPath(url))) return { broken: this.#cannotImport(url, `no such file on ${hostname()}`) }
+    if (isTypeScript(url) && !typeScriptLoads()) {
+      const tsx = findTsx(url, this.root)
+      if (tsx === undefined) return { broken: cannotLoadTypeScript(this.workerId, url, this.root) }
+      useTsx(tsx)
+      return { pool: new Pool({ processes: this.concurrency, startMethod: 'spawn' }) }
+    }
+    return { pool: new Pool({ processes: this.concurrency }) }
   }
 
   #standIn(url: string, name: string): Function {
@@ -88,6 +100,9 @@ export class LocalRunner {
   }
 
   #cannotImport(url: string, reason: string, cause?: unknown): Error {
-    return new Error(`cluster worker ${this.workerId} can't import the task module ${url} (${reason}): every machine that runs workers of this pool needs the module at the same path, with its dependencies — deploy it there, or run the worker where it is`, { cause })
+    if (cause === undefined) {
+      return new Error(`cluster worker ${this.workerId} can't import the task module ${url} (${reason}): every machine that runs workers of this pool needs the module at the same path, with its dependencies — deploy it there, or run the worker where it is`)
+    }
+    return new Error(`cluster worker ${this.workerId} can't import the task module ${url} (${reason}): the file is there, but importing it failed on ${hostname()} — fix what the error says, or install the module's dependencies on this machine`, { cause })
   }
 }

@@ -10,6 +10,7 @@ import { autoChunksize, checkChunksize, toArray } from '../../pool/chunks.js'
 import { Progress } from '../../pool/progress.js'
 import type { ClusterConnection } from '../redis/connection.js'
 import { ClusterObject } from '../object.js'
+import { globEscape, scanKeys } from '../redis/scan.js'
 import { PoolClient, type Sink } from './client.js'
 import { PoolKeys } from './scripts.js'
 import { CALL, MAP, STARMAP, type Kind } from './wire.js'
@@ -122,6 +123,14 @@ export class ClusterPool extends ClusterObject {
     await this.#client.join()
   }
 
+  /** @internal Its keys, with those of each registered worker and each client's reply list. */
+  protected override async ownKeys(): Promise<string[]> {
+    const keys = new PoolKeys(this.key(''))
+    const workers = await this.cluster.redis.hkeys(keys.workers)
+    const replies = await scanKeys(this.cluster.redis, `${globEscape(keys.replies)}*`)
+    return [...await super.ownKeys(), ...workers.flatMap((id) => [keys.alive(id), keys.inflight(id)]), ...replies]
+  }
+
   #gather(fn: Function, kind: Kind, iterable: Iterable<unknown>, options: MapAsyncOptions<any>, where: string): AsyncResult<any[]> {
     this.#client.checkOpen()
     const items = toArray(iterable, `cluster.Pool.${where}`)
@@ -187,3 +196,4 @@ export class ClusterPool extends ClusterObject {
     }
   }
 }
+

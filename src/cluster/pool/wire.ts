@@ -63,13 +63,52 @@ export function taskMessage(attempt: number, maxAttempts: number, reply: string,
   return Buffer.concat([head, serialize(body)])
 }
 
-/** Splits a task message into its header and body. */
+/** A message a worker can't read: its reason goes with it to the dead-letter list. */
+export class UnreadableMessage extends Error {}
+
+/** The most tasks a message may hold (the client packs at most 256; retries carry one). */
+export const MAX_TASKS_PER_MESSAGE = 4096
+
+/**
+ * Splits a task message into its header and body, checking every field a
+ * worker relies on (it comes from Redis: anyone who can write there wrote
+ * it). Throws {@link UnreadableMessage} with the reason.
+ */
 export function readTaskMessage(message: Buffer): { header: TaskHeader; body: TaskBody } {
   const end = message.indexOf(NEWLINE)
+  if (end < 0 || end > 1024) throw new UnreadableMessage('no header line "attempt maxAttempts count replyKey"')
   const line = message.toString('utf8', 0, end)
-  const [attempt, maxAttempts, count, reply] = line.split(' ', 4) as [string, string, string, string]
-  const header = { attempt: Number(attempt), maxAttempts: Number(maxAttempts), count: Number(count), reply: line.slice(attempt.length + maxAttempts.length + count.length + 3), line }
-  return { header, body: deserialize(message.subarray(end + 1)) as TaskBody }
+  const m = /^(\d{1,9}) (\d{1,9}) (\d{1,9}) (\S+)$/.exec(line)
+  if (m === null) throw new UnreadableMessage('no header line "attempt maxAttempts count replyKey"')
+  const header = { attempt: Number(m[1]), maxAttempts: Number(m[2]), count: Number(m[3]), reply: m[4]!, line }
+  if (header.attempt < 1 || header.maxAttempts < 1 || header.count < 1 || header.count > MAX_TASKS_PER_MESSAGE) {
+    throw new UnreadableMessage("the header's numbers are out of range")
+  }
+  let body: unknown
+  try {
+    body = deserialize(message.subarray(end + 1))
+  } catch (error) {
+    throw new UnreadableMessage(`the body can't be deserialized (${(error as Error).message})`)
+  }
+  checkBody(body, header.count)
+  return { header, body }
+}
+
+/** A body is `{ fns: [url, name, …], tasks: [id, fnIndex, kind, payload, …] }` with `count` tasks. */
+function checkBody(body: unknown, count: number): asserts body is TaskBody {
+  if (typeof body !== 'object' || body === null) throw new UnreadableMessage('the body is not an object')
+  const { fns, tasks } = body as Partial<TaskBody>
+  if (!Array.isArray(fns) || fns.length === 0 || fns.length % 2 !== 0 || !fns.every((f) => typeof f === 'string')) {
+    throw new UnreadableMessage('the body\'s fns are not pairs of strings [moduleUrl, exportName, …]')
+  }
+  if (!Array.isArray(tasks) || tasks.length !== count * 4) throw new UnreadableMessage(`the body does not hold the ${count} tasks its header counts`)
+  for (let i = 0; i < tasks.length; i += 4) {
+    const [id, fn, kind, payload] = [tasks[i], tasks[i + 1], tasks[i + 2], tasks[i + 3]]
+    if (!Number.isSafeInteger(id) || !Number.isInteger(fn) || (fn as number) < 0 || (fn as number) >= fns.length / 2 ||
+      ![CALL, MAP, STARMAP].includes((kind as number) & ~HANDLES) || ((kind as number) & ~(HANDLES | 3)) !== 0 || !Array.isArray(payload)) {
+      throw new UnreadableMessage(`task ${i / 4} of the body is not [id, fnIndex, kind, payload array]`)
+    }
+  }
 }
 
 /** A reply carrying task outcomes, flat triples `[id, outcome, value]`. */
@@ -102,11 +141,13 @@ export function toWire(error: unknown): WireError {
 
 const STANDARD: Record<string, ErrorConstructor> = { TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError }
 
-/** A task's error as thrown on the worker: same name and message, the remote stack as `cause`. */
-export function fromWire(wire: WireError): Error {
-  const Ctor = STANDARD[wire.name] ?? Error
-  const error = new Ctor(wire.message, wire.stack === undefined ? undefined : { cause: wire.stack })
-  if (error.name !== wire.name) Object.defineProperty(error, 'name', { value: wire.name, configurable: true, writable: true, enumerable: false })
+/** A task's error as thrown on the worker: same name and message, the remote stack as `cause` (anything else read is described, not trusted). */
+export function fromWire(wire: unknown): Error {
+  const { name, message, stack } = (typeof wire === 'object' && wire !== null ? wire : {}) as Partial<WireError>
+  if (typeof name !== 'string' || typeof message !== 'string') return new Error(`a task failed with an error that can't be read (${typeof wire}); something else wrote to the reply list`)
+  const Ctor = Object.hasOwn(STANDARD, name) ? STANDARD[name]! : Error
+  const error = new Ctor(message, typeof stack === 'string' ? { cause: stack } : undefined)
+  if (error.name !== name) Object.defineProperty(error, 'name', { value: name, configurable: true, writable: true, enumerable: false })
   return error
 }
 

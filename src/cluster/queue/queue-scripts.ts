@@ -5,7 +5,9 @@
  * - the list itself: items, oldest first, each a codec.ts value; after
  *   `close()` an empty string at the tail marks the end;
  * - `:closed`: set once closed; `:unfinished`: puts not yet marked done;
- * - `:notfull`: wake tokens for putters blocked on a full queue;
+ * - `:notfull`: wake tokens for putters blocked on a full queue, and
+ *   `:putters`: how many putters announced they wait for one (a getter
+ *   pushes a token only while fewer wait in the list than announced);
  * - `:inflight`: a hash from each in-flight list to its owner (or `~<ms>`,
  *   the time it was abandoned); `:inflight:<owner>:<n>`: one get's list,
  *   holding the item between Redis giving it out and the caller getting it;
@@ -59,8 +61,11 @@ end
 `
 
 /**
- * KEYS main, closed, unfinished, notfull; ARGV maxsize, item.
- * 1 put; 0 full; -1 closed (and a wake token for the next blocked putter, so all of them hear it).
+ * KEYS main, closed, unfinished, notfull, putters; ARGV maxsize, item,
+ * announce (1: the caller waits for a token if full).
+ * 1 put; 0 full (and, when announcing, counted in `putters` in the same
+ * step: a getter that makes room after it pushes a token); -1 closed (and a
+ * wake token for the next blocked putter, so all of them hear it).
  */
 export const PUT = new Script(`
 if redis.call('EXISTS', KEYS[2]) == 1 then
@@ -68,7 +73,10 @@ if redis.call('EXISTS', KEYS[2]) == 1 then
   return -1
 end
 local maxsize = tonumber(ARGV[1])
-if maxsize > 0 and redis.call('LLEN', KEYS[1]) >= maxsize then return 0 end
+if maxsize > 0 and redis.call('LLEN', KEYS[1]) >= maxsize then
+  if ARGV[3] == '1' then redis.call('INCR', KEYS[5]) end
+  return 0
+end
 redis.call('RPUSH', KEYS[1], ARGV[2])
 redis.call('INCR', KEYS[3])
 return 1`)
@@ -110,7 +118,8 @@ end`)
  * KEYS main, registry, list, liveness, notfull, next list; ARGV item,
  * maxsize, owner.
  * Removes the item from the get's in-flight list (the moment it is handed
- * over), puts anything else there back, wakes one blocked putter, and
+ * over), puts anything else there back, wakes one announced putter (a token,
+ * while fewer wait in `notfull` than putters announced), and
  * registers the in-flight list of this handle's next get (so that get can
  * go straight to BLMOVE: one round trip fewer).
  * 'ok' | 'lost' (the owner was declared dead and the item went back) | 'retry' | 'eof'.
@@ -130,7 +139,7 @@ if ARGV[1] == '' then
   return 'eof'
 end
 local maxsize = tonumber(ARGV[2])
-if maxsize > 0 and redis.call('LLEN', KEYS[5]) < maxsize then redis.call('RPUSH', KEYS[5], '1') end
+if maxsize > 0 and redis.call('LLEN', KEYS[5]) < tonumber(redis.call('GET', KEYS[5] .. ':putters') or '0') then redis.call('RPUSH', KEYS[5], '1') end
 if KEYS[6] ~= KEYS[3] then redis.call('HSET', KEYS[2], KEYS[6], ARGV[3]) end
 return 'ok'`)
 
@@ -147,6 +156,22 @@ return moved`)
 /** KEYS main, registry; ARGV client prefix, grace. Items moved back. */
 export const SWEEP = new Script(`${HELPERS}
 return sweep(KEYS[1], KEYS[2], ARGV[1], tonumber(ARGV[2]))`)
+
+/**
+ * KEYS main, notfull, putters; ARGV maxsize, woken (1: its BLPOP answered
+ * with a token). A putter stops waiting: it leaves the count, and if it may
+ * have taken a token it did not use (it gave up, or its BLPOP was
+ * abandoned) while the queue has room, it passes one on to the next.
+ */
+export const LEAVE = new Script(`
+if tonumber(redis.call('GET', KEYS[3]) or '0') > 0 then redis.call('DECR', KEYS[3]) end
+if ARGV[2] ~= '1' then
+  local maxsize = tonumber(ARGV[1])
+  if redis.call('LLEN', KEYS[1]) < maxsize and redis.call('LLEN', KEYS[2]) < tonumber(redis.call('GET', KEYS[3]) or '0') then
+    redis.call('RPUSH', KEYS[2], '1')
+  end
+end
+return 1`)
 
 /** KEYS closed, main, notfull. Closes for everyone: the end marker, and a wake for blocked putters. */
 export const CLOSE = new Script(`

@@ -14,9 +14,9 @@ import { encodeValue } from '../redis/codec.js'
 import { blockingCall } from '../redis/blocking-call.js'
 import { ReliableGet } from './reliable-get.js'
 import { keepAliveWhile } from '../redis/keep-alive.js'
-import { PUT, CLOSE, QSIZE, TASK_DONE } from './queue-scripts.js'
+import { PUT, LEAVE, CLOSE, QSIZE, TASK_DONE } from './queue-scripts.js'
 
-/** A putter blocked on a full queue looks again at least this often, in case a wake went missing (its getter's connection broke). */
+/** A putter blocked on a full queue looks again at least this often: only Redis losing its lists (a restart without persistence) can lose a wake. */
 const PUT_SAFETY_MS = 5_000
 /** A `join` looks again at least this often, in case the "all done" message was published while its subscription was reconnecting. */
 const JOIN_SAFETY_MS = 5_000
@@ -38,7 +38,8 @@ const JOIN_SAFETY_MS = 5_000
  * the same objects. `maxsize` (0: unbounded) is checked atomically with the
  * push; every handle on one name should pass the same `maxsize` (each put
  * enforces its own handle's). A blocked `get` is a `BLMOVE` on a connection
- * of its own (no polling); a blocked `put` waits for a getter's wake.
+ * of its own (no polling); a blocked `put` announces itself and waits for
+ * the wake of the get that makes room.
  *
  * Guarantees. A `put` that returned is in Redis; it survives a Redis
  * restart when Redis persists every write (`appendonly yes` with
@@ -99,16 +100,29 @@ export class ClusterQueue<T = unknown> extends ClusterObject implements AsyncIte
     const where = `${this.constructor.name}.put()`
     const deadline = deadlineFrom(blockingOf(opts), where)
     const bytes = await encodeValue(item, where)
-    const keys = [this.key(), this.key('closed'), this.key('unfinished'), this.key('notfull')]
+    const notfull = this.key('notfull')
+    const putters = `${notfull}:putters`
+    const keys = [this.key(), this.key('closed'), this.key('unfinished'), notfull, putters]
+    const signal = opts?.signal
     for (;;) {
-      const outcome = Number(await PUT.run(this.cluster.redis, keys, [this.maxsize, bytes]))
+      // Announced in the same step that finds the queue full: a getter that makes room after it pushes a token.
+      const announce = deadline !== NOWAIT && !expired(deadline) && signal?.aborted !== true
+      const outcome = Number(await PUT.run(this.cluster.redis, keys, [this.maxsize, bytes, announce ? '1' : '0']))
       if (outcome === 1) return
       if (outcome === -1) throw new QueueClosedError(item)
-      if (deadline === NOWAIT) throw new QueueFullError(item)
-      if (opts?.signal?.aborted) throw abortReason(opts.signal)
-      if (expired(deadline)) throw new QueueFullError(item, `${where}: the queue stayed full until the timeout; wait longer, or read from it faster`)
-      const wakeBy = performance.now() + PUT_SAFETY_MS
-      await blockingCall(this.cluster, ['BLPOP', this.key('notfull')], deadline === null || deadline > wakeBy ? wakeBy : deadline, opts?.signal)
+      if (!announce) {
+        if (signal?.aborted) throw abortReason(signal)
+        throw deadline === NOWAIT ? new QueueFullError(item) : new QueueFullError(item, `${where}: the queue stayed full until the timeout; wait longer, or read from it faster`)
+      }
+      let woken = false
+      try {
+        const wakeBy = performance.now() + PUT_SAFETY_MS
+        const reply = await blockingCall(this.cluster, ['BLPOP', notfull], deadline === null || deadline > wakeBy ? wakeBy : deadline, signal)
+        woken = Array.isArray(reply)
+      } finally {
+        // Leave the count; a token possibly taken and not used (gave up, abandoned) goes on to the next putter.
+        await LEAVE.run(this.cluster.redis, [this.key(), notfull, putters], [this.maxsize, woken ? '1' : '0'])
+      }
     }
   }
 
@@ -135,8 +149,8 @@ export class ClusterQueue<T = unknown> extends ClusterObject implements AsyncIte
   /**
    * Closes the queue for everyone: further puts reject with
    * `QueueClosedError`; readers take what is left, then `get` rejects with
-   * `EOFError` and `for await` ends. Idempotent; a closed name stays closed
-   * (use another name for a new queue).
+   * `EOFError` and `for await` ends. Idempotent; a closed name stays closed, across runs,
+   * until `destroy()` deletes the queue (or `skein purge` its namespace).
    */
   async close(): Promise<void> {
     await CLOSE.run(this.cluster.redis, [this.key('closed'), this.key(), this.key('notfull')], [])
@@ -190,6 +204,12 @@ export class ClusterQueue<T = unknown> extends ClusterObject implements AsyncIte
     } finally {
       await stop()
     }
+  }
+
+  /** @internal Its keys, with the in-flight lists its registry names. */
+  protected override async ownKeys(): Promise<string[]> {
+    this.#getter.forget()
+    return [...await super.ownKeys(), ...await this.cluster.redis.hkeys(this.key('inflight'))]
   }
 
   /** Yields items as they come; ends once the queue is closed and drained. */

@@ -53,6 +53,11 @@ export class ReliableGet {
     this.#clientPrefix = this.#liveness.keyOf('')
   }
 
+  /** Forgets the in-flight list kept for the next get (the queue is being destroyed with it). */
+  forget(): void {
+    this.#next = undefined
+  }
+
   /** The next item, decoded; `deadline` as sync/options.ts makes it (NOWAIT: don't wait). */
   async get(deadline: number | null, signal: AbortSignal | undefined): Promise<unknown> {
     this.#liveness.start()
@@ -133,7 +138,7 @@ export class ReliableGet {
       else void this.#release(next, false).catch(() => {})
     }
     switch (outcome) {
-      case 'ok': return decodeValue(bytes)
+      case 'ok': return decodeValue(bytes, this.cluster.url, `cluster.${this.type}.get()`)
       case 'eof': throw drained(this.type)
       case 'lost':
         this.#liveness.declaredDead(owner)

@@ -12,9 +12,15 @@
  *
  * A stored value is never empty (the tag byte), so the empty string is free
  * for markers (the closed queue's end marker).
+ *
+ * Bytes read from Redis are untrusted (anyone who can write there wrote
+ * them): a value that can't be decoded is a TypeError saying so, and the
+ * objects it names are revived only if they are cluster objects, on the
+ * Redis they were read from — never a local shared object (a segment of
+ * some process), never another server a forged descriptor names.
  */
 import { serialize, deserialize } from 'node:v8'
-import { decode, encode, holdsShareable, isShareable } from '../../shm/handle.js'
+import { decode, encode, holdsShareable, isShareable, type HandleDescriptor } from '../../shm/handle.js'
 import { visitTree } from '../../shm/walk.js'
 
 /** Carried by every cluster object (object.ts): the codec tells them from local shared objects without importing them. */
@@ -44,11 +50,34 @@ export function encodeValueSync(value: unknown, where: string): Buffer {
   return tagged(TAG_PLAIN, value, where)
 }
 
-/** The value stored by {@link encodeValue}; cluster objects in it are connected again (shared per process). */
-export async function decodeValue(bytes: Buffer): Promise<unknown> {
-  if (bytes.length === 0) throw new TypeError('decodeValue(): an empty buffer is a marker, not a value')
-  const value = deserialize(bytes.subarray(1))
-  return bytes[0] === TAG_HANDLES ? decode(value) : value
+/** The kinds of object a cluster connection makes (object.ts). */
+export const CLUSTER_TYPES = ['Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Event', 'Queue', 'JoinableQueue', 'dict', 'Pool'] as const
+
+/**
+ * The value stored by {@link encodeValue}, read from the Redis at `url`;
+ * cluster objects in it are connected again (shared per process). A
+ * TypeError when the bytes are not a value skein stored.
+ */
+export async function decodeValue(bytes: Buffer, url: string, where: string): Promise<unknown> {
+  if (bytes.length === 0 || bytes[0]! > TAG_HANDLES) throw new TypeError(`${where}: the bytes read from Redis are not a value skein stored (no tag); something else wrote to this key`)
+  let value: unknown
+  try {
+    value = deserialize(bytes.subarray(1))
+  } catch (error) {
+    throw new TypeError(`${where}: the bytes read from Redis can't be decoded (${(error as Error).message}); something else wrote to this key`)
+  }
+  return bytes[0] === TAG_HANDLES ? decode(value, onRedisAt(url, where)) : value
+}
+
+/** Admits only cluster descriptors, on the Redis at `url` (handle.ts `decode`). */
+export function onRedisAt(url: string, where: string): (d: HandleDescriptor) => HandleDescriptor {
+  return (d) => {
+    if (d.kind !== 'skein.cluster' || !(CLUSTER_TYPES as readonly unknown[]).includes(d.type) || typeof d.name !== 'string' ||
+      typeof d.namespace !== 'string' || typeof d.options !== 'object' || d.options === null || Array.isArray(d.options)) {
+      throw new TypeError(`${where}: a value read from Redis names a shared object of kind ${JSON.stringify(String(d.kind).slice(0, 60))}; only cluster objects cross machines, so it is refused`)
+    }
+    return { ...d, url }
+  }
 }
 
 function tagged(tag: number, value: unknown, where: string): Buffer {

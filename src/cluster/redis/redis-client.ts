@@ -17,8 +17,30 @@ import { keepAliveWhile } from './keep-alive.js'
  * try { await connect({ url: 'redis://127.0.0.1:1', connectTimeout: 500 }) } catch (e) { console.log(e instanceof RedisUnreachableError) }
  */
 export class RedisUnreachableError extends SkeinError {
-  constructor(readonly url: string, ms: number, reason: string) {
-    super(`cannot reach Redis at ${url} within ${ms} ms (${reason}): start redis-server there, or pass the right url to connect({ url }) — see the README's "Cluster" section`, 'ERR_SKEIN_REDIS_UNREACHABLE')
+  /** The URL, its password replaced by `***`. */
+  readonly url: string
+  constructor(url: string, ms: number, reason: string) {
+    const shown = redactUrl(url)
+    super(/WRONGPASS|NOAUTH|NOPERM|invalid password/i.test(reason)
+      ? `Redis at ${shown} refused this client (${reason}): put the right user and password in the url (redis://user:password@host:port), and give the user the commands skein needs — see docs/cluster.md, "Security"`
+      : `cannot reach Redis at ${shown} within ${ms} ms (${reason}): start redis-server there, or pass the right url to connect({ url }) — see the README's "Cluster" section`, 'ERR_SKEIN_REDIS_UNREACHABLE')
+    this.url = shown
+  }
+}
+
+/**
+ * `url` with its password (if any) replaced by `***`, for messages and logs.
+ *
+ * @example redactUrl('redis://app:secret@10.0.0.5:6379') // 'redis://app:***@10.0.0.5:6379'
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url)
+    if (parsed.password === '') return url
+    parsed.password = '***'
+    return parsed.href
+  } catch {
+    return url.replace(/\/\/([^/@]*):[^/@]*@/, '//$1:***@')
   }
 }
 

@@ -66,19 +66,23 @@ export interface QueueState {
   putters: number
 }
 
-/** The state of the queue ring at `place` (offset 0 of its own segment), or undefined. */
+/** The state of the queue ring at `place` (offset 0 of its own segment), or undefined (queue/layout.ts has the map). */
 export function readQueue(place: Place): QueueState | undefined {
-  const buf = readSegment(place.pid, place.fd, place.token, 0, Q.HEAP_AT)
-  if (buf === undefined || buf.length < Q.HEAP_AT) return undefined
-  const selector = buf.readInt32LE(Q.SELECTOR * 4) & 1
-  const state = (Q.STATE_AT + selector * Q.STATE_WORDS) * 8
+  const buf = readSegment(place.pid, place.fd, place.token, 0, Q.HEADER_BYTES)
+  if (buf === undefined || buf.length < Q.HEADER_BYTES) return undefined
+  const word = (i: number): number => buf.readInt32LE(i * 4)
+  let size: number
+  if (word(Q.ORDER) === Q.FIFO) {
+    size = (word(Q.PUB_PUTS) - word(Q.PUB_TAKES)) | 0
+  } else {
+    const state = (Q.STATE_AT + (word(Q.SELECTOR) & 1) * Q.STATE_WORDS) * 8
+    size = buf.readDoubleLE(state + Q.COUNT * 8)
+  }
   return {
-    size: Math.max(0, buf.readDoubleLE(state + Q.COUNT * 8)),
-    maxsize: buf.readInt32LE(Q.MAXSIZE * 4),
-    closed: buf.readInt32LE(Q.CLOSED * 4) !== 0,
-    // Each wait word is SEQ, FLAGS, WAITERS.
-    getters: buf.readInt32LE(Q.NOT_EMPTY_AT + 8),
-    putters: buf.readInt32LE(Q.NOT_FULL_AT + 8),
+    size: Number.isFinite(size) && size > 0 ? size : 0,
+    maxsize: word(Q.MAXSIZE),
+    closed: word(Q.CLOSED) !== 0,
+    getters: Q.countSleepers((i) => word((Q.NOT_EMPTY_AT >> 2) + i)),
+    putters: Q.countSleepers((i) => word((Q.NOT_FULL_AT >> 2) + i)),
   }
 }
-

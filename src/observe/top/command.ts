@@ -17,55 +17,17 @@ import { snapshot } from '../reader/snapshot.js'
 import { ANSI, PLAIN, render } from './render.js'
 import { serveWeb } from './web.js'
 
-export const TOP_USAGE = `usage: skein top [--pid PID] [--once] [--json] [--web]
-
-  --pid PID   only process PID and its descendants
-  --once      print one frame (or one JSON snapshot) and exit
-  --json      JSON instead of text: one snapshot per line (with --once: one, pretty)
-  --web       serve the view, with the wait-for graph, on 127.0.0.1 (a random
-              port and a token in the URL, printed); Ctrl-C stops
-
-Shows every process and thread of this user that uses skein: what each holds
-and waits for (and since when), queue depths, pools, and deadlocks.`
-
-/** Parsed options. */
-interface TopOptions {
+/** What `skein top` was asked for (src/cli/commands/top.ts parses and checks it). */
+export interface TopOptions {
+  /** Only this process and its descendants. */
   pid?: number
   once: boolean
   json: boolean
   web: boolean
 }
 
-/** A usage error: the message, then the usage, exit code 2. */
-export class UsageError extends Error {}
-
-export function parseTopArgs(args: string[]): TopOptions {
-  const opts: TopOptions = { once: false, json: false, web: false }
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
-    switch (flag) {
-      case '--once': opts.once = true; break
-      case '--json': opts.json = true; break
-      case '--web': opts.web = true; break
-      case '--pid': {
-        const value = inline ?? args[++i]
-        const pid = Number(value)
-        if (value === undefined || !/^\d+$/.test(value) || !Number.isSafeInteger(pid) || pid < 1) throw new UsageError(`--pid needs a process id (a positive integer), got ${value === undefined ? 'nothing' : JSON.stringify(value)}`)
-        opts.pid = pid
-        break
-      }
-      default:
-        throw new UsageError(`unknown option ${JSON.stringify(arg)}`)
-    }
-  }
-  if (opts.web && (opts.once || opts.json)) throw new UsageError('--web serves the live view: it does not combine with --once or --json')
-  return opts
-}
-
-/** Runs `skein top` with `args`; resolves when it is done (at once for --once, on Ctrl-C otherwise). */
-export async function top(args: string[]): Promise<void> {
-  const opts = parseTopArgs(args)
+/** Runs `skein top`; resolves when it is done (at once for --once, on Ctrl-C otherwise). */
+export async function top(opts: TopOptions): Promise<void> {
   if (opts.pid !== undefined && !existsSync(`/proc/${opts.pid}`)) throw new Error(`no process with pid ${opts.pid} is running`)
   const take = () => snapshot({ pid: opts.pid })
   if (opts.web) return web(take)
