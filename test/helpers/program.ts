@@ -89,3 +89,10 @@ export async function eventually<T>(what: string, probe: () => T | undefined, ms
     await new Promise((r) => setTimeout(r, 100))
   }
 }
+
+/** Runs test/fixtures/deadlock-program.ts's `scenario` to its end under `SKEIN_DEADLOCKS=policy`; its stdout and stderr lines and exit code. */
+export async function runScenario(scenario: string, policy: string, sideTimeout?: number): Promise<{ out: string[]; err: string[]; code: number }> {
+  const p = runProgram('test/fixtures/deadlock-program.ts', sideTimeout === undefined ? [scenario] : [scenario, String(sideTimeout)], { SKEIN_DEADLOCKS: policy })
+  const code = await p.exit()
+  return { out: p.out, err: p.err, code }
+}
