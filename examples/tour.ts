@@ -31,6 +31,7 @@ import * as poolEchoServer from './pool-echo-server.js'
 import * as crawler from './crawler.js'
 import * as greenletSwitch from './greenlet-switch.js'
 import * as timeout from './timeout.js'
+import * as deadlock from './deadlock.js'
 import * as clusterTicketRush from './cluster-ticket-rush.js'
 import * as clusterQueue from './cluster-queue.js'
 import * as clusterPoolMap from './cluster-pool-map.js'
@@ -61,6 +62,7 @@ export const scenarios: Scenario[] = [
   { name: 'crawler', about: '1,000 requests through a TaskPool(100)', main: crawler.main },
   { name: 'greenlet switch', about: "greenlet's explicit switch, with generators", main: greenletSwitch.main },
   { name: 'timeout', about: 'withTimeout cancelling slow work', main: timeout.main },
+  { name: 'deadlock', about: 'two processes each hold the lock the other wants: skein names the cycle, a timeout breaks it', main: deadlock.main },
   { name: 'cluster ticket rush', about: '8 machines (processes, own Redis connections), 1 ticket in a cluster dict: no lock, cluster Lock', main: clusterTicketRush.main },
   { name: 'cluster queue', about: 'producer and consumer machines on a cluster Queue, a sentinel each', main: clusterQueue.main },
   { name: 'cluster pool map', about: 'a map over two runWorker machines on a cluster Pool, with a progress bar', main: clusterPoolMap.main },

@@ -72,16 +72,20 @@ Local<SharedArrayBuffer> SabFor(Isolate* iso, Mapping* m) {
   return SharedArrayBuffer::New(iso, store);
 }
 
-// createSegment(token, size) -> SharedArrayBuffer; token is written to the header.
+// createSegment(token, size, memfdName?) -> SharedArrayBuffer; token is written to the header.
+// memfdName (default "skein-segment") is what /proc/PID/fd/N links to
+// ("/memfd:NAME (deleted)"): the observability registry is found by it.
 void CreateSegment(const FunctionCallbackInfo<Value>& a) {
   Isolate* iso = a.GetIsolate();
   std::string token = StrArg(a, 0);
   int64_t size = IntArg(a, 1);
-  if (token.size() != kHeaderTokenBytes || size < static_cast<int64_t>(kHeaderTokenBytes)) {
-    Throw(iso, "createSegment: bad token or size");
+  std::string name = a.Length() > 2 && a[2]->IsString() ? StrArg(a, 2) : std::string("skein-segment");
+  if (token.size() != kHeaderTokenBytes || size < static_cast<int64_t>(kHeaderTokenBytes) ||
+      name.empty() || name.size() > 64 || name.find('/') != std::string::npos) {
+    Throw(iso, "createSegment: bad token, size or name");
     return;
   }
-  int fd = memfd_create("skein-segment", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  int fd = memfd_create(name.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
   if (fd < 0) return ThrowErrno(iso, "memfd_create");
   if (ftruncate(fd, size) != 0) {
     close(fd);

@@ -11,6 +11,7 @@
  * const q = new Queue<number>()
  * try { q.getNowait() } catch (e) { if (e instanceof QueueEmptyError) console.log(e.code) }
  */
+import type { CycleMember } from './observe/schema.js'
 
 /** Base class of every skein-specific error. */
 export class SkeinError extends Error {
@@ -179,6 +180,25 @@ export class RemoteError extends SkeinError {
 export class WorkerCrashedError extends SkeinError {
   constructor(readonly pid: number | undefined, readonly reason: string) {
     super(`the worker${pid === undefined ? '' : ` (pid ${pid})`} died while running this task (${reason}); the pool replaced it — retry the task if it is safe to run twice`, 'ERR_SKEIN_WORKER_CRASHED')
+  }
+}
+
+/**
+ * A wait would never end: the threads in `cycle` each hold what the previous
+ * one waits for (thrown by the wait that closed the cycle, under
+ * `setDeadlockPolicy('throw')` or `SKEIN_DEADLOCKS=throw`).
+ *
+ * @example
+ * import { DeadlockError } from 'skein'
+ * const e = new DeadlockError('deadlock: …', [])
+ * console.log(e.code, e.cycle.length) // ERR_SKEIN_DEADLOCK 0
+ */
+export class DeadlockError extends SkeinError {
+  /** Each member holds what the previous one waits for; this thread is one of them. */
+  readonly cycle: CycleMember[]
+  constructor(message: string, cycle: CycleMember[]) {
+    super(message, 'ERR_SKEIN_DEADLOCK')
+    this.cycle = cycle
   }
 }
 

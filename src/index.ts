@@ -21,5 +21,6 @@ export * from './task/index.js'
 export * from './manager/index.js'
 export * from './queue/index.js'
 export * from './pool/index.js'
+export * from './observe/index.js'
 export * from './not-yet.js'
 import './cluster/kind.js' // cluster objects received by any process revive (ioredis loads only then)

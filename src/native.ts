@@ -13,7 +13,8 @@ export type WaitResult = 0 | 1 | 2
 export interface ExitStatus { code: number; signal: number }
 
 interface Addon {
-  createSegment(token: string, size: number): SharedArrayBuffer
+  /** A new memfd segment; `memfdName` (default 'skein-segment') is what /proc/PID/fd/N shows. */
+  createSegment(token: string, size: number, memfdName?: string): SharedArrayBuffer
   attachSegment(token: string, pid: number, fd: number, size: number): SharedArrayBuffer | undefined
   segmentFd(token: string): number
   openNamed(name: string, size: number, create: boolean): SharedArrayBuffer

@@ -17,6 +17,7 @@ import { Condition } from '../sync/condition.js'
 import { Event } from '../sync/event.js'
 import { Barrier, type BarrierOptions } from '../sync/barrier.js'
 import type { OwnedLock } from '../sync/owned-lock.js'
+import type { NameOptions } from '../observe/names.js'
 import { Value } from '../shared/value.js'
 import { SharedArray } from '../shared/shared-array.js'
 import type { SizeOrValues } from '../shared/raw-array.js'
@@ -118,39 +119,39 @@ export class Manager implements AsyncDisposable {
   }
 
   /** A new `Lock`. */
-  Lock(): Lock {
+  Lock(options?: NameOptions): Lock {
     this.#check('Lock()')
-    return new Lock()
+    return new Lock(options)
   }
 
   /** A new `RLock`. */
-  RLock(): RLock {
+  RLock(options?: NameOptions): RLock {
     this.#check('RLock()')
-    return new RLock()
+    return new RLock(options)
   }
 
   /** A new `Semaphore`. */
-  Semaphore(value?: number): Semaphore {
+  Semaphore(value?: number, options?: NameOptions): Semaphore {
     this.#check('Semaphore()')
-    return new Semaphore(value)
+    return new Semaphore(value, options)
   }
 
   /** A new `BoundedSemaphore`. */
-  BoundedSemaphore(value?: number): BoundedSemaphore {
+  BoundedSemaphore(value?: number, options?: NameOptions): BoundedSemaphore {
     this.#check('BoundedSemaphore()')
-    return new BoundedSemaphore(value)
+    return new BoundedSemaphore(value, options)
   }
 
   /** A new `Condition` (over `lock`, or a new Lock). */
-  Condition(lock?: OwnedLock): Condition {
+  Condition(lock?: OwnedLock, options?: NameOptions): Condition {
     this.#check('Condition()')
-    return new Condition(lock)
+    return new Condition(lock, options)
   }
 
   /** A new `Event`. */
-  Event(): Event {
+  Event(options?: NameOptions): Event {
     this.#check('Event()')
-    return new Event()
+    return new Event(options)
   }
 
   /** A new `Barrier`. */

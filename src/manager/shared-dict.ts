@@ -8,6 +8,7 @@
  * reader always gets its own copy.
  */
 import { kDescribe, registerKind, revive, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { nameFrom, type NameOptions } from '../observe/names.js'
 import { Lock } from '../sync/lock.js'
 import type { Event } from '../sync/event.js'
 import type { Segment } from '../shm/segment.js'
@@ -44,7 +45,7 @@ const model: Model<Entries> = {
  * import { SharedDict } from 'skein'
  * const small = new SharedDict<string, string>(undefined, { capacity: 64 * 1024 })
  */
-export interface SharedDictOptions {
+export interface SharedDictOptions extends NameOptions {
   /**
    * Bytes the serialized contents may take (default 32 MiB). The memory is
    * reserved, not used: pages are only touched as the dict fills. A write
@@ -114,7 +115,10 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
     }
     const capacity = checkCapacity(options?.capacity, 'SharedDict')
     const entries = init === undefined ? [] : initialEntries(init)
-    this.#store = new SnapshotStore(internal?.owner ?? 'SharedDict', model, SnapshotStore.segmentFor(capacity), new Lock(), internal?.down ?? null)
+    const owner = internal?.owner ?? 'SharedDict'
+    // The dict's lock carries its name: skein top shows writers waiting on it and holding it.
+    const lock = new Lock({ name: nameFrom({ name: options?.name }, owner, `new ${owner}()`) })
+    this.#store = new SnapshotStore(owner, model, SnapshotStore.segmentFor(capacity), lock, internal?.down ?? null)
     if (entries.length > 0) {
       this.#store.write('constructor', (map) => {
         for (const [k, v] of entries) map.set(k, { key: encodeKey(k, 'SharedDict'), value: v })
@@ -302,6 +306,11 @@ export class SharedDict<K extends Key = Key, V = unknown> implements Shareable, 
       if (record !== undefined && holdsHandles(record)) retainRecord(record)
       return { result: record, changed: false }
     })
+  }
+
+  /** What `skein top` and errors call this dict (its lock's name). */
+  get name(): string {
+    return this.#store.lock.name
   }
 
   /** The descriptor `encode` sends to another thread or process. */

@@ -8,6 +8,7 @@
  */
 import { isDeepStrictEqual } from 'node:util'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { nameFrom } from '../observe/names.js'
 import { Lock } from '../sync/lock.js'
 import { decodeValue, decodeValueSync, encodeValue, encodeValueSync, holdsHandles, holdsShared, retainRecord, sameRecord } from './record.js'
 import { checkCapacity, releaseQuietly, SnapshotStore, type Change, type Model } from './store.js'
@@ -66,8 +67,14 @@ export class SharedList<T = unknown> implements Shareable, AsyncIterable<T> {
     }
     const capacity = checkCapacity(options?.capacity, 'SharedList')
     const records = [...(init ?? [])].map((item) => syncRecord(item, 'SharedList'))
-    this.#store = new SnapshotStore('SharedList', model, SnapshotStore.segmentFor(capacity), new Lock(), internal?.down ?? null)
+    const lock = new Lock({ name: nameFrom({ name: options?.name }, 'SharedList', 'new SharedList()') }) // the list's name, as skein top shows it
+    this.#store = new SnapshotStore('SharedList', model, SnapshotStore.segmentFor(capacity), lock, internal?.down ?? null)
     if (records.length > 0) this.#store.write('constructor', (items) => ({ result: append(items, records), changed: true }))
+  }
+
+  /** What `skein top` and errors call this list (its lock's name). */
+  get name(): string {
+    return this.#store.lock.name
   }
 
   /** The number of items. */

@@ -3,6 +3,7 @@
  * `multiprocessing.pool.Pool` API): apply, map and friends over a
  * {@link PoolCore}.
  */
+import { nameFrom, type NameOptions } from '../observe/names.js'
 import { AsyncResult, rejecting } from './async-result.js'
 import { assertNotBootstrapping } from '../process/context.js'
 import { autoChunksize, checkChunksize, POOL_CHUNKS_PER_WORKER, slices, toArray } from './chunks.js'
@@ -65,7 +66,7 @@ export interface MapAsyncOptions<R> extends MapOptions {
 }
 
 /** Options common to both pools. */
-export interface BasePoolOptions<I extends unknown[] = never[]> {
+export interface BasePoolOptions<I extends unknown[] = never[]> extends NameOptions {
   /** Runs once in every worker before its first task (an exported function, sync or async). */
   initializer?: (...args: I) => unknown
   /** The initializer's arguments. */
@@ -111,7 +112,8 @@ export function makeCore(backend: PoolBackend, size: number | undefined, sizeNam
   if (options.initargs !== undefined && !Array.isArray(options.initargs)) {
     throw new TypeError(`${backend.kind}: initargs must be an array of the initializer's arguments`)
   }
-  return new PoolCore(backend, n, options as CoreOptions)
+  const name = nameFrom({ name: options.name }, backend.kind, `new ${backend.kind}()`)
+  return new PoolCore(backend, n, { ...options, name } as CoreOptions)
 }
 
 /**

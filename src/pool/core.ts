@@ -26,6 +26,7 @@ import { Dispatcher } from './dispatch.js'
 import { PoolListeners } from './events.js'
 import { FunctionTable } from './functions.js'
 import { revive, type Kind, type Report } from './protocol.js'
+import { PoolRecord } from './observed.js'
 import { ResultReader } from './results.js'
 import { PoolCounters, type PoolStats } from './stats.js'
 import { newTask, type Sink, type Task } from './task.js'
@@ -50,6 +51,8 @@ export interface CoreOptions {
   initargs?: readonly unknown[]
   maxTasksPerChild?: number | null
   maxAttempts?: number
+  /** The pool's name (checked by makeCore). */
+  name: string
 }
 
 /**
@@ -97,6 +100,8 @@ export class PoolCore {
   /** Resolves when the first task's module is known, or the pool stops taking tasks (preloading backends start workers then). */
   readonly #firstTask: Promise<void>
   #firstTaskSeen!: () => void
+  /** The pool in the registry (skein top): workers, busy, backlog, done, failed. */
+  readonly #record: PoolRecord
 
   constructor(backend: PoolBackend, size: number, options: CoreOptions) {
     this.#backend = backend
@@ -106,7 +111,7 @@ export class PoolCore {
     this.#maxAttempts = options.maxAttempts ?? 1
     this.#firstTask = new Promise((resolve) => { this.#firstTaskSeen = resolve })
     if (!backend.preloads) this.#firstTaskSeen()
-    const results = new Queue<Report>()
+    const results = new Queue<Report>(0, { name: `${options.name} results` })
     this.#workers = new Workers(backend, size, results, (slot, code) => this.#onExit(slot, code))
     this.#functions = new FunctionTable(backend, () => this.#firstTaskSeen())
     this.#dispatcher = new Dispatcher(this.#workers, this.#functions.refs, this.#maxTasks, backend.kind)
@@ -126,6 +131,7 @@ export class PoolCore {
     })
     this.#initRef.catch(() => {})
     for (let i = 0; i < size; i++) this.#startSlot(i)
+    this.#record = new PoolRecord(this, backend.kind, options.name, () => this.stats())
   }
 
   /** Queues one task; its outcome goes to `sink`. Throws when the pool no longer takes tasks. */
@@ -240,7 +246,7 @@ export class PoolCore {
 
   async #joinAll(): Promise<void> {
     for (;;) {
-      if (this.#workers.alive === 0 && this.#workers.booted()) return
+      if (this.#workers.alive === 0 && this.#workers.booted()) return this.#record.end()
       const exited = new Promise<void>((resolve) => this.#exitWaiters.push(resolve))
       // join() refs each daemon worker so the process stays up until they are gone.
       await Promise.race([exited, Promise.all(this.#workers.running().map((w) => w.join().catch(() => {})))])

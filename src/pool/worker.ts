@@ -11,6 +11,7 @@
  * results had not been sent) is what the worker held; the tasks after it
  * never started and run on another worker. A `null` batch means: stop.
  */
+import { setRole } from '../observe/registry.js'
 import type { FunctionRef } from '../process/locate.js'
 import { loadBootstrapping } from '../process/run.js'
 import type { Queue } from '../queue/queue.js'
@@ -32,6 +33,7 @@ const WAIT_SYNC_MS = 2
  * // new Process({ target: poolWorker, args: [inbox, results, state, slot, null, []] })
  */
 export async function poolWorker(inbox: Queue<Batch | null>, results: Queue<Report>, state: RawArray<'i'>, slot: number, initializer: FunctionRef | null, initargs: unknown[]): Promise<void> {
+  setRole('pool worker') // as skein top shows this thread (its name stays the worker's)
   const cells = state.array as Int32Array
   const started = slot * CELLS
   if (initializer !== null) {

@@ -16,6 +16,8 @@ import { assertNotBootstrapping } from './context.js'
 import { prepareJob, type Job } from './job.js'
 import { checkTimeout } from '../sync/options.js'
 import { StateError } from '../errors.js'
+import { AsyncWait, SyncWait, type Observed } from '../observe/waiting.js'
+import { KIND, OP } from '../observe/layout.js'
 
 /** One started child, as its backend sees it. */
 export interface ChildHandle {
@@ -170,16 +172,32 @@ export abstract class Runnable {
   async #join(s: State, timeout: number | undefined): Promise<void> {
     if (s.status === 'starting') await s.starting!.catch(() => {})
     const child = s.child
-    if (child === undefined || s.exitCode !== null) return
+    if (child === undefined || s.exitCode !== null || child.poll() !== null) return
     child.ref()
     let timer: NodeJS.Timeout | undefined
+    // Published in the registry while it waits; fails with a DeadlockError if it closes a cycle under 'throw'.
+    const published = new AsyncWait(undefined, this.#joined(s, child), true, undefined)
+    let onDeadlock: (() => void) | undefined
     try {
       const late = timeout === undefined ? new Promise<void>(() => {}) : new Promise<void>((r) => { timer = setTimeout(r, Math.max(0, timeout)) })
-      await Promise.race([child.exited, late])
+      const deadlock = new Promise<never>((_, reject) => {
+        onDeadlock = () => reject(published.signal!.reason)
+        published.signal?.addEventListener('abort', onDeadlock, { once: true })
+      })
+      await Promise.race([child.exited, late, deadlock])
     } finally {
+      if (onDeadlock !== undefined) published.signal?.removeEventListener('abort', onDeadlock)
+      published.end()
       clearTimeout(timer)
       if (s.daemon) child.unref()
     }
+  }
+
+  /** What the registry shows a join of `child` as (observe/): the thread or process joined, by its tid. */
+  #joined(s: State, child: ChildHandle): Observed {
+    const kind = s.backend.kind === 'Process' ? KIND.Process : KIND.Thread
+    const tid = s.backend.kind === 'Process' ? child.id : (child as { nativeId?: number }).nativeId ?? 0
+    return { kind, offset: 0, name: s.name, op: OP.join, target: tid }
   }
 
   /** Blocks the calling thread until the child exits or `timeout` ms pass. */
@@ -191,7 +209,22 @@ export abstract class Runnable {
     }
     const child = s.child
     if (child === undefined || s.exitCode !== null) return
-    const code = child.waitSync(timeout === undefined ? null : Math.max(0, timeout))
+    let code = child.poll()
+    if (code === null) {
+      // Published while it blocks; a due deadlock check runs between slices (throws DeadlockError under 'throw').
+      const published = new SyncWait(undefined, this.#joined(s, child))
+      const deadline = timeout === undefined ? null : performance.now() + Math.max(0, timeout)
+      try {
+        for (;;) {
+          const until = published.clamp(deadline)
+          code = child.waitSync(until === null ? null : Math.max(0, until - performance.now()))
+          if (code !== null || (deadline !== null && performance.now() >= deadline)) break
+          published.afterSleep()
+        }
+      } finally {
+        published.end()
+      }
+    }
     if (code !== null) s.exitCode = code
   }
 

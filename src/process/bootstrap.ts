@@ -17,6 +17,7 @@
  */
 import { native } from '../native.js'
 import { context } from './context.js'
+import { identifyProcess } from '../observe/registry.js'
 import type { Job } from './job.js'
 import { processBackend } from './process.js'
 import { loadJob, printFailure, serializeError } from './run.js'
@@ -58,6 +59,7 @@ async function run(m: RunMessage): Promise<void> {
   if (m.cwd !== undefined && m.cwd !== process.cwd()) process.chdir(m.cwd)
   if (m.argv !== undefined) process.argv.splice(0, process.argv.length, ...m.argv)
   ctx.child = { name: m.job.name, daemon: m.job.daemon, parentPid }
+  identifyProcess('process', m.job.name)
   let call: () => unknown
   try {
     call = await loadJob(m.job, processBackend, handles)

@@ -24,6 +24,7 @@ import { native } from '../native.js'
 import { decode } from '../shm/handle.js'
 import { rebuild } from './base.js'
 import { context } from './context.js'
+import { identifyProcess } from '../observe/registry.js'
 import { runAfterForkHooks } from '../shm/after-fork.js'
 import { replaceLoaderThread } from './fork-loader.js'
 import type { Job } from './job.js'
@@ -100,6 +101,7 @@ export function becomeChild(req: ForkRequest, loaded: Loaded, handles: HandleFd[
   ctx.child = { name: req.job.name, daemon: req.job.daemon, parentPid }
   ctx.bootstrapping = false
   ctx.forkServer = false
+  identifyProcess('process', req.job.name)
   void run(req.job, loaded, handles, processBackend)
 }
 

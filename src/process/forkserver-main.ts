@@ -15,6 +15,7 @@ import { closeSync } from 'node:fs'
 import type { Server, Socket } from 'node:net'
 import { native } from '../native.js'
 import { context } from './context.js'
+import { identifyProcess } from '../observe/registry.js'
 import { becomeChild, warmChildPath, type ForkRequest, type HandleFd, type Loaded } from './fork-child.js'
 import { forkLoaderUnavailable } from './fork-loader.js'
 import type { Job } from './job.js'
@@ -28,6 +29,7 @@ if (!native.setPdeathsig(9, parentPid)) process.exit(1)
 const ctx = context()
 ctx.child = { name: 'ForkServer', daemon: false, parentPid }
 ctx.forkServer = true
+identifyProcess('fork server', 'ForkServer')
 
 const queue: ForkRequest[] = []
 const handles = new Map<number, HandleFd[]>()

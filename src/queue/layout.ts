@@ -89,6 +89,21 @@ export const NOT_EMPTY_AT = 1024
 export const NOT_FULL_AT = 1664
 export const JOINED_AT = 2304
 export const WAIT_SET_BYTES = 640
+/** In a wait set (int32 indexes from its start): MASK, then OWNER[0..WAIT_SLOTS) (the slots' holders, 0 = free); one more slot overflows (MASK bit 31). */
+export const WAIT_MASK = 0
+export const WAIT_OWNER = 2
+export const WAIT_SLOTS = 31
+
+/**
+ * The sleepers of a wait set whose int32 word `i` (from its start) `word(i)`
+ * reads: its held slots, and at least one more when the overflow slot is in
+ * use (for skein top and timed-out errors; readers in other processes too).
+ */
+export function countSleepers(word: (i: number) => number): number {
+  let n = 0
+  for (let i = 0; i < WAIT_SLOTS; i++) if (word(WAIT_OWNER + i) !== 0) n++
+  return (word(WAIT_MASK) & (1 << 31)) !== 0 ? n + 1 : n
+}
 
 // ----- LOCKED rings (LifoQueue, PriorityQueue)
 

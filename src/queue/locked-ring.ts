@@ -53,7 +53,7 @@ export class LockedRing {
     this.#f64 = m.f64
     this.#R = m.ringBytes
     this.#ringAt = m.ringAt
-    this.lock = attachAt({ segment: m.segment, offset: L.LOCK_AT }, () => new Lock())
+    this.lock = attachAt({ segment: m.segment, offset: L.LOCK_AT }, () => new Lock({ name: 'queue lock' }))
     this.notEmpty = new WaitSet(m.segment, L.NOT_EMPTY_AT)
     this.notFull = new WaitSet(m.segment, L.NOT_FULL_AT)
     this.joined = new WaitSet(m.segment, L.JOINED_AT)

@@ -16,6 +16,10 @@
 import { serialize } from 'node:v8'
 import { EOFError, QueueEmptyError } from '../errors.js'
 import { kDescribe, registerPlainKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
+import { dropObject, publishObject, type ObjectRecord } from '../observe/records.js'
+import { KIND } from '../observe/layout.js'
+import { observeRing } from './observed.js'
 import { Segment, type SegmentDescriptor } from '../shm/segment.js'
 import { checkTimeout } from '../sync/options.js'
 import { deadlineOf } from '../sync/wait.js'
@@ -64,18 +68,32 @@ export interface RecvOptions {
  * right.send('pong')
  * console.log(await left.recv())  // pong
  */
-export function Pipe<T = unknown>(duplex = true): [Connection<T>, Connection<T>] {
-  const ab = newRing()
-  if (!duplex) return [new Connection<T>(ab, undefined), new Connection<T>(undefined, ab)]
-  const ba = newRing()
+export function Pipe<T = unknown>(duplex = true, opts?: NameOptions): [Connection<T>, Connection<T>] {
+  const name = nameFrom(opts, 'Pipe', 'Pipe()')
+  // Each direction is named after the ends it goes between: end 0 is the first returned.
+  if (!duplex) {
+    const toFirst = newRing(`${name} 1→0`)
+    return [new Connection<T>(toFirst, undefined), new Connection<T>(undefined, toFirst)]
+  }
+  const ab = newRing(`${name} 0→1`)
+  const ba = newRing(`${name} 1→0`)
   return [new Connection<T>(ba, ab), new Connection<T>(ab, ba)]
 }
 
-function newRing(): FifoRing {
+/** The names of pipe directions (each FifoRing of a pipe is named once, where it is made or attached). */
+const ringNames = new WeakMap<FifoRing, string>()
+
+function newRing(name: string): FifoRing {
   const ring = createRing(L.FIFO, 0, L.DEFAULT_CAPACITY, 'Pipe') as FifoRing
   ring.memory.i32[L.WRITER] = owner.id
   ring.memory.i32[L.READER] = owner.id
+  nameRing(ring, name)
   return ring
+}
+
+function nameRing(ring: FifoRing, name: string): void {
+  ringNames.set(ring, name)
+  observeRing(ring, KIND.Pipe, name)
 }
 
 /** Ends that were never closed nor moved are closed when their Connection is collected. */
@@ -107,12 +125,20 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
   readonly #token = {}
   readonly #spin = new Spinner()
   #checkedAt = 0
+  /** This end's directions in the registry (their depths), while it holds them. */
+  #records: ObjectRecord[]
 
   /** @internal Use {@link Pipe}. */
   constructor(rx: FifoRing | undefined, tx: FifoRing | undefined) {
     this.#rx = rx
     this.#tx = tx
     unclosed.register(this, { rx, tx }, this.#token)
+    this.#records = [rx, tx].filter((r) => r !== undefined).map((r) => publishObject(this, KIND.Pipe, ringNames.get(r) ?? 'Pipe@?', r.memory.segment, 0))
+  }
+
+  #unpublish(): void {
+    for (const record of this.#records) dropObject(record)
+    this.#records = []
   }
 
   /** Whether this end can receive. */
@@ -216,6 +242,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     if (this.closed) return
     unclosed.unregister(this.#token)
     closeEnds(this.#rx, this.#tx)
+    this.#unpublish()
     this.#rx = this.#tx = undefined
   }
 
@@ -232,7 +259,8 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
   /** Describes this end for another thread or process and closes it here: the end moves. */
   [kDescribe](): HandleDescriptor {
     if (this.closed) throw new TypeError('this Connection is closed (or was already sent elsewhere): a Connection moves when sent, so send each end once')
-    const d: HandleDescriptor = { kind: 'skein.Connection', rx: describeRing(this.#rx), tx: describeRing(this.#tx) }
+    const d: HandleDescriptor = { kind: 'skein.Connection', rx: describeRing(this.#rx), tx: describeRing(this.#tx), rxName: nameOf(this.#rx), txName: nameOf(this.#tx) }
+    this.#unpublish()
     unclosed.unregister(this.#token)
     this.#rx = this.#tx = undefined
     return d
@@ -325,6 +353,10 @@ function closeEnds(rx: FifoRing | undefined, tx: FifoRing | undefined): void {
   if (rx !== undefined) Atomics.store(rx.memory.i32, L.READER_CLOSED, 1)
 }
 
+function nameOf(ring: FifoRing | undefined): string | undefined {
+  return ring === undefined ? undefined : ringNames.get(ring)
+}
+
 function describeRing(ring: FifoRing | undefined): SegmentDescriptor | null {
   if (ring === undefined) return null
   ring.markShared()
@@ -352,14 +384,15 @@ function asBytes(taken: Taken, maxLength: number | undefined): Buffer {
 }
 
 registerPlainKind('skein.Connection', (d) => {
-  const attach = (s: unknown): FifoRing | undefined => {
+  const attach = (s: unknown, name: unknown): FifoRing | undefined => {
     if (s === null || s === undefined) return undefined
     const ring = attachRing(Segment.attach(s as SegmentDescriptor), 'Pipe')
-    if (ring instanceof FifoRing) return ring
-    return ring.memory.corrupt('a pipe end names a ring that is not FIFO')
+    if (!(ring instanceof FifoRing)) return ring.memory.corrupt('a pipe end names a ring that is not FIFO')
+    nameRing(ring, revivedName({ name }, 'Pipe'))
+    return ring
   }
-  const rx = attach(d.rx)
-  const tx = attach(d.tx)
+  const rx = attach(d.rx, d.rxName)
+  const tx = attach(d.tx, d.txName)
   // This thread holds the ends now.
   if (rx !== undefined) Atomics.store(rx.memory.i32, L.READER, owner.id)
   if (tx !== undefined) Atomics.store(tx.memory.i32, L.WRITER, owner.id)

@@ -53,12 +53,13 @@ export function drained(name: string): EOFError {
   return new EOFError(`${name}: the queue is closed and nothing is left in it`)
 }
 
-export function timedOutFull(name: string): string {
-  return `${name}.put(): the queue stayed full until the timeout; wait longer, or read from it faster`
+/** `what`: the class and name (`Queue "jobs"`); `peers`: who else holds it and waits (observed.ts). */
+export function timedOutFull(what: string, size: number, peers: string): string {
+  return `${what}.put(): the queue stayed full (${size} items) until the timeout; ${peers}. Wait longer, or read from it faster`
 }
 
-export function timedOutEmpty(name: string): string {
-  return `${name}.get(): nothing arrived before the timeout; wait longer, or check that a producer is running`
+export function timedOutEmpty(what: string, peers: string): string {
+  return `${what}.get(): nothing arrived before the timeout; ${peers}. Wait longer, or check that a producer is running`
 }
 
 export function tooBig(where: string, length: number, capacity: number): RangeError {

@@ -12,6 +12,10 @@
  */
 import { QueueFullError, QueueEmptyError, QueueClosedError } from '../errors.js'
 import { kDescribe, registerKind, holdsShareable, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
+import { publishObject } from '../observe/records.js'
+import { KIND } from '../observe/layout.js'
+import { observeRing, describeRingPeers } from './observed.js'
 import { NOWAIT, checkTimeout } from '../sync/options.js'
 import { deadlineOf } from '../sync/wait.js'
 import { createRing, attachRing, PUT_OK, PUT_CLOSED, PUT_NO_ROOM, type Ring } from './ring.js'
@@ -30,7 +34,7 @@ export type { QueueWaitOptions } from './queue-options.js'
  * import { Queue } from 'skein'
  * const small = new Queue<Buffer>(0, { capacity: 16 * 1024 * 1024 }) // 16 MiB of unread bytes at most
  */
-export interface QueueOptions {
+export interface QueueOptions extends NameOptions {
   /**
    * Bytes of unread items it holds at most (default 1 GiB). Only the pages
    * unread items occupy are used; this bounds the largest item and, for an
@@ -47,6 +51,7 @@ const ENCODED = newEncoded()
 const TAKEN = newTaken()
 
 let attaching: Ring | undefined
+let attachingName: string | undefined
 const classes = new Map<string, new () => object>()
 
 /** @internal Makes a queue class revivable by name. */
@@ -82,6 +87,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   static readonly order: number = L.FIFO
   readonly #ring: Ring
   readonly #name: string
+  /** What `skein top` and errors call this queue. */
+  readonly name: string
   readonly #getSpin = new Spinner()
   readonly #putSpin = new Spinner()
 
@@ -93,10 +100,14 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     this.#name = new.target.name
     if (attaching !== undefined) {
       this.#ring = attaching
+      this.name = attachingName ?? `${this.#name}@?`
       attaching = undefined
+      attachingName = undefined
       this.#ring.memory.label = this.#name
+      this.#observe()
       return
     }
+    this.name = nameFrom(opts, this.#name, `new ${this.#name}()`)
     if (!Number.isInteger(maxsize) || maxsize < 0 || maxsize > 0x7fffffff) {
       throw new RangeError(`${this.#name}(maxsize): maxsize must be a non-negative integer (got ${String(maxsize)}); use 0 for an unbounded queue`)
     }
@@ -105,6 +116,20 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       throw new RangeError(`${this.#name}: capacity must be a whole number of bytes between 1 and 1 GiB (got ${String(capacity)})`)
     }
     this.#ring = createRing((new.target as typeof Queue).order, maxsize, capacity, this.#name)
+    this.#observe()
+  }
+
+  /** In the registry: this handle's queue (skein top reads its depth from the ring) and what its sleepers wait for. */
+  #observe(): void {
+    observeRing(this.#ring, KIND.Queue, this.name)
+    publishObject(this, KIND.Queue, this.name, this.#ring.memory.segment, 0)
+  }
+
+  /** The message of a put or get that timed out: who else holds the queue, who waits. */
+  #timedOut(op: 'put' | 'get'): string {
+    const what = `${this.#name} "${this.name}"`
+    const peers = describeRingPeers(this.#ring)
+    return op === 'put' ? timedOutFull(what, this.qsize(), peers) : timedOutEmpty(what, peers)
   }
 
   /** The most items it holds at once (0: unbounded). */
@@ -171,7 +196,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     if (deadline === NOWAIT) throw new QueueFullError(item)
     const attempt = () => this.#tryPut(enc, priority, item)
     if (this.#ring.notFull.shared && this.#putSpin.spin(this.#roomy) && attempt()) return
-    if (!this.#ring.notFull.waitSync(attempt, deadline, BACKSTOP_MS)) throw new QueueFullError(item, timedOutFull(this.#name))
+    if (!this.#ring.notFull.waitSync(attempt, deadline, BACKSTOP_MS)) throw new QueueFullError(item, this.#timedOut('put'))
   }
 
   /**
@@ -210,7 +235,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const attempt = () => (took = this.#take(TAKEN)) || this.#ring.memory.closed
     const spun = this.#ring.notEmpty.shared && this.#getSpin.spin(this.#ready) && attempt()
     if (!spun && !this.#ring.notEmpty.waitSync(attempt, deadline, BACKSTOP_MS)) {
-      throw new QueueEmptyError(timedOutEmpty(this.#name))
+      throw new QueueEmptyError(this.#timedOut('get'))
     }
     if (!took && !this.#take(TAKEN)) throw drained(this.#name)
     return this.#decodeSync(TAKEN)
@@ -260,7 +285,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   [kDescribe](): HandleDescriptor {
     this.#ring.markShared()
-    return { kind: 'skein.Queue', cls: this.#name, segment: this.#ring.memory.segment.describe(), offset: 0 }
+    return { kind: 'skein.Queue', cls: this.#name, name: this.name, segment: this.#ring.memory.segment.describe(), offset: 0 }
   }
 
   /** @internal The priority an item is put with (PriorityQueue checks its pairs). */
@@ -319,7 +344,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   async #putWait(enc: Encoded, priority: number, item: T, deadline: number | null, signal: AbortSignal | undefined): Promise<void> {
     const attempt = () => this.#tryPut(enc, priority, item)
     if (this.#ring.notFull.shared && this.#putSpin.spin(this.#roomy) && attempt()) return
-    if (!(await this.#ring.notFull.wait(attempt, deadline, signal, BACKSTOP_MS))) throw new QueueFullError(item, timedOutFull(this.#name))
+    if (!(await this.#ring.notFull.wait(attempt, deadline, signal, BACKSTOP_MS))) throw new QueueFullError(item, this.#timedOut('put'))
   }
 
   async #getWait(deadline: number | null, signal: AbortSignal | undefined): Promise<T> {
@@ -329,7 +354,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const mine = newTaken()
     let took = false
     const arrived = await ring.notEmpty.wait(() => (took = this.#take(mine)) || ring.memory.closed, deadline, signal, BACKSTOP_MS)
-    if (!arrived) throw new QueueEmptyError(timedOutEmpty(this.#name))
+    if (!arrived) throw new QueueEmptyError(this.#timedOut('get'))
     if (!took && !this.#take(mine)) throw drained(this.#name)
     return this.#finish(mine)
   }
@@ -359,9 +384,11 @@ registerKind('skein.Queue', (d, segment) => {
   const cls = classes.get(String(d.cls))
   if (cls === undefined) throw new TypeError(`cannot rebuild a shared ${String(d.cls)} here: its module was not loaded. Import it from 'skein'`)
   attaching = attachRing(segment, String(d.cls))
+  attachingName = revivedName(d, String(d.cls))
   try {
     return new cls()
   } finally {
     attaching = undefined
+    attachingName = undefined
   }
 })

@@ -2,6 +2,7 @@
  * SimpleQueue: Python's `multiprocessing.SimpleQueue` / `queue.SimpleQueue`.
  */
 import { Queue, registerQueueClass } from './queue.js'
+import type { NameOptions } from '../observe/names.js'
 
 /**
  * An unbounded FIFO queue: `put`, `get`, `empty` (and the rest of `Queue`,
@@ -14,8 +15,8 @@ import { Queue, registerQueueClass } from './queue.js'
  * console.log(q.empty(), await q.get()) // false hello
  */
 export class SimpleQueue<T = unknown> extends Queue<T> {
-  constructor() {
-    super(0)
+  constructor(opts?: NameOptions) {
+    super(0, opts)
   }
 }
 

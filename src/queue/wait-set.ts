@@ -46,18 +46,20 @@
  * docs/queues.md); it never replaces a wake-up.
  */
 import { WaitWord, SHARED } from '../sync/wait.js'
+import { AsyncWait, SyncWait, type Observed } from '../observe/waiting.js'
+import { WAIT_MASK, WAIT_OWNER, WAIT_SLOTS, countSleepers } from './layout.js'
 import { isAlive, owner } from '../sync/identity.js'
 import { abortReason } from '../errors.js'
 import type { Segment } from '../shm/segment.js'
 
 /** Sleeper slots per wait set (one more, the overflow slot, is shared). */
-export const SLOTS = 31
+export const SLOTS = WAIT_SLOTS
 const OVERFLOW = 31
 const OVERFLOW_BIT = 1 << 31
 const ALL_SLOTS = ~OVERFLOW_BIT
-const MASK = 0
+const MASK = WAIT_MASK
 /** Int32 index, in a wait set, of OWNER[0] (the holders of the slots, 0 = free). */
-export const OWNER = 2
+export const OWNER = WAIT_OWNER
 const SLOT_AT = 33
 const SLOT_WORDS = 3
 
@@ -77,6 +79,8 @@ export class WaitSet {
   readonly #mask: number
   readonly #words: Array<WaitWord | undefined> = []
   #rotor = 0
+  /** What the registry shows a sleeper here as (the queue sets it; observe/waiting.ts). */
+  observed: Observed | undefined
   // This handle's async waiters, the slot they share, and whether it is announced.
   readonly #fifo: Waiter[] = []
   #slot = -1
@@ -136,6 +140,7 @@ export class WaitSet {
     const word = this.#word(slot)
     const bit = slot === OVERFLOW ? OVERFLOW_BIT : 1 << slot
     const i32 = this.#i32
+    let published: SyncWait | undefined // in the registry from the first real sleep
     try {
       for (;;) {
         const seen = Atomics.load(i32, word.seq)
@@ -143,10 +148,14 @@ export class WaitSet {
         if (attempt()) return true
         const now = performance.now()
         if (deadline !== null && now >= deadline) return false
-        word.sleepSync(seen, this.#until(deadline, now, backstop))
+        if (this.observed !== undefined) published ??= new SyncWait(this.#segment, this.observed)
+        const until = this.#until(deadline, now, backstop)
+        word.sleepSync(seen, published === undefined ? until : published.clamp(until))
         if (slot !== OVERFLOW) Atomics.and(i32, this.#mask, ~bit)
+        published?.afterSleep()
       }
     } finally {
+      published?.end()
       if (slot !== OVERFLOW) {
         Atomics.and(i32, this.#mask, ~bit)
         this.#releaseSlot(slot)
@@ -204,11 +213,13 @@ export class WaitSet {
     this.#pumping = true
     this.#slot = this.#acquireSlot()
     const word = this.#word(this.#slot)
+    let published: AsyncWait | undefined // one record for this handle's sleeping tasks, from their first real sleep
     try {
       for (;;) {
         if (!this.#armed) this.#arm()
         this.#serve()
         if (this.#fifo.length === 0) break
+        if (this.observed !== undefined) published ??= new AsyncWait(this.#segment, this.observed, false, undefined)
         await word.sleep(this.#seen, this.#until(null, performance.now(), backstop), undefined)
         if (this.#armed) this.#disarm()
         if (this.#fifo.length === 0) break
@@ -216,6 +227,7 @@ export class WaitSet {
     } catch (error) {
       for (const waiter of this.#fifo.splice(0)) settle(waiter, () => waiter.reject(error))
     } finally {
+      published?.end()
       if (this.#armed && this.#disarm()) this.wakeOne() // claimed, and nobody here to use it: pass it on
       this.#releaseSlot(this.#slot)
       this.#slot = -1
@@ -335,4 +347,9 @@ function settle(waiter: Waiter, how: () => void): void {
   if (waiter.timer !== undefined) clearTimeout(waiter.timer)
   if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort)
   how()
+}
+
+/** How many sleep on the wait set at byte `at` of a queue's segment now (for timed-out errors; skein top reads the same). */
+export function sleepers(i32: Int32Array, at: number): number {
+  return countSleepers((i) => Atomics.load(i32, (at >> 2) + i))
 }

@@ -30,6 +30,8 @@ export interface SharedLock {
 export interface SynchronizedOptions {
   /** `true` (default): a new Lock; `false`: no lock; or the lock to use. */
   lock?: boolean | SharedLock
+  /** The name of the new lock (`lock: true`), as `skein top` and errors show it; default `Lock@file:line` of the code creating the value. */
+  name?: string
 }
 
 /** Holds the lock (or its absence) of one Value or SharedArray. */
@@ -43,7 +45,7 @@ export class Guard {
       throw new TypeError(`${owner}: options must be an object like { lock: false }; got ${options === null ? 'null' : typeof options}`)
     }
     const lock = options?.lock ?? true
-    if (lock === true) this.#lock = new Lock()
+    if (lock === true) this.#lock = new Lock(options?.name === undefined ? undefined : { name: options.name })
     else if (lock === false) this.#lock = null
     else if (isLock(lock)) this.#lock = lock
     else throw new TypeError(`${owner}: options.lock must be true (a new Lock), false (no lock), or a Lock/RLock to share; got ${typeof lock}`)

@@ -16,13 +16,12 @@
  * its slots.
  */
 import { Segment } from './segment.js'
-import { HEADER, REMOTE_HEAD, classOf, initHeader, nextRemote, pushRemote, takeRemote } from './slot-header.js'
+import { FIRST_SLOT, HEADER, REMOTE_HEAD, classBytes, classOf, initHeader, nextRemote, pushRemote, takeRemote } from './slot-header.js'
 import { afterFork } from './after-fork.js'
+import { forgetArena, noteArena } from '../observe/registry.js'
 
 /** Bytes in one arena segment (offsets fit in 20 bits). */
 export const ARENA_SIZE = 1 << 20
-/** First slot offset: the token (16 bytes) and the remote-free head come first. */
-const FIRST_SLOT = 32
 /** Slot sizes: multiples of 16 up to 1 KiB, then powers of two. */
 const SMALL_STEP = 16
 const SMALL_LIMIT = 1024
@@ -71,12 +70,6 @@ export function sizeClass(bytes: number): number {
   return SMALL_LIMIT / SMALL_STEP + Math.ceil(Math.log2(slot / SMALL_LIMIT))
 }
 
-/** Bytes in a slot of class `cls`. */
-export function classBytes(cls: number): number {
-  const small = SMALL_LIMIT / SMALL_STEP
-  return cls <= small ? cls * SMALL_STEP : SMALL_LIMIT << (cls - small)
-}
-
 /** Takes a zeroed slot for a struct of `bytes` (< 64 KiB) holding one reference. */
 export function take(bytes: number): SlotCode {
   const cls = sizeClass(bytes)
@@ -97,6 +90,7 @@ export function take(bytes: number): SlotCode {
     current = new ArenaSegment(Segment.create(ARENA_SIZE), nextId++)
     byId.set(current.id, current)
     byToken.set(current.segment!.token, current)
+    noteArena(current.segment!) // readers of the registry walk it for locks
     top = FIRST_SLOT
     if (old !== undefined && old.live === 0) release(old)
   }
@@ -196,6 +190,7 @@ function collect(a: ArenaSegment): void {
 function release(a: ArenaSegment): void {
   byId.delete(a.id)
   byToken.delete(a.segment!.token)
+  forgetArena(a.segment!)
   a.segment = undefined
   a.i32 = EMPTY_I32
   a.u8 = EMPTY_U8

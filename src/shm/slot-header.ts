@@ -7,7 +7,9 @@
  *   word 1  CLASS << 16 | LINK
  *                  CLASS: the size class (free-lists.ts); LINK: while the
  *                  slot sits on its segment's remote-free list, the next
- *                  slot's offset / 16 (0 = end).
+ *                  slot's offset / 16 (0 = end); while the struct is in
+ *                  use, its kind tag for readers of the registry
+ *                  (observe/layout.ts: Lock and RLock are found this way).
  *
  * A segment's remote-free list is a push-only stack headed by word
  * REMOTE_HEAD of the segment: any thread or process pushes with a CAS; only
@@ -17,6 +19,18 @@
 
 /** Bytes of header in front of a struct. */
 export const HEADER = 8
+
+/** First slot offset in an arena segment: the token (16 bytes) and the remote-free head come first. */
+export const FIRST_SLOT = 32
+
+/**
+ * Bytes in a slot of class `cls`: multiples of 16 up to 1 KiB, then powers
+ * of two (free-lists.ts; here so that readers walking a segment need
+ * nothing else).
+ */
+export function classBytes(cls: number): number {
+  return cls <= 64 ? cls * 16 : 1024 << (cls - 64)
+}
 
 /** Int32 index, in an arena segment, of the remote-free list's head (a slot offset, 0 = empty). */
 export const REMOTE_HEAD = 4

@@ -20,6 +20,8 @@
 import { claimSlot, describeStruct, reviveAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
+import { KIND, OP } from '../observe/layout.js'
 import { WaitWord, deadlineOf } from './wait.js'
 import { checkTimeout } from './options.js'
 import { BrokenBarrierError } from '../errors.js'
@@ -61,7 +63,7 @@ const genOf = (state: number): number => state >>> GEN_SHIFT
  * export function report() { console.log('all arrived') }
  * const b = new Barrier(2, { action: report, timeout: 5000 })
  */
-export interface BarrierOptions {
+export interface BarrierOptions extends NameOptions {
   /** Run by the last party to arrive, before any is released. Must be an exported function to cross processes. */
   action?: () => unknown
   /** Default timeout of `wait()`, in ms. */
@@ -90,6 +92,8 @@ export class Barrier implements Shareable {
   readonly #action: (() => unknown) | undefined
   readonly #timeout: number | undefined
   readonly #word: WaitWord
+  /** What `skein top` and errors call this barrier. */
+  readonly name: string
 
   constructor(parties: number, opts: BarrierOptions = {}) {
     if (!Number.isInteger(parties) || parties < 1 || parties > MAX_PARTIES) {
@@ -100,12 +104,14 @@ export class Barrier implements Shareable {
     }
     this.#timeout = checkTimeout(opts.timeout, 'Barrier')
     this.#action = opts.action
+    this.name = nameFrom({ name: opts.name }, 'Barrier', 'new Barrier()')
     const { segment, offset, fresh, keeper } = claimSlot(WORDS * 4)
     this.#keeper = keeper
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
     this.#word = new WaitWord(segment, this.#base + SEQ, this.#base + FLAGS, this.#base + WAITERS)
+    this.#word.observed = { kind: KIND.Barrier, offset, name: this.name, op: OP.wait }
     if (fresh) Atomics.store(this.#i32, this.#base + PARTIES, parties)
   }
 
@@ -189,7 +195,7 @@ export class Barrier implements Shareable {
       const { describeFunction } = await import('../process/locate.js')
       action = await describeFunction(this.#action)
     }
-    return { kind: 'Barrier', ...describeStruct(this.#keeper, this.#segment, this.#base * 4), action, timeout: this.#timeout }
+    return { kind: 'Barrier', name: this.name, ...describeStruct(this.#keeper, this.#segment, this.#base * 4), action, timeout: this.#timeout }
   }
 
   #state(): number {
@@ -293,5 +299,5 @@ registerKind('Barrier', async (d, segment) => {
     const { loadFunction } = await import('../process/locate.js')
     action = (await loadFunction(d.action as never)) as () => unknown
   }
-  return reviveAt(d, segment, () => new Barrier(1, { action, timeout: d.timeout as number | undefined }))
+  return reviveAt(d, segment, () => new Barrier(1, { action, timeout: d.timeout as number | undefined, name: revivedName(d, 'Barrier') }))
 })

@@ -21,6 +21,8 @@
 import { claimSlot, describeStruct, reviveAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, revive, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { NAME_MAX, nameFrom, revivedName, type NameOptions } from '../observe/names.js'
+import { KIND, OP } from '../observe/layout.js'
 import { WaitWord, deadlineOf } from './wait.js'
 import { checkTimeout, describe, type BlockingOptions } from './options.js'
 import { Lock } from './lock.js'
@@ -62,17 +64,20 @@ export class Condition implements Shareable {
   readonly #base: number
   readonly #lock: OwnedLock
   readonly #words: Array<WaitWord | undefined> = []
+  /** What `skein top` and errors call this condition. */
+  readonly name: string
 
-  constructor(lock?: OwnedLock) {
+  constructor(lock?: OwnedLock, opts?: NameOptions) {
     if (lock !== undefined && !(lock instanceof OwnedLock)) {
       throw new TypeError(`Condition(lock): lock must be a skein Lock or RLock (got ${describe(lock)}); omit it for a new Lock`)
     }
+    this.name = nameFrom(opts, 'Condition', 'new Condition()')
     const { segment, offset, keeper } = claimSlot(WORDS * 4)
     this.#keeper = keeper
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
-    this.#lock = lock ?? new Lock()
+    this.#lock = lock ?? new Lock({ name: `${this.name}.lock`.slice(0, NAME_MAX) })
   }
 
   /** The underlying lock. */
@@ -183,7 +188,7 @@ export class Condition implements Shareable {
   async [kDescribe](): Promise<HandleDescriptor> {
     this.#wakeWord(0).markShared()
     for (const word of this.#words) word?.markShared()
-    return { kind: 'Condition', ...describeStruct(this.#keeper, this.#segment, this.#base * 4), lock: this.#lock[kDescribe]() }
+    return { kind: 'Condition', name: this.name, ...describeStruct(this.#keeper, this.#segment, this.#base * 4), lock: this.#lock[kDescribe]() }
   }
 
   #mustHold(what: string): void {
@@ -298,11 +303,16 @@ export class Condition implements Shareable {
   /** The WaitWord of `ticket`'s wake word (made on first use). */
   #wakeWord(ticket: number): WaitWord {
     const w = ticket & (WAKE_WORDS - 1)
-    return (this.#words[w] ??= new WaitWord(this.#segment, this.#base + WAKE + w, this.#base + FLAGS, this.#base + WAITERS))
+    let word = this.#words[w]
+    if (word === undefined) {
+      word = this.#words[w] = new WaitWord(this.#segment, this.#base + WAKE + w, this.#base + FLAGS, this.#base + WAITERS)
+      word.observed = { kind: KIND.Condition, offset: this.#base * 4, name: this.name, op: OP.wait }
+    }
+    return word
   }
 }
 
 registerKind('Condition', async (d, segment) => {
   const lock = (await revive(d.lock as HandleDescriptor)) as OwnedLock
-  return reviveAt(d, segment, () => new Condition(lock))
+  return reviveAt(d, segment, () => new Condition(lock, { name: revivedName(d, 'Condition') }))
 })

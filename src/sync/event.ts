@@ -16,6 +16,8 @@
 import { claimSlot, describeStruct, reviveAt } from '../shm/arena.js'
 import type { Segment } from '../shm/segment.js'
 import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
+import { KIND, OP } from '../observe/layout.js'
 import { WaitWord, deadlineOf } from './wait.js'
 import { checkTimeout } from './options.js'
 
@@ -43,14 +45,18 @@ export class Event implements Shareable {
   readonly #i32: Int32Array
   readonly #base: number
   readonly #word: WaitWord
+  /** What `skein top` and errors call this event. */
+  readonly name: string
 
-  constructor() {
+  constructor(opts?: NameOptions) {
+    this.name = nameFrom(opts, 'Event', 'new Event()')
     const { segment, offset, keeper } = claimSlot(WORDS * 4)
     this.#keeper = keeper
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
     this.#word = new WaitWord(segment, this.#base + STATE, this.#base + FLAGS, this.#base + WAITERS)
+    this.#word.observed = { kind: KIND.Event, offset, name: this.name, op: OP.wait }
   }
 
   /** Whether the flag is set. */
@@ -93,8 +99,8 @@ export class Event implements Shareable {
 
   [kDescribe](): HandleDescriptor {
     this.#word.markShared()
-    return { kind: 'Event', ...describeStruct(this.#keeper, this.#segment, this.#base * 4) }
+    return { kind: 'Event', name: this.name, ...describeStruct(this.#keeper, this.#segment, this.#base * 4) }
   }
 }
 
-registerKind('Event', (d, segment) => reviveAt(d, segment, () => new Event()))
+registerKind('Event', (d, segment) => reviveAt(d, segment, () => new Event({ name: revivedName(d, 'Event') })))

@@ -18,6 +18,10 @@ import { kDescribe, registerPlainKind, type HandleDescriptor, type Shareable } f
 import { claimSlot } from '../shm/arena.js'
 import { Lock } from './lock.js'
 import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
+import { describeFileHolder } from '../observe/holder.js'
+import { AsyncWait, SyncWait, type Observed } from '../observe/waiting.js'
+import { KIND, OP } from '../observe/layout.js'
+import { NAME_MAX } from '../observe/names.js'
 import { deadlineFrom, expired, NOWAIT, type BlockingOptions } from './options.js'
 import { SkeinError } from '../errors.js'
 import { WaitWord } from './wait.js'
@@ -47,7 +51,7 @@ export class FileLock implements Shareable {
   readonly path: string
   #fd: number
   #held = false
-  readonly #local = new Lock()
+  readonly #local: Lock
   // A word nobody changes, never shared: sleeping on it is a pause between
   // tries that goes through the wait core like every other sleep.
   readonly #pauseKeeper: object
@@ -64,6 +68,7 @@ export class FileLock implements Shareable {
       throw new TypeError(`FileLock(path, { mode }): mode must be permission bits from 0 to 0o777 such as 0o600; got ${String(mode)}`)
     }
     this.path = resolve(path)
+    this.#local = new Lock({ name: this.#observed.name }) // tasks of this thread queue on it
     const { segment, offset, keeper } = claimSlot(12)
     this.#pauseKeeper = keeper
     this.#pause = new WaitWord(segment, offset >> 2, (offset >> 2) + 1, (offset >> 2) + 2)
@@ -85,15 +90,19 @@ export class FileLock implements Shareable {
     const deadline = deadlineFrom(opts, 'FileLock.acquire()')
     const signal = opts?.signal
     if (!(await this.#local.acquire(opts))) return false
+    let published: AsyncWait | undefined // in the registry from the first pause on
     try {
       for (let pause = 1; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
         if (this.#try(fd)) return true
         if (expired(deadline)) break
+        published ??= new AsyncWait(undefined, this.#observed, false, signal)
         await this.#pause.sleep(0, pauseUntil(pause, deadline), signal) // rejects if aborted
       }
     } catch (error) {
       this.#local.release()
       throw error
+    } finally {
+      published?.end()
     }
     this.#local.release()
     return false
@@ -104,19 +113,25 @@ export class FileLock implements Shareable {
     const fd = this.#open()
     const deadline = deadlineFrom(opts, 'FileLock.acquireSync()')
     if (!this.#local.acquireSync(opts)) return false
-    if (deadline === null) {
-      const err = native.flock(fd, LOCK_EX)
-      if (err !== 0) {
-        this.#local.release()
-        throw new SkeinError(`FileLock: flock failed on ${this.path} (errno ${err})`, 'ERR_SKEIN_FILE_LOCK')
+    if (this.#try(fd)) return true
+    const published = new SyncWait(undefined, this.#observed) // in the registry while it waits
+    try {
+      if (deadline === null) {
+        const err = native.flock(fd, LOCK_EX)
+        if (err !== 0) {
+          this.#local.release()
+          throw new SkeinError(`FileLock: flock failed on ${this.path} (errno ${err})`, 'ERR_SKEIN_FILE_LOCK')
+        }
+        this.#held = true
+        return true
       }
-      this.#held = true
-      return true
-    }
-    for (let pause = 1; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
-      if (this.#try(fd)) return true
-      if (expired(deadline)) break
-      this.#pause.sleepSync(0, pauseUntil(pause, deadline))
+      for (let pause = 1; ; pause = Math.min(pause * 2, POLL_MAX_MS)) {
+        if (this.#try(fd)) return true
+        if (expired(deadline)) break
+        this.#pause.sleepSync(0, pauseUntil(pause, deadline))
+      }
+    } finally {
+      published.end()
     }
     this.#local.release()
     return false
@@ -144,6 +159,16 @@ export class FileLock implements Shareable {
   /** Acquires and returns a hold for `await using` / `using`. */
   hold(opts?: BlockingOptions): Promise<LockHold> {
     return holdOf(this, `FileLock(${this.path})`, opts)
+  }
+
+  /** What the registry shows a waiter on this file as. */
+  get #observed(): Observed {
+    return { kind: KIND.FileLock, offset: 0, name: this.path.length > NAME_MAX ? `…${this.path.slice(1 - NAME_MAX)}` : this.path, op: OP.acquire }
+  }
+
+  /** @internal Who holds the file's lock, in words (a timed-out withLock/hold says it). */
+  culprit(): string {
+    return describeFileHolder(this.path)
   }
 
   /** Releases the lock if held and closes the file. */

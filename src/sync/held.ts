@@ -21,15 +21,34 @@ export interface Acquirable {
   acquire(opts?: BlockingOptions): Promise<boolean>
   acquireSync(opts?: BlockingOptions): boolean
   release(): void
+  /** Who holds it now, in words (for the timeout's message); `since`: when the wait began, epoch ms. */
+  culprit?(since: number): string
 }
 
-/** @internal The error of a lock-like object not acquired before its timeout (here and in the cluster's holds). */
-export function timedOut(what: string): TimeoutError {
-  return new TimeoutError(`${what}: not acquired before the timeout; pass a longer timeout or find out who holds it`)
+/**
+ * @internal The error of a lock-like object not acquired before its
+ * timeout (here and in the cluster's holds); `holder` says who holds it.
+ */
+export function timedOut(what: string, holder?: string): TimeoutError {
+  return holder === undefined
+    ? new TimeoutError(`${what}: not acquired before the timeout; pass a longer timeout or find out who holds it`)
+    : new TimeoutError(`${what}: not acquired before the timeout: ${holder}. Pass a longer timeout, or see why it is held so long (\`skein top\`)`)
+}
+
+/** The timeout error of `lock`, naming its holder when the lock can tell. */
+function notAcquired(lock: Acquirable, what: string, since: number): TimeoutError {
+  let holder: string | undefined
+  try {
+    holder = lock.culprit?.(since)
+  } catch {
+    holder = undefined // the error must not fail for want of a culprit
+  }
+  return timedOut(what, holder)
 }
 
 export async function withHeld<T>(lock: Acquirable, what: string, fn: () => T | Promise<T>, opts?: BlockingOptions): Promise<T> {
-  if (!(await lock.acquire(opts))) throw timedOut(what)
+  const since = Date.now()
+  if (!(await lock.acquire(opts))) throw notAcquired(lock, what, since)
   try {
     return await fn()
   } finally {
@@ -38,7 +57,8 @@ export async function withHeld<T>(lock: Acquirable, what: string, fn: () => T | 
 }
 
 export function withHeldSync<T>(lock: Acquirable, what: string, fn: () => T, opts?: BlockingOptions): T {
-  if (!lock.acquireSync(opts)) throw timedOut(what)
+  const since = Date.now()
+  if (!lock.acquireSync(opts)) throw notAcquired(lock, what, since)
   try {
     return fn()
   } finally {
@@ -47,7 +67,8 @@ export function withHeldSync<T>(lock: Acquirable, what: string, fn: () => T, opt
 }
 
 export async function holdOf(lock: Acquirable, what: string, opts?: BlockingOptions): Promise<LockHold> {
-  if (!(await lock.acquire(opts))) throw timedOut(what)
+  const since = Date.now()
+  if (!(await lock.acquire(opts))) throw notAcquired(lock, what, since)
   let held = true
   const release = (): void => {
     if (held) {

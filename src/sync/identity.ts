@@ -24,6 +24,7 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import { native } from '../native.js'
 import { afterFork } from '../shm/after-fork.js'
+import { setOwnerId } from '../observe/registry.js'
 
 const TID_BITS = 22
 const TID_MASK = (1 << TID_BITS) - 1
@@ -71,6 +72,7 @@ export function renewOwner(): boolean {
   }
   owner.gen = gen
   owner.id = (selfTid | (gen << TID_BITS)) | 0
+  setOwnerId(owner.id) // readers of the registry tell a live holder from a returned Thread by it
   return true
 }
 
@@ -80,7 +82,9 @@ export function renewOwner(): boolean {
  * the kernel thread makes them recoverable.
  */
 export function retireOwner(): boolean {
-  return owner.gen === 0 ? false : publish('idle')
+  if (owner.gen === 0) return false
+  setOwnerId(-1) // no lock is this thread's any more
+  return publish('idle')
 }
 
 function publish(what: string): boolean {

@@ -5,6 +5,7 @@
 import { OwnedLock } from './owned-lock.js'
 import { registerKind } from '../shm/handle.js'
 import { reviveAt } from '../shm/arena.js'
+import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
 
 /**
  * A mutual-exclusion lock that works between tasks of one thread, between
@@ -25,8 +26,8 @@ import { reviveAt } from '../shm/arena.js'
  * An uncontended acquire+release is two atomic operations, no system call.
  */
 export class Lock extends OwnedLock {
-  constructor() {
-    super(false)
+  constructor(opts?: NameOptions) {
+    super(false, nameFrom(opts, 'Lock', 'new Lock()'))
   }
 
   protected get kind(): string {
@@ -34,4 +35,4 @@ export class Lock extends OwnedLock {
   }
 }
 
-registerKind('Lock', (d, segment) => reviveAt(d, segment, () => new Lock()))
+registerKind('Lock', (d, segment) => reviveAt(d, segment, () => new Lock({ name: revivedName(d, 'Lock') })))

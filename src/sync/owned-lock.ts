@@ -8,6 +8,7 @@
  *   SEQ     the sequence word waiters sleep on (see wait.ts)
  *   FLAGS   SHARED once the lock left its thread
  *   DEPTH   recursion depth (RLock only; touched by the owner alone)
+ *   NAME    where the creator's registry keeps the lock's name (for `skein top`)
  * Keeping the owner *in* the lock word makes acquire-and-record-owner one
  * atomic step, so a holder that dies at any instant leaves a consistent
  * word. A waiter of a shared lock that has slept `RECOVERY_POLL_MS` checks
@@ -23,13 +24,17 @@ import { withHeld, withHeldSync, holdOf, type LockHold } from './held.js'
 import { badOptions, deadlineFrom, NOWAIT, validOptions, type BlockingOptions } from './options.js'
 import { StateError } from '../errors.js'
 import { isAlive, owner } from './identity.js'
+import { nameStruct } from '../observe/registry.js'
+import { describeHolder } from '../observe/holder.js'
+import { KIND, OP } from '../observe/layout.js'
 
 const OWNER = 0
 const WAITERS = 1
 const SEQ = 2
 const FLAGS = 3
 const DEPTH = 4
-const WORDS = 5
+const NAME = 5 // the name's offset in the creator's registry heap (observe/layout.ts)
+const WORDS = 6
 const RESOLVED_TRUE = Promise.resolve(true)
 
 /** How often a waiter on a shared lock checks that the holder still lives. */
@@ -60,15 +65,21 @@ export abstract class OwnedLock implements Shareable {
   readonly #reentrant: boolean
   readonly #word: WaitWord
   #recovered = false
+  /** What `skein top` and errors call this lock. */
+  readonly name: string
 
-  protected constructor(reentrant: boolean) {
-    const { segment, offset, keeper } = claimSlot(WORDS * 4)
+  protected constructor(reentrant: boolean, name: string) {
+    const { segment, offset, keeper, fresh } = claimSlot(WORDS * 4)
     this.#keeper = keeper
     this.#segment = segment
     this.#i32 = segment.i32
     this.#base = offset >> 2
     this.#reentrant = reentrant
     this.#word = new WaitWord(segment, this.#base + SEQ, this.#base + FLAGS, this.#base + WAITERS)
+    this.name = name
+    const kind = reentrant ? KIND.RLock : KIND.Lock
+    if (fresh) nameStruct(segment, offset, kind, name, NAME)
+    this.#word.observed = { kind, offset, name, op: OP.acquire }
   }
 
   /** The kind name used when crossing threads and processes. */
@@ -144,17 +155,22 @@ export abstract class OwnedLock implements Shareable {
 
   /** Runs `fn` holding the lock; releases it however `fn` ends. */
   withLock<T>(fn: () => T | Promise<T>, opts?: BlockingOptions): Promise<T> {
-    return withHeld(this, this.kind, fn, opts)
+    return withHeld(this, `${this.kind} "${this.name}"`, fn, opts)
   }
 
   /** Like `withLock`, blocking this thread while it waits. */
   withLockSync<T>(fn: () => T, opts?: BlockingOptions): T {
-    return withHeldSync(this, this.kind, fn, opts)
+    return withHeldSync(this, `${this.kind} "${this.name}"`, fn, opts)
   }
 
   /** Acquires and returns a hold for `await using` / `using`. */
   hold(opts?: BlockingOptions): Promise<LockHold> {
-    return holdOf(this, this.kind, opts)
+    return holdOf(this, `${this.kind} "${this.name}"`, opts)
+  }
+
+  /** @internal Who holds the lock, in words (a timed-out withLock/hold says it). */
+  culprit(since: number): string {
+    return describeHolder(Atomics.load(this.#i32, this.#base + OWNER), since)
   }
 
   // ----- hooks for Condition (Python's _release_save / _acquire_restore / _is_owned)
@@ -185,7 +201,7 @@ export abstract class OwnedLock implements Shareable {
 
   [kDescribe](): HandleDescriptor {
     this.#word.markShared()
-    return { kind: this.kind, ...describeStruct(this.#keeper, this.#segment, this.#base * 4) }
+    return { kind: this.kind, name: this.name, ...describeStruct(this.#keeper, this.#segment, this.#base * 4) }
   }
 
   // ----- internals

@@ -4,6 +4,7 @@
 import { OwnedLock } from './owned-lock.js'
 import { registerKind } from '../shm/handle.js'
 import { reviveAt } from '../shm/arena.js'
+import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
 
 /**
  * A re-entrant lock: the owning thread may acquire it again, and must release
@@ -21,8 +22,8 @@ import { reviveAt } from '../shm/arena.js'
  * `recovered === true`.
  */
 export class RLock extends OwnedLock {
-  constructor() {
-    super(true)
+  constructor(opts?: NameOptions) {
+    super(true, nameFrom(opts, 'RLock', 'new RLock()'))
   }
 
   protected get kind(): string {
@@ -30,4 +31,4 @@ export class RLock extends OwnedLock {
   }
 }
 
-registerKind('RLock', (d, segment) => reviveAt(d, segment, () => new RLock()))
+registerKind('RLock', (d, segment) => reviveAt(d, segment, () => new RLock({ name: revivedName(d, 'RLock') })))

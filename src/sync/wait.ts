@@ -36,6 +36,7 @@
 import { native, type WaitResult } from '../native.js'
 import type { Segment } from '../shm/segment.js'
 import { abortReason } from '../errors.js'
+import { AsyncWait, SyncWait, type Observed } from '../observe/waiting.js'
 
 /** Bit of an object's FLAGS word: it has been handed to another thread or process. */
 export const SHARED = 1
@@ -100,6 +101,10 @@ export class WaitWord {
   // object, FIFO, resolved by handOff(). `#head` indexes the oldest.
   #light: Array<LightWaiter | undefined> = []
   #head = 0
+  /** The registry's record of the light queue (one for the whole queue, while it is not empty). */
+  #lightWait: AsyncWait | undefined
+  /** What the registry shows a sleeper on this word as (set by the primitive that owns it; observe/waiting.ts). */
+  observed: Observed | undefined
 
   /** Word indexes (Int32 units) of the sequence, FLAGS and WAITERS words. */
   constructor(segment: Segment, seq: number, flags: number, waiters: number) {
@@ -139,6 +144,7 @@ export class WaitWord {
     const light = this.#light.slice(this.#head)
     this.#light = []
     this.#head = 0
+    this.#endLightWait()
     for (const waiter of light) waiter!.resolve(waiter!.retry())
   }
 
@@ -148,6 +154,7 @@ export class WaitWord {
    * `retry` re-runs the full acquire if the object gets shared meanwhile.
    */
   enqueue(retry: () => Promise<boolean>): Promise<boolean> {
+    if (this.#lightWait === undefined && this.observed !== undefined) this.#lightWait = new AsyncWait(this.segment, this.observed, false, undefined)
     return new Promise((resolve) => {
       this.#light.push({ resolve, retry })
     })
@@ -185,6 +192,7 @@ export class WaitWord {
       if (this.#head === this.#light.length) {
         this.#light.length = 0
         this.#head = 0
+        this.#endLightWait()
       } else if (this.#head > 1024 && this.#head * 2 > this.#light.length) {
         this.#light = this.#light.slice(this.#head)
         this.#head = 0
@@ -247,16 +255,25 @@ export class WaitWord {
   untilSync(attempt: Attempt, deadline: number | null, opts: UntilOptions = {}): boolean {
     const i32 = this.i32
     Atomics.add(i32, this.#waiters, 1)
+    let published: SyncWait | undefined // the registry's record, made at the first real sleep
     try {
       for (;;) {
         const seq = Atomics.load(i32, this.seq)
         if (attempt(seq)) return true
         if (deadline !== null && performance.now() >= deadline) return false
-        const sliced = opts.slice === undefined ? deadline : opts.slice(deadline)
-        if (this.sleepSync(seq, sliced) === 1 && sliced !== deadline && opts.recover?.()) return true
+        let sliced = opts.slice === undefined ? deadline : opts.slice(deadline)
+        if (this.observed !== undefined) {
+          published ??= new SyncWait(this.segment, this.observed)
+          sliced = published.clamp(sliced)
+        }
+        if (this.sleepSync(seq, sliced) === 1 && sliced !== deadline) {
+          if (opts.recover?.()) return true
+          published?.afterSleep() // a due deadlock check; throws DeadlockError under 'throw'
+        }
       }
     } finally {
       Atomics.sub(i32, this.#waiters, 1)
+      published?.end()
     }
   }
 
@@ -265,18 +282,29 @@ export class WaitWord {
     if (signal?.aborted) throw abortReason(signal)
     const i32 = this.i32
     Atomics.add(i32, this.#waiters, 1)
+    let published: AsyncWait | undefined // the registry's record, made at the first real sleep
     try {
       for (;;) {
         const seq = Atomics.load(i32, this.seq)
         if (attempt(seq)) return true
         if (deadline !== null && performance.now() >= deadline) return false
         const sliced = opts.slice === undefined || !this.shared ? deadline : opts.slice(deadline)
+        if (this.observed !== undefined && published === undefined) {
+          published = new AsyncWait(this.segment, this.observed, true, signal)
+          signal = published.signal // also aborted by a deadlock this wait closes, under 'throw'
+        }
         const result = await this.sleep(seq, sliced, signal)
         if (result === GRANTED || (result === TIMED_OUT && sliced !== deadline && opts.recover?.())) return true
       }
     } finally {
       Atomics.sub(i32, this.#waiters, 1)
+      published?.end()
     }
+  }
+
+  #endLightWait(): void {
+    this.#lightWait?.end()
+    this.#lightWait = undefined
   }
 
   /** Resolves up to `max` local waiters, oldest group and waiter first. */

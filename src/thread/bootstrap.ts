@@ -25,6 +25,7 @@ import { loadJob, loadRoot, printFailure, serializeError } from '../process/run.
 import { renewOwner, retireOwner } from '../sync/identity.js'
 import { CODE, DONE_SEQ, GATE_MAX_MS, TID, type RunMessage, type WorkerData, type WorkerMessage } from './protocol.js'
 import { setCurrentThread } from './current.js'
+import { setRole } from '../observe/registry.js'
 import { threadBackend } from './thread.js'
 
 const data = workerData as WorkerData
@@ -89,6 +90,7 @@ async function run({ seq, job, ports }: RunMessage): Promise<void> {
   running = seq
   const before = resources()
   setCurrentThread({ name: job.name, ident: threadId, nativeId, daemon: job.daemon })
+  setRole('thread', job.name, true)
   const renewed = renewOwner()
   let call: () => unknown
   // The gate guards module loading; a module this worker imported before is not loaded again.
@@ -119,6 +121,7 @@ async function run({ seq, job, ports }: RunMessage): Promise<void> {
   const retired = renewed && retireOwner()
   finished(seq, code)
   running = 0
+  setRole('idle worker', 'idle')
   // One turn of the event loop first: work the target deferred (a listen()
   // after a nextTick lookup, say) has then created its handle.
   await new Promise((resolve) => setImmediate(resolve))

@@ -17,6 +17,7 @@ import * as threadQueues from '../../examples/thread-queues.js'
 import * as threadsCounter from '../../examples/threads-counter.js'
 import * as syncPrimitives from '../../examples/sync-primitives.js'
 import * as greenletSwitch from '../../examples/greenlet-switch.js'
+import * as deadlock from '../../examples/deadlock.js'
 import { quietly } from '../helpers/quietly.js'
 
 describe('examples', () => {
@@ -78,5 +79,13 @@ describe('examples', () => {
   test('greenlet switch: producer and consumer alternate, the consumer eats everything', async () => {
     const lines = await quietly(greenletSwitch.main)
     assert.deepEqual(lines.filter((l) => l.startsWith('consumer: ate')), ['consumer: ate apple', 'consumer: ate bread', 'consumer: ate cheese'])
+  })
+
+  test('deadlock: the cycle between the two processes is found, then the timeout breaks it and both finish', async () => {
+    assert.deepEqual(await quietly(deadlock.main), {
+      cycle: ['Bookkeeper waits for accounts', 'MainProcess waits for ledger'],
+      timedOut: true,
+      childExit: 0,
+    })
   })
 })
