@@ -172,22 +172,24 @@ export abstract class Runnable {
   async #join(s: State, timeout: number | undefined): Promise<void> {
     if (s.status === 'starting') await s.starting!.catch(() => {})
     const child = s.child
-    if (child === undefined || s.exitCode !== null || child.poll() !== null) return
+    if (child === undefined || s.exitCode !== null) return
     child.ref()
     let timer: NodeJS.Timeout | undefined
     // Published in the registry while it waits; fails with a DeadlockError if it closes a cycle under 'throw'.
-    const published = new AsyncWait(undefined, this.#joined(s, child), true, undefined)
+    // A child that has ended already is awaited unpublished: its exit report (a thread's worker given
+    // back, the exit code recorded) is at most a message away, and it can be in no cycle.
+    const published = child.poll() !== null ? undefined : new AsyncWait(undefined, this.#joined(s, child), true, undefined)
     let onDeadlock: (() => void) | undefined
     try {
       const late = timeout === undefined ? new Promise<void>(() => {}) : new Promise<void>((r) => { timer = setTimeout(r, Math.max(0, timeout)) })
       const deadlock = new Promise<never>((_, reject) => {
-        onDeadlock = () => reject(published.signal!.reason)
-        published.signal?.addEventListener('abort', onDeadlock, { once: true })
+        onDeadlock = () => reject(published!.signal!.reason)
+        published?.signal?.addEventListener('abort', onDeadlock, { once: true })
       })
       await Promise.race([child.exited, late, deadlock])
     } finally {
-      if (onDeadlock !== undefined) published.signal?.removeEventListener('abort', onDeadlock)
-      published.end()
+      if (onDeadlock !== undefined) published?.signal?.removeEventListener('abort', onDeadlock)
+      published?.end()
       clearTimeout(timer)
       if (s.daemon) child.unref()
     }

@@ -63,14 +63,31 @@ function closeGate(): void {
   while (Atomics.compareExchange(gate, 0, 0, 1) !== 0 && Date.now() < end) Atomics.wait(gate, 0, 1, 50)
 }
 
-/** Resources that end by themselves: a handle being closed. */
-const TRANSIENT = new Set(['CloseReq'])
-
 /** Resource kinds keeping the event loop alive, counted. */
 function resources(): Map<string, number> {
   const counts = new Map<string, number>()
-  for (const kind of process.getActiveResourcesInfo()) if (!TRANSIENT.has(kind)) counts.set(kind, (counts.get(kind) ?? 0) + 1)
+  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1)
   return counts
+}
+
+/**
+ * Requests (FSReqPromise, FSReqCallback, GetAddrInfoReqWrap, CloseReq…) end
+ * by themselves, unlike handles: a file write the target did not await, or
+ * one of a loader's own (tsx writes its cache asynchronously on a cold
+ * start). They are waited for, up to REQUESTS_MS, before the worker is
+ * judged; one still pending then makes it not reusable like a handle.
+ */
+const REQUESTS_MS = 2000
+const isRequest = (kind: string): boolean => kind.includes('Req')
+
+async function requestsSettled(before: Map<string, number>): Promise<void> {
+  const end = Date.now() + REQUESTS_MS
+  for (;;) {
+    let pending = false
+    for (const [kind, n] of resources()) if (isRequest(kind) && n > (before.get(kind) ?? 0)) pending = true
+    if (!pending || Date.now() >= end) return
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
 }
 
 /**
@@ -125,6 +142,7 @@ async function run({ seq, job, ports }: RunMessage): Promise<void> {
   // One turn of the event loop first: work the target deferred (a listen()
   // after a nextTick lookup, say) has then created its handle.
   await new Promise((resolve) => setImmediate(resolve))
+  await requestsSettled(before)
   // Not reusable: handles left open (they run on), or a Thread identity that
   // could not be renewed or retired (ending the thread ends it, identity.ts).
   // No new job will come, so this worker ends when its event loop is empty,
