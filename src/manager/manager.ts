@@ -9,7 +9,7 @@
  * every dict, list and namespace it made carries that Event and checks it on
  * each call, in every thread and process, so after shutdown they throw.
  */
-import { assertNotBootstrapping } from '../process/context.js'
+import { assertNotBootstrapping } from '../runtime/context.js'
 import { Lock } from '../sync/lock.js'
 import { RLock } from '../sync/rlock.js'
 import { Semaphore, BoundedSemaphore } from '../sync/semaphore.js'

@@ -7,6 +7,6 @@
  * setDeadlockPolicy('throw')
  * console.log(snapshot().deadlocks.length) // 0
  */
-export { snapshot, type SnapshotOptions } from './reader/snapshot.js'
+export { snapshot, type SnapshotOptions } from './snapshot/snapshot.js'
 export { setDeadlockPolicy, deadlockPolicy, type DeadlockPolicy } from './deadlock.js'
 export type { Snapshot, ProcessSnapshot, ThreadSnapshot, ThreadRef, HoldInfo, WaitInfo, QueueInfo, PoolInfo, Deadlock, CycleMember, ObjectRef } from './schema.js'

@@ -16,7 +16,8 @@ import { randomBytes } from 'node:crypto'
 import { isMainThread } from 'node:worker_threads'
 import { native } from '../native.js'
 import { afterFork } from '../shm/after-fork.js'
-import { context } from '../process/context.js'
+import { watchArenas } from '../shm/free-lists.js'
+import { context } from '../runtime/context.js'
 import type { Segment } from '../shm/segment.js'
 import * as L from './layout.js'
 
@@ -68,7 +69,7 @@ function create(): Mapped {
   m.f64[L.H_START / 8] = startedAt ?? performance.timeOrigin
   // The token occupied the first bytes: the magic goes last, so a reader never takes a half-made header.
   Atomics.store(m.i32, L.H_MAGIC >> 2, L.MAGIC)
-  // A worker thread knows its process's name from the context its parent passed (process/context.ts).
+  // A worker thread knows its process's name from the context its parent passed (runtime/context.ts).
   writeName(m, L.H_PROCESS_NAME, processName !== '' ? processName : context().child?.name ?? 'MainProcess')
   writeName(m, L.H_THREAD_NAME, threadName ?? (isMainThread ? 'MainThread' : 'Thread'))
   return m
@@ -208,6 +209,9 @@ export function forgetArena(segment: Segment): void {
   m.arenas.delete(segment.token)
   changed(m)
 }
+
+// The arena lives below the registry (shm/): it tells the registry of its segments through a watcher.
+watchArenas({ mapped: noteArena, dropped: forgetArena })
 
 /**
  * Names a struct this thread just carved from its arena: the slot header's

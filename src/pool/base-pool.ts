@@ -5,7 +5,7 @@
  */
 import { nameFrom, type NameOptions } from '../observe/names.js'
 import { AsyncResult, rejecting } from './async-result.js'
-import { assertNotBootstrapping } from '../process/context.js'
+import { assertNotBootstrapping } from '../runtime/context.js'
 import { autoChunksize, checkChunksize, POOL_CHUNKS_PER_WORKER, slices, toArray } from './chunks.js'
 import type { PoolBackend } from './backend.js'
 import { PoolCore, type CoreOptions } from './core.js'

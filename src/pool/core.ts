@@ -18,7 +18,7 @@
  * feeds, and ties the parts together.
  */
 import { SkeinError, StateError } from '../errors.js'
-import { describeFunction, type FunctionRef } from '../process/locate.js'
+import { describeFunction, type FunctionRef } from '../runtime/locate.js'
 import { Queue } from '../queue/queue.js'
 import type { PoolBackend } from './backend.js'
 import { exitReason, settleHeld, type HeldOutcome } from './crash.js'

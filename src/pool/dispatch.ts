@@ -13,7 +13,7 @@
  * A batch is one structured clone of a flat array (protocol.ts); a function
  * a worker has not seen travels with the first batch that uses it.
  */
-import type { FunctionRef } from '../process/locate.js'
+import type { FunctionRef } from '../runtime/locate.js'
 import { Fifo } from './fifo.js'
 import type { Slot, Workers } from './workers.js'
 import { itemsOf, type Task } from './task.js'

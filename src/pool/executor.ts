@@ -2,7 +2,7 @@
  * `ProcessPoolExecutor` and `ThreadPoolExecutor`: Python's
  * `concurrent.futures` executors, on top of Pool and ThreadPool.
  */
-import { assertNotBootstrapping, cpuCount } from '../process/context.js'
+import { assertNotBootstrapping, cpuCount } from '../runtime/context.js'
 import type { BasePool, BasePoolOptions } from './base-pool.js'
 import type { PoolEvents } from './events.js'
 import { CancelledError, Future } from './future.js'

@@ -4,7 +4,7 @@
  * with the first batch that uses it (dispatch.ts). Also the task modules
  * workers must start with, for backends that preload them (backend.ts).
  */
-import { describeFunction, type FunctionRef } from '../process/locate.js'
+import { describeFunction, type FunctionRef } from '../runtime/locate.js'
 import type { PoolBackend } from './backend.js'
 
 /**

@@ -2,7 +2,7 @@
  * `Pool`: Python's `multiprocessing.Pool` — worker processes (skein
  * Processes, forked from the warm fork server by default) running tasks.
  */
-import { cpuCount } from '../process/context.js'
+import { cpuCount } from '../runtime/context.js'
 import { checkStartMethod, getStartMethod, type StartMethod } from '../process/method.js'
 import { BasePool, makeCore, type BasePoolOptions } from './base-pool.js'
 import type { PoolBackend } from './backend.js'

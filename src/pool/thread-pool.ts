@@ -2,7 +2,7 @@
  * `ThreadPool`: Python's `multiprocessing.pool.ThreadPool` — the same pool
  * on worker threads (skein Threads on warm workers), truly parallel.
  */
-import { cpuCount } from '../process/context.js'
+import { cpuCount } from '../runtime/context.js'
 import { Thread } from '../thread/thread.js'
 import { BasePool, makeCore, type BasePoolOptions } from './base-pool.js'
 import type { PoolBackend } from './backend.js'

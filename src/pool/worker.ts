@@ -12,7 +12,7 @@
  * never started and run on another worker. A `null` batch means: stop.
  */
 import { setRole } from '../observe/registry.js'
-import type { FunctionRef } from '../process/locate.js'
+import type { FunctionRef } from '../runtime/locate.js'
 import { loadBootstrapping } from '../process/run.js'
 import type { Queue } from '../queue/queue.js'
 import type { RawArray } from '../shared/raw-array.js'

@@ -9,7 +9,7 @@
  * task's sequence number before running it (worker.ts); after the worker's
  * death it says which of the tasks it held had started (crash.ts).
  */
-import type { FunctionRef } from '../process/locate.js'
+import type { FunctionRef } from '../runtime/locate.js'
 import { Queue } from '../queue/queue.js'
 import { RawArray } from '../shared/raw-array.js'
 import type { PoolBackend, PoolWorkerHandle } from './backend.js'

@@ -12,7 +12,7 @@
  * unpickling does not run `__init__`) and `run()` is called.
  */
 import { EventEmitter } from 'node:events'
-import { assertNotBootstrapping } from './context.js'
+import { assertNotBootstrapping } from '../runtime/context.js'
 import { prepareJob, type Job } from './job.js'
 import { checkTimeout } from '../sync/options.js'
 import { StateError } from '../errors.js'

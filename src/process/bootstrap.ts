@@ -16,7 +16,7 @@
  * disconnects before sending a job.
  */
 import { native } from '../native.js'
-import { context } from './context.js'
+import { context } from '../runtime/context.js'
 import { identifyProcess } from '../observe/registry.js'
 import type { Job } from './job.js'
 import { processBackend } from './process.js'

@@ -14,7 +14,7 @@
 import { closeSync } from 'node:fs'
 import type { Server, Socket } from 'node:net'
 import { native } from '../native.js'
-import { context } from './context.js'
+import { context } from '../runtime/context.js'
 import { identifyProcess } from '../observe/registry.js'
 import { becomeChild, warmChildPath, type ForkRequest, type HandleFd, type Loaded } from './fork-child.js'
 import { forkLoaderUnavailable } from './fork-loader.js'

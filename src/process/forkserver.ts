@@ -23,7 +23,7 @@
 import { fork, type ChildProcess } from 'node:child_process'
 import { Server } from 'node:net'
 import { fileURLToPath } from 'node:url'
-import { context } from './context.js'
+import { context } from '../runtime/context.js'
 import { childExecArgv } from './execargv.js'
 import type { ForkRequest } from './fork-child.js'
 import { ForkedChild } from './forked.js'

@@ -1,5 +1,5 @@
 /** Processes: Process, its lifecycle helpers, and target location. */
 export { Process, activeChildren, type ProcessOptions } from './process.js'
-export { currentProcess, parentProcess, cpuCount, isMainProcess, type ProcessInfo } from './context.js'
-export { describeFunction, loadFunction, type FunctionRef } from './locate.js'
+export { currentProcess, parentProcess, cpuCount, isMainProcess, type ProcessInfo } from '../runtime/context.js'
+export { describeFunction, loadFunction, type FunctionRef } from '../runtime/locate.js'
 export { setStartMethod, getStartMethod, type StartMethod } from './method.js'

@@ -2,7 +2,7 @@
  * The job: everything a child needs to run a target, in cloneable form.
  *
  * How it works: the target function (or the `Process`/`Thread` subclass) is
- * reduced to a module URL + export name (locate.ts); arguments and a
+ * reduced to a module URL + export name (runtime/locate.ts); arguments and a
  * subclass's own enumerable fields go through `encode` (shared objects become
  * descriptors) and are then checked for cloneability by the backend, so a bad
  * argument fails in `start()` before anything is spawned. `net.Socket` and
@@ -11,7 +11,7 @@
  */
 import { encode } from '../shm/handle.js'
 import { findUncloneable, ordinal } from './uncloneable.js'
-import { describeFunction, type FunctionRef } from './locate.js'
+import { describeFunction, type FunctionRef } from '../runtime/locate.js'
 
 /** A cloneable description of what a child runs. */
 export interface Job {

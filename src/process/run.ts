@@ -7,9 +7,9 @@
 import { inspect } from 'node:util'
 import { decode } from '../shm/handle.js'
 import { rebuild, type Backend } from './base.js'
-import { context } from './context.js'
+import { context } from '../runtime/context.js'
 import type { Job } from './job.js'
-import { loadFunction, type FunctionRef } from './locate.js'
+import { loadFunction, type FunctionRef } from '../runtime/locate.js'
 
 const ROOT = '../index.js'
 /** The root import, once per thread. */

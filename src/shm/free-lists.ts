@@ -18,7 +18,6 @@
 import { Segment } from './segment.js'
 import { FIRST_SLOT, HEADER, REMOTE_HEAD, classBytes, classOf, initHeader, nextRemote, pushRemote, takeRemote } from './slot-header.js'
 import { afterFork } from './after-fork.js'
-import { forgetArena, noteArena } from '../observe/registry.js'
 
 /** Bytes in one arena segment (offsets fit in 20 bits). */
 export const ARENA_SIZE = 1 << 20
@@ -60,6 +59,20 @@ export function setGrowHook(hook: () => void): void {
   onGrow = hook
 }
 
+/** Told of every arena segment this thread maps and drops (the registry lists them, observe/registry.ts). */
+export interface ArenaWatcher {
+  mapped(segment: Segment): void
+  dropped(segment: Segment): void
+}
+
+let watcher: ArenaWatcher | undefined
+
+/** Sets the arena watcher; it is told at once of the segments mapped before it came. */
+export function watchArenas(w: ArenaWatcher): void {
+  watcher = w
+  for (const a of byToken.values()) if (a.segment !== undefined) w.mapped(a.segment)
+}
+
 /** A slot, as one number: segment id × ARENA_SIZE + slot offset (no allocation, fits in 53 bits). */
 export type SlotCode = number
 
@@ -90,7 +103,7 @@ export function take(bytes: number): SlotCode {
     current = new ArenaSegment(Segment.create(ARENA_SIZE), nextId++)
     byId.set(current.id, current)
     byToken.set(current.segment!.token, current)
-    noteArena(current.segment!) // readers of the registry walk it for locks
+    watcher?.mapped(current.segment!) // readers of the registry walk it for locks
     top = FIRST_SLOT
     if (old !== undefined && old.live === 0) release(old)
   }
@@ -190,7 +203,7 @@ function collect(a: ArenaSegment): void {
 function release(a: ArenaSegment): void {
   byId.delete(a.id)
   byToken.delete(a.segment!.token)
-  forgetArena(a.segment!)
+  watcher?.dropped(a.segment!)
   a.segment = undefined
   a.i32 = EMPTY_I32
   a.u8 = EMPTY_U8

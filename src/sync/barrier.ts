@@ -192,7 +192,7 @@ export class Barrier implements Shareable {
     this.#word.markShared()
     let action: unknown
     if (this.#action !== undefined) {
-      const { describeFunction } = await import('../process/locate.js')
+      const { describeFunction } = await import('../runtime/locate.js')
       action = await describeFunction(this.#action)
     }
     return { kind: 'Barrier', name: this.name, ...describeStruct(this.#keeper, this.#segment, this.#base * 4), action, timeout: this.#timeout }
@@ -296,7 +296,7 @@ function corrupt(state: number, parties: number): Error {
 registerKind('Barrier', async (d, segment) => {
   let action: (() => unknown) | undefined
   if (d.action !== undefined) {
-    const { loadFunction } = await import('../process/locate.js')
+    const { loadFunction } = await import('../runtime/locate.js')
     action = (await loadFunction(d.action as never)) as () => unknown
   }
   return reviveAt(d, segment, () => new Barrier(1, { action, timeout: d.timeout as number | undefined, name: revivedName(d, 'Barrier') }))

@@ -20,7 +20,7 @@
  */
 import { parentPort, threadId, workerData } from 'node:worker_threads'
 import { native } from '../native.js'
-import { context } from '../process/context.js'
+import { context } from '../runtime/context.js'
 import { loadJob, loadRoot, printFailure, serializeError } from '../process/run.js'
 import { renewOwner, retireOwner } from '../sync/identity.js'
 import { CODE, DONE_SEQ, GATE_MAX_MS, TID, type RunMessage, type WorkerData, type WorkerMessage } from './protocol.js'

@@ -6,7 +6,7 @@
  * reads without its event loop.
  */
 import type { MessagePort } from 'node:worker_threads'
-import type { ChildInfo } from '../process/context.js'
+import type { ChildInfo } from '../runtime/context.js'
 import type { Job } from '../process/job.js'
 import type { serializeError } from '../process/run.js'
 

@@ -17,7 +17,7 @@
 import { SHARE_ENV, type MessagePort, type Worker } from 'node:worker_threads'
 import { allocate } from '../shm/arena.js'
 import type { Job } from '../process/job.js'
-import { context } from '../process/context.js'
+import { context } from '../runtime/context.js'
 import { preloads } from '../process/execargv.js'
 import { printFailure, reviveError } from '../process/run.js'
 import { ThreadChild } from './child.js'

@@ -1,7 +1,7 @@
 /** Target location: lookups that run at the same time (a pool starting its workers while its first task's function is located). */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { describeFunction } from '../../src/process/locate.js'
+import { describeFunction } from '../../src/runtime/locate.js'
 import { noop, exitWith, throws, sleep, echoEnv, writeJson, sleepThenWrite, echoSocket } from '../fixtures/targets.js'
 
 test('concurrent lookups through the inspector each find their function (one lookup never frees another\'s objects)', async () => {

@@ -12,8 +12,8 @@
  * even when no live worker is left to notice.
  */
 import { randomUUID } from 'node:crypto'
-import { describeFunction, type FunctionRef } from '../../process/locate.js'
-import { cpuCount } from '../../process/context.js'
+import { describeFunction, type FunctionRef } from '../../runtime/locate.js'
+import { cpuCount } from '../../runtime/context.js'
 import { PoolTerminatedError } from '../../pool/core.js'
 import { blockingCall } from '../redis/blocking-call.js'
 import type { ClusterConnection } from '../redis/connection.js'

@@ -5,7 +5,7 @@
  * Why per module: a module that can't load here (not deployed at that path,
  * or throwing at import) breaks the local pool that tried to start workers
  * with it (docs/pools.md); isolating modules keeps the others running.
- * Why stand-ins (locate.ts `standInFor`): the worker hands the local pool
+ * Why stand-ins (runtime/locate.ts `standInFor`): the worker hands the local pool
  * the task's module and export without importing the module itself — its
  * top level may be the client's main program.
  */
@@ -14,7 +14,7 @@ import { hostname } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { WorkerCrashedError } from '../../errors.js'
 import { Pool } from '../../pool/pool.js'
-import { standInFor } from '../../process/locate.js'
+import { standInFor } from '../../runtime/locate.js'
 import { decodeHandles } from './handles.js'
 import { cannotLoadTypeScript, findTsx, isTypeScript, typeScriptLoads, useTsx } from './typescript.js'
 import { CALL, FAILED, HANDLES, MAP, OK, toWire } from './wire.js'

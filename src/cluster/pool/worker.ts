@@ -1,7 +1,7 @@
 /**
  * `runWorker`: serve a cluster pool's tasks from this machine.
  */
-import { cpuCount } from '../../process/context.js'
+import { cpuCount } from '../../runtime/context.js'
 import { openConnection } from '../redis/connection.js'
 import '../kind.js' // tasks' arguments may hold cluster objects
 import { ClusterWorker } from './cluster-worker.js'

@@ -1,6 +1,7 @@
 /**
  * Reading structs of other processes: the locks in a thread's arena
- * segments (who holds each), one lock's owner word, a queue's depth.
+ * segments (who holds each), one lock's owner word (a queue's depth:
+ * snapshot/queues.ts).
  *
  * An arena segment is walked slot by slot from its first slot: each slot's
  * header gives its size class (so the next slot) and, while in use, a
@@ -10,7 +11,6 @@
  * before use.
  */
 import { FIRST_SLOT, classBytes } from '../../shm/slot-header.js'
-import * as Q from '../../queue/layout.js'
 import * as L from '../layout.js'
 import { readSegment } from './proc.js'
 import type { Place } from './registry.js'
@@ -55,34 +55,4 @@ export function readWords(place: Place, count: number, at = 0): Int32Array | und
   const buf = readSegment(place.pid, place.fd, place.token, place.offset + at * 4, count * 4)
   if (buf === undefined || buf.length < count * 4) return undefined
   return new Int32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + count * 4))
-}
-
-/** A queue's depth and waiters, read from its segment's header. */
-export interface QueueState {
-  size: number
-  maxsize: number
-  closed: boolean
-  getters: number
-  putters: number
-}
-
-/** The state of the queue ring at `place` (offset 0 of its own segment), or undefined (queue/layout.ts has the map). */
-export function readQueue(place: Place): QueueState | undefined {
-  const buf = readSegment(place.pid, place.fd, place.token, 0, Q.HEADER_BYTES)
-  if (buf === undefined || buf.length < Q.HEADER_BYTES) return undefined
-  const word = (i: number): number => buf.readInt32LE(i * 4)
-  let size: number
-  if (word(Q.ORDER) === Q.FIFO) {
-    size = (word(Q.PUB_PUTS) - word(Q.PUB_TAKES)) | 0
-  } else {
-    const state = (Q.STATE_AT + (word(Q.SELECTOR) & 1) * Q.STATE_WORDS) * 8
-    size = buf.readDoubleLE(state + Q.COUNT * 8)
-  }
-  return {
-    size: Number.isFinite(size) && size > 0 ? size : 0,
-    maxsize: word(Q.MAXSIZE),
-    closed: word(Q.CLOSED) !== 0,
-    getters: Q.countSleepers((i) => word((Q.NOT_EMPTY_AT >> 2) + i)),
-    putters: Q.countSleepers((i) => word((Q.NOT_FULL_AT >> 2) + i)),
-  }
 }

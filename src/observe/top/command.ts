@@ -13,7 +13,7 @@
  * Loads no addon and maps nothing: it only reads /proc and the registries.
  */
 import { existsSync } from 'node:fs'
-import { snapshot } from '../reader/snapshot.js'
+import { snapshot } from '../snapshot/snapshot.js'
 import { ANSI, PLAIN, render } from './render.js'
 import { serveWeb } from './web.js'
 

@@ -6,10 +6,11 @@
  */
 import * as L from '../layout.js'
 import type { PoolInfo, ProcessSnapshot, QueueInfo, Snapshot } from '../schema.js'
-import { allPids, cpuMs, parentOf, registryFds } from './proc.js'
-import { readRegistry, type RegistryView } from './registry.js'
-import { keyOf, readQueue, walkArena } from './structs.js'
-import { deadlocksOf, keyFor, permitHoldersOf, threadNodes, type ThreadNode } from './wait-graph.js'
+import { allPids, cpuMs, parentOf, registryFds } from '../reader/proc.js'
+import { readRegistry, type RegistryView } from '../reader/registry.js'
+import { keyOf, walkArena } from '../reader/structs.js'
+import { readQueue } from './queues.js'
+import { deadlocksOf, keyFor, permitHoldersOf, threadNodes, type ThreadNode } from '../reader/wait-graph.js'
 
 /** What to look at. */
 export interface SnapshotOptions {
