@@ -46,7 +46,7 @@ describe('skein: help, version, usage errors', () => {
     assert.match((await skein(['help', 'status'])).stdout, /--json/)
     const unknown = await skein(['help', 'nope'])
     assert.equal(unknown.status, 2)
-    assert.match(unknown.stderr, /unknown command "nope"; the commands are demo, purge, status, worker/)
+    assert.match(unknown.stderr, /unknown command "nope"; the commands are demo, purge, status, top, worker/)
     assert.equal((await skein(['nope'])).status, 2)
     assert.match((await skein(['--nope'])).stderr, /unknown option "--nope"/)
   })

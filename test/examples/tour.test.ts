@@ -15,7 +15,7 @@ describe('tour', () => {
   test('lists every example once, in the course order', () => {
     assert.deepEqual(scenarios.map((s) => s.name), [
       'process basics', 'join timing', 'isolation', 'ticket rush', 'queue basics', 'producer consumer', 'joinable queue',
-      'pipe ping-pong', 'manager dict', 'threads counter', 'sync primitives', 'parallel threads', 'thread queues', 'echo server', 'pool apply async', 'pool map', 'pool echo server', 'pool crash', 'crawler', 'greenlet switch', 'timeout',
+      'pipe ping-pong', 'manager dict', 'threads counter', 'sync primitives', 'parallel threads', 'thread queues', 'echo server', 'pool apply async', 'pool map', 'pool echo server', 'pool crash', 'crawler', 'greenlet switch', 'timeout', 'deadlock',
       'cluster ticket rush', 'cluster queue', 'cluster pool map',
     ])
     assert.match(summary([{ name: 'a', ok: true, seconds: 1 }, { name: 'b', ok: false, seconds: 2 }]), /^tour: 1\/2 passed in 3\.0 s/)
