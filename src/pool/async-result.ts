@@ -54,8 +54,9 @@ export class AsyncResult<T> {
    * still return its value.
    */
   get(timeout?: number): Promise<T> {
+    const bad = timeout === undefined ? undefined : badTimeout(timeout, 'get')
+    if (bad !== undefined) return Promise.reject(bad)
     if (timeout === undefined || this.#state !== 'pending') return this.#promise
-    checkTimeout(timeout, 'get')
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new TimeoutError(`AsyncResult.get(${timeout}): the task has not finished yet; it keeps running — call get() again to wait longer`)), timeout)
       this.#promise.then((v) => { clearTimeout(timer); resolve(v) }, (e: unknown) => { clearTimeout(timer); reject(e) })
@@ -64,8 +65,9 @@ export class AsyncResult<T> {
 
   /** Waits until the task finished (or `timeout` ms passed); resolves with `ready()`. Never rejects for the task's error. */
   wait(timeout?: number): Promise<boolean> {
+    const bad = timeout === undefined ? undefined : badTimeout(timeout, 'wait')
+    if (bad !== undefined) return Promise.reject(bad)
     if (this.#state !== 'pending') return Promise.resolve(true)
-    if (timeout !== undefined) checkTimeout(timeout, 'wait')
     return new Promise<boolean>((resolve) => {
       const timer = timeout === undefined ? undefined : setTimeout(() => resolve(this.ready()), timeout)
       const done = () => { clearTimeout(timer); resolve(true) }
@@ -85,8 +87,10 @@ export class AsyncResult<T> {
   }
 }
 
-function checkTimeout(timeout: number, method: string): void {
-  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) throw new RangeError(`AsyncResult.${method}(timeout): timeout must be a non-negative number of milliseconds (got ${String(timeout)})`)
+/** The error a bad timeout gets (as a rejection: get() and wait() return promises, and never throw). */
+function badTimeout(timeout: number, method: string): RangeError | undefined {
+  if (typeof timeout !== 'number' || Number.isNaN(timeout) || timeout < 0) return new RangeError(`AsyncResult.${method}(timeout): timeout must be a non-negative number of milliseconds (got ${String(timeout)})`)
+  return undefined
 }
 
 /** A throwing callback is reported on stderr; it must not break the pool (Python prints it too). */

@@ -209,6 +209,13 @@ export function poolSuite(kind: 'Pool' | 'ThreadPool', make: MakePool): void {
       assert.equal(await r.wait(10), false)
       gate.open()
       assert.equal(await r.get(), 400)
+      // A bad timeout is a rejection (never a synchronous throw), before a finished task or not.
+      for (const bad of [-1, Number.NaN]) {
+        const got = r.get(bad)
+        assert.ok(got instanceof Promise)
+        await assert.rejects(got, /timeout must be a non-negative number/)
+        await assert.rejects(r.wait(bad), /timeout must be a non-negative number/)
+      }
     })
 
     test('an AbortSignal removes a task still waiting for a worker', async () => {

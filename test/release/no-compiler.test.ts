@@ -8,7 +8,7 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { existsSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { COMPILERS, cleanEnv, emptyProject, installedVersion, nodeDist, noCompilerPath, quickStart, run, tarball } from './package.js'
 
@@ -33,6 +33,9 @@ for (const major of [20, 22, 24]) {
     const counted = run('npx', ['tsx', 'counter.ts'], dir, env, 120_000)
     assert.equal(counted.status, 0, `the quick start failed:\n${counted.stdout}\n${counted.stderr}`)
     assert.equal(counted.stdout.trim(), '8000')
+    const cli = run('npx', ['skein', '--version'], dir, env)
+    assert.equal(cli.status, 0, `npx skein --version failed:\n${cli.stdout}\n${cli.stderr}`)
+    assert.equal(cli.stdout.trim(), JSON.parse(readFileSync('package.json', 'utf8')).version, 'the installed package\'s command runs')
 
     // With skein's install script approved (npm blocks dependencies' scripts until then), it takes the prebuild.
     const approved = run('npm', ['install-scripts', 'approve', 'skein'], dir, env)
