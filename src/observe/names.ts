@@ -19,6 +19,7 @@
 import { findSourceMap } from 'node:module'
 import { dirname, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { PerSecond } from './budget.js'
 
 /** Longest name accepted. */
 export const NAME_MAX = 200
@@ -45,20 +46,8 @@ export function objectName(kind: string, name: unknown, where: string): string {
 
 /** Creation sites recorded per thread per second at most (see the file's doc). */
 export const SITES_PER_SECOND = 1000
-let budget = SITES_PER_SECOND
-let refillAt = 0
-
-function siteAllowed(): boolean {
-  if (budget > 0) {
-    budget--
-    return true
-  }
-  const now = performance.now()
-  if (now < refillAt) return false
-  budget = SITES_PER_SECOND - 1
-  refillAt = now + 1000
-  return true
-}
+const sites = new PerSecond(SITES_PER_SECOND)
+const siteAllowed = (): boolean => sites.allowed()
 
 /** Throws TypeError unless `name` is a non-empty printable string of at most NAME_MAX characters. */
 export function checkName(name: unknown, where: string): asserts name is string {

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto'
 import type { Segment } from '../shm/segment.js'
 import * as L from './layout.js'
 import { callerLine } from './names.js'
-import { changed, intern, registry, writePlace, type PlaceFields } from './registry.js'
+import { changed, intern, registry, writePlace, type Mapped, type PlaceFields } from './registry.js'
 import { afterFork } from '../shm/after-fork.js'
 
 const WAIT_PLACE: PlaceFields = { fd: L.W_FD, offset: L.W_OFFSET, size: L.W_SIZE, token: L.W_TOKEN }
@@ -103,14 +103,9 @@ export function noteWaitLine(index: number): void {
 /** The waiter woke (or gave up): its record goes. */
 export function endWait(index: number): void {
   if (index < 0) return
-  const m = registry()
   const at = L.WAITS + index * L.WAIT_RECORD
-  const seq = (at + L.W_SEQ) >> 2
-  Atomics.add(m.i32, seq, 1)
-  m.i32[(at + L.W_KIND) >> 2] = 0
-  Atomics.add(m.i32, seq, 1)
+  clearRecord(registry(), at + L.W_SEQ, at + L.W_KIND)
   waitSlots.give(index)
-  changed(m)
 }
 
 /** The since time (epoch ms) of wait record `index` (this thread's). */
@@ -208,13 +203,16 @@ export function dropObject(record: ObjectRecord): void {
 }
 
 function dropObjectAt(index: number): void {
-  const m = registry()
   const at = L.OBJECTS + index * L.OBJECT_RECORD
-  const seq = (at + L.O_SEQ) >> 2
-  Atomics.add(m.i32, seq, 1)
-  m.i32[(at + L.O_KIND) >> 2] = 0
-  Atomics.add(m.i32, seq, 1)
+  clearRecord(registry(), at + L.O_SEQ, at + L.O_KIND)
   objectSlots.give(index)
+}
+
+/** Empties a record: its kind word zeroed between two bumps of its sequence word (readers retry an odd or moved one). */
+function clearRecord(m: Mapped, seqAt: number, kindAt: number): void {
+  Atomics.add(m.i32, seqAt >> 2, 1)
+  m.i32[kindAt >> 2] = 0
+  Atomics.add(m.i32, seqAt >> 2, 1)
   changed(m)
 }
 

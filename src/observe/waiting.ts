@@ -17,23 +17,12 @@ import type { DeadlockError } from '../errors.js'
 import { CHECK_EVERY_MS, FIRST_CHECK_MS, checkWait, checkedKind, deadlockPolicy, waitEnded } from './deadlock.js'
 import { beginWait, endWait, noteWaitLine, waitSince, type WaitTarget } from './records.js'
 import type { Segment } from '../shm/segment.js'
+import { PerSecond } from './budget.js'
 
 /** Stack lines recorded per second at most for async waits. */
 const LINES_PER_SECOND = 200
-let lineBudget = LINES_PER_SECOND
-let lineRefill = 0
-
-function lineAllowed(): boolean {
-  if (lineBudget > 0) {
-    lineBudget--
-    return true
-  }
-  const now = performance.now()
-  if (now < lineRefill) return false
-  lineBudget = LINES_PER_SECOND - 1
-  lineRefill = now + 1000
-  return true
-}
+const lines = new PerSecond(LINES_PER_SECOND)
+const lineAllowed = (): boolean => lines.allowed()
 
 /** What the registry shows a sleeper on a wait word as: the object (kind, struct offset in the word's segment, name) and what the sleeper does. */
 export interface Observed {

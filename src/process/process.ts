@@ -71,7 +71,9 @@ async function launch(job: Job, handles: object[], options: ForkOptions & { star
 
 async function spawnChild(job: Job, handles: object[], options: ForkOptions): Promise<ProcessChild> {
   const warm = options.env === undefined && options.cwd === undefined && !options.detached
-  const child = (warm ? takeSpare() : undefined) ?? forkChild(options)
+  // The child starts in this process's cwd and enters options.cwd before the job (bootstrap.ts): the
+  // Node flags it inherits (--import tsx, a relative --loader) resolve where the parent resolved them.
+  const child = (warm ? takeSpare() : undefined) ?? forkChild({ ...options, cwd: undefined })
   child.refChannel(true)
   child.ref()
   try {
@@ -98,7 +100,7 @@ async function spawnChild(job: Job, handles: object[], options: ForkOptions): Pr
       child.cp.on('message', onMessage)
       child.cp.once('exit', onExit)
     })
-    child.cp.send({ skein: 'run', job, env: warm ? process.env : undefined, cwd: warm ? process.cwd() : undefined, argv: process.argv })
+    child.cp.send({ skein: 'run', job, env: warm ? process.env : undefined, cwd: options.cwd ?? (warm ? process.cwd() : undefined), argv: process.argv })
     await started
   } catch (error) {
     child.signal('SIGKILL')

@@ -8,7 +8,6 @@
  * const state = queueState(headerBytes) // { size, maxsize, closed, getters, putters } or undefined
  */
 import * as L from './layout.js'
-import { SLOTS, OWNER } from './wait-set.js'
 
 /** What a queue's header says. */
 export interface QueueState {
@@ -32,17 +31,10 @@ export function queueState(header: Buffer): QueueState | undefined {
   else if (order === L.LIFO || order === L.PRIORITY) size = header.readDoubleLE((L.STATE_AT + (word(L.SELECTOR) & 1) * L.STATE_WORDS + L.COUNT) * 8)
   else return undefined
   return {
-    size: Math.max(0, size),
+    size: Number.isFinite(size) && size > 0 ? size : 0, // bytes from another process: a NaN or negative count reads as empty
     maxsize: word(L.MAXSIZE),
     closed: word(L.CLOSED) !== 0,
-    getters: sleepers(word, L.NOT_EMPTY_AT),
-    putters: sleepers(word, L.NOT_FULL_AT),
+    getters: L.countSleepers((i) => word((L.NOT_EMPTY_AT >> 2) + i)),
+    putters: L.countSleepers((i) => word((L.NOT_FULL_AT >> 2) + i)),
   }
-}
-
-/** Slots held in a wait set (each a blocked thread, or a handle's async waiters). */
-function sleepers(word: (index: number) => number, at: number): number {
-  let n = 0
-  for (let slot = 0; slot < SLOTS; slot++) if (word((at >> 2) + OWNER + slot) !== 0) n++
-  return n
 }

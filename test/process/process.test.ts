@@ -170,6 +170,17 @@ test('a cwd that does not exist or is not a directory: start rejects naming it (
   }
 })
 
+test('a cwd elsewhere (where the parent\'s --import tsx would not resolve): the child runs there, under both start methods', async () => {
+  const dir = tempDir('skein-cwd-')
+  for (const startMethod of ['forkserver', 'spawn'] as const) {
+    const p = new Process({ target: writeJson, args: [`${startMethod}.json`, 1], cwd: dir, startMethod })
+    await p.start()
+    await p.join(60_000)
+    assert.equal(p.exitCode, 0, startMethod)
+    assert.equal(JSON.parse(readFileSync(join(dir, `${startMethod}.json`), 'utf8')).pid, p.pid, `${startMethod}: a relative path is the child's cwd's`)
+  }
+})
+
 test('an uncloneable argument is named by its class and where it sits, as the user wrote it', async () => {
   class Secret { #x = 1 }
   const cases: Array<[unknown[], RegExp]> = [
