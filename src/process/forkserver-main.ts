@@ -21,6 +21,7 @@ import { forkLoaderUnavailable } from './fork-loader.js'
 import type { Job } from './job.js'
 import { processBackend } from './process.js'
 import { loadOnce, printFailure, serializeError } from './run.js'
+import { requestsSettled } from '../runtime/requests.js'
 
 const parentPid = Number(process.argv[2])
 const childExecArgv = JSON.parse(process.argv[3] ?? '[]') as string[]
@@ -30,6 +31,9 @@ const ctx = context()
 ctx.child = { name: 'ForkServer', daemon: false, parentPid }
 ctx.forkServer = true
 identifyProcess('fork server', 'ForkServer')
+
+/** How long a fork waits for the server's requests in flight to end. */
+const REQUESTS_MS = 2000
 
 const queue: ForkRequest[] = []
 const handles = new Map<number, HandleFd[]>()
@@ -67,6 +71,10 @@ async function serve(): Promise<void> {
     try {
       loaded = await preload(req.job, req.argv)
       await channelDrained()
+      // A request in flight now (tsx writing its cache after the import above) would be copied
+      // into the child without the thread-pool thread that completes it: the child's loop would
+      // never empty and the child never exit. Bounded: a request stuck past it is forked as before.
+      await requestsSettled(new Map(), REQUESTS_MS)
     } catch (error) {
       printFailure('Process', req.job.name, error)
       closeAll(mine)

@@ -27,6 +27,7 @@ import { CODE, DONE_SEQ, GATE_MAX_MS, TID, type RunMessage, type WorkerData, typ
 import { setCurrentThread } from './current.js'
 import { setRole } from '../observe/registry.js'
 import { threadBackend } from './thread.js'
+import { activeResources, requestsSettled } from '../runtime/requests.js'
 
 const data = workerData as WorkerData
 const words = new Int32Array(data.sab, data.offset, 3)
@@ -63,32 +64,13 @@ function closeGate(): void {
   while (Atomics.compareExchange(gate, 0, 0, 1) !== 0 && Date.now() < end) Atomics.wait(gate, 0, 1, 50)
 }
 
-/** Resource kinds keeping the event loop alive, counted. */
-function resources(): Map<string, number> {
-  const counts = new Map<string, number>()
-  for (const kind of process.getActiveResourcesInfo()) counts.set(kind, (counts.get(kind) ?? 0) + 1)
-  return counts
-}
-
 /**
- * Requests (FSReqPromise, FSReqCallback, GetAddrInfoReqWrap, CloseReq…) end
- * by themselves, unlike handles: a file write the target did not await, or
- * one of a loader's own (tsx writes its cache asynchronously on a cold
- * start). They are waited for, up to REQUESTS_MS, before the worker is
- * judged; one still pending then makes it not reusable like a handle.
+ * Requests a run left in flight (a file write the target did not await, one
+ * of a loader's own: tsx writes its cache asynchronously on a cold start)
+ * are waited for, up to REQUESTS_MS, before the worker is judged; one still
+ * pending then makes it not reusable, like a handle (runtime/requests.ts).
  */
 const REQUESTS_MS = 2000
-const isRequest = (kind: string): boolean => kind.includes('Req')
-
-async function requestsSettled(before: Map<string, number>): Promise<void> {
-  const end = Date.now() + REQUESTS_MS
-  for (;;) {
-    let pending = false
-    for (const [kind, n] of resources()) if (isRequest(kind) && n > (before.get(kind) ?? 0)) pending = true
-    if (!pending || Date.now() >= end) return
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
 
 /**
  * Whether the target left anything open that was not there before it ran.
@@ -97,7 +79,7 @@ async function requestsSettled(before: Map<string, number>): Promise<void> {
  * which goes by itself.
  */
 function leftOpen(before: Map<string, number>): boolean {
-  const now = resources()
+  const now = activeResources()
   if (process.stdout.writableLength > 0 || process.stderr.writableLength > 0) now.set('MessagePort', (now.get('MessagePort') ?? 1) - 1)
   for (const [kind, n] of now) if (n > (before.get(kind) ?? 0)) return true
   return false
@@ -105,7 +87,7 @@ function leftOpen(before: Map<string, number>): boolean {
 
 async function run({ seq, job, ports }: RunMessage): Promise<void> {
   running = seq
-  const before = resources()
+  const before = activeResources()
   setCurrentThread({ name: job.name, ident: threadId, nativeId, daemon: job.daemon })
   setRole('thread', job.name, true)
   const renewed = renewOwner()
@@ -142,7 +124,7 @@ async function run({ seq, job, ports }: RunMessage): Promise<void> {
   // One turn of the event loop first: work the target deferred (a listen()
   // after a nextTick lookup, say) has then created its handle.
   await new Promise((resolve) => setImmediate(resolve))
-  await requestsSettled(before)
+  await requestsSettled(before, REQUESTS_MS)
   // Not reusable: handles left open (they run on), or a Thread identity that
   // could not be renewed or retired (ending the thread ends it, identity.ts).
   // No new job will come, so this worker ends when its event loop is empty,
