@@ -25,6 +25,25 @@ export class SkeinError extends Error {
 }
 
 /**
+ * @internal Gives `error` a message written only when something reads it
+ * (its `message`, `stack`, `String(error)`): a timeout's description of who
+ * holds what reads other processes' registries through /proc, and code that
+ * polls with short timeouts and drops the error must not pay for that. What
+ * the description needs from the moment of the timeout, `describe` must
+ * have captured already.
+ */
+export function describedLater<E extends Error>(error: E, describe: () => string): E {
+  let message: string | undefined
+  Object.defineProperty(error, 'message', {
+    get: () => (message ??= describe()),
+    set: (value: string) => { message = value },
+    configurable: true,
+    enumerable: false,
+  })
+  return error
+}
+
+/**
  * A non-blocking or timed `put` found the queue full.
  *
  * @example

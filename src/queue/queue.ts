@@ -10,7 +10,7 @@
  * when it must wait does a call spin briefly (spin.ts), then sleep in the
  * ring's wait set (wait-set.ts).
  */
-import { QueueFullError, QueueEmptyError, QueueClosedError } from '../errors.js'
+import { QueueFullError, QueueEmptyError, QueueClosedError, describedLater } from '../errors.js'
 import { kDescribe, registerKind, holdsShareable, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
 import { publishObject } from '../observe/records.js'
@@ -126,10 +126,14 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   /** The message of a put or get that timed out: who else holds the queue, who waits. */
-  #timedOut(op: 'put' | 'get'): string {
+  /** `error`, its message saying who else holds the queue (described when first read: errors.ts describedLater). */
+  #timedOut<E extends Error>(error: E, op: 'put' | 'get'): E {
     const what = `${this.#name} "${this.name}"`
-    const peers = describeRingPeers(this.#ring)
-    return op === 'put' ? timedOutFull(what, this.qsize(), peers) : timedOutEmpty(what, peers)
+    const size = this.qsize()
+    return describedLater(error, () => {
+      const peers = describeRingPeers(this.#ring)
+      return op === 'put' ? timedOutFull(what, size, peers) : timedOutEmpty(what, peers)
+    })
   }
 
   /** The most items it holds at once (0: unbounded). */
@@ -196,7 +200,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     if (deadline === NOWAIT) throw new QueueFullError(item)
     const attempt = () => this.#tryPut(enc, priority, item)
     if (this.#ring.notFull.shared && this.#putSpin.spin(this.#roomy) && attempt()) return
-    if (!this.#ring.notFull.waitSync(attempt, deadline, BACKSTOP_MS)) throw new QueueFullError(item, this.#timedOut('put'))
+    if (!this.#ring.notFull.waitSync(attempt, deadline, BACKSTOP_MS)) throw this.#timedOut(new QueueFullError(item), 'put')
   }
 
   /**
@@ -235,7 +239,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const attempt = () => (took = this.#take(TAKEN)) || this.#ring.memory.closed
     const spun = this.#ring.notEmpty.shared && this.#getSpin.spin(this.#ready) && attempt()
     if (!spun && !this.#ring.notEmpty.waitSync(attempt, deadline, BACKSTOP_MS)) {
-      throw new QueueEmptyError(this.#timedOut('get'))
+      throw this.#timedOut(new QueueEmptyError(), 'get')
     }
     if (!took && !this.#take(TAKEN)) throw drained(this.#name)
     return this.#decodeSync(TAKEN)
@@ -344,7 +348,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   async #putWait(enc: Encoded, priority: number, item: T, deadline: number | null, signal: AbortSignal | undefined): Promise<void> {
     const attempt = () => this.#tryPut(enc, priority, item)
     if (this.#ring.notFull.shared && this.#putSpin.spin(this.#roomy) && attempt()) return
-    if (!(await this.#ring.notFull.wait(attempt, deadline, signal, BACKSTOP_MS))) throw new QueueFullError(item, this.#timedOut('put'))
+    if (!(await this.#ring.notFull.wait(attempt, deadline, signal, BACKSTOP_MS))) throw this.#timedOut(new QueueFullError(item), 'put')
   }
 
   async #getWait(deadline: number | null, signal: AbortSignal | undefined): Promise<T> {
@@ -354,7 +358,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     const mine = newTaken()
     let took = false
     const arrived = await ring.notEmpty.wait(() => (took = this.#take(mine)) || ring.memory.closed, deadline, signal, BACKSTOP_MS)
-    if (!arrived) throw new QueueEmptyError(this.#timedOut('get'))
+    if (!arrived) throw this.#timedOut(new QueueEmptyError(), 'get')
     if (!took && !this.#take(mine)) throw drained(this.#name)
     return this.#finish(mine)
   }

@@ -166,9 +166,9 @@ export class FileLock implements Shareable {
     return { kind: KIND.FileLock, offset: 0, name: this.path.length > NAME_MAX ? `…${this.path.slice(1 - NAME_MAX)}` : this.path, op: OP.acquire }
   }
 
-  /** @internal Who holds the file's lock, in words (a timed-out withLock/hold says it). */
-  culprit(): string {
-    return describeFileHolder(this.path)
+  /** @internal Who holds the file's lock, in words when asked (a timed-out withLock/hold says it). */
+  culprit(): () => string {
+    return () => describeFileHolder(this.path)
   }
 
   /** Releases the lock if held and closes the file. */

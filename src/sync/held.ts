@@ -3,7 +3,7 @@
  * object (Lock, RLock, Semaphore, FileLock): acquire, run, release however
  * the work ends; a failed acquire (timeout) throws skein's TimeoutError.
  */
-import { TimeoutError } from '../errors.js'
+import { TimeoutError, describedLater } from '../errors.js'
 import type { BlockingOptions } from './options.js'
 
 /**
@@ -21,8 +21,12 @@ export interface Acquirable {
   acquire(opts?: BlockingOptions): Promise<boolean>
   acquireSync(opts?: BlockingOptions): boolean
   release(): void
-  /** Who holds it now, in words (for the timeout's message); `since`: when the wait began, epoch ms. */
-  culprit?(since: number): string
+  /**
+   * Who holds it now, for the timeout's message: reads what it needs now and
+   * returns what puts it in words (called only if the message is read);
+   * `since`: when the wait began, epoch ms.
+   */
+  culprit?(since: number): () => string
 }
 
 /**
@@ -35,15 +39,24 @@ export function timedOut(what: string, holder?: string): TimeoutError {
     : new TimeoutError(`${what}: not acquired before the timeout: ${holder}. Pass a longer timeout, or see why it is held so long (\`skein top\`)`)
 }
 
-/** The timeout error of `lock`, naming its holder when the lock can tell. */
+/** The timeout error of `lock`, naming its holder when the lock can tell (described when the message is first read). */
 function notAcquired(lock: Acquirable, what: string, since: number): TimeoutError {
-  let holder: string | undefined
+  let describe: (() => string) | undefined
   try {
-    holder = lock.culprit?.(since)
+    describe = lock.culprit?.(since)
   } catch {
-    holder = undefined // the error must not fail for want of a culprit
+    describe = undefined // the error must not fail for want of a culprit
   }
-  return timedOut(what, holder)
+  if (describe === undefined) return timedOut(what)
+  return describedLater(timedOut(what), () => {
+    let holder: string | undefined
+    try {
+      holder = describe()
+    } catch {
+      holder = undefined
+    }
+    return timedOut(what, holder).message
+  })
 }
 
 export async function withHeld<T>(lock: Acquirable, what: string, fn: () => T | Promise<T>, opts?: BlockingOptions): Promise<T> {

@@ -168,9 +168,10 @@ export abstract class OwnedLock implements Shareable {
     return holdOf(this, `${this.kind} "${this.name}"`, opts)
   }
 
-  /** @internal Who holds the lock, in words (a timed-out withLock/hold says it). */
-  culprit(since: number): string {
-    return describeHolder(Atomics.load(this.#i32, this.#base + OWNER), since)
+  /** @internal Who holds the lock (its owner word now), put in words when asked (a timed-out withLock/hold says it). */
+  culprit(since: number): () => string {
+    const word = Atomics.load(this.#i32, this.#base + OWNER)
+    return () => describeHolder(word, since)
   }
 
   // ----- hooks for Condition (Python's _release_save / _acquire_restore / _is_owned)

@@ -154,9 +154,10 @@ export class Semaphore implements Shareable {
     return holdOf(this, `${this.constructor.name} "${this.name}"`, opts)
   }
 
-  /** @internal Who holds the permits, in words (a timed-out withLock/hold says it). */
-  culprit(): string {
-    return describePermitHolders(this.#segment.token, this.#base * 4, this.value)
+  /** @internal Who holds the permits, in words when asked (a timed-out withLock/hold says it). */
+  culprit(): () => string {
+    const free = this.value
+    return () => describePermitHolders(this.#segment.token, this.#base * 4, free)
   }
 
   [kDescribe](): HandleDescriptor {

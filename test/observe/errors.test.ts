@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Event, FileLock, Lock, Process, Semaphore, Thread, TimeoutError } from '../../src/index.js'
+import { Event, FileLock, Lock, Process, Queue, Semaphore, Thread, TimeoutError } from '../../src/index.js'
 import { holdFile, holdUntil } from '../fixtures/observe-targets.js'
 
 /** Runs `fn` while a Thread or Process named `name` holds `lock`. */
@@ -62,4 +62,20 @@ test('a FileLock held by another process: the timeout names it (from /proc/locks
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
+})
+
+test('a timeout\'s description is written when the message is first read, once (polling with short timeouts does not read /proc)', async () => {
+  const { describedLater, QueueEmptyError } = await import('../../src/errors.js')
+  let calls = 0
+  const error = describedLater(new QueueEmptyError('cheap'), () => { calls++; return 'who else holds it: described' })
+  assert.equal(calls, 0, 'nothing described at the throw')
+  assert.match(error.stack!, /^QueueEmptyError: who else holds it: described/)
+  assert.equal(error.message, 'who else holds it: described')
+  assert.equal(String(error), 'QueueEmptyError: who else holds it: described')
+  assert.equal(calls, 1, 'described once')
+  const q = new Queue<number>(1, { name: 'polled' })
+  const timedOut = (() => { try { q.getSync({ timeout: 1 }) } catch (e) { return e as Error } })()!
+  assert.ok(timedOut instanceof QueueEmptyError)
+  assert.match(timedOut.message, /"polled"/)
+  q.close()
 })

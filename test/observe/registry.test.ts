@@ -10,7 +10,7 @@ import { readdirSync, readlinkSync } from 'node:fs'
 import { Lock, RLock, Semaphore, BoundedSemaphore, Thread, snapshot } from '../../src/index.js'
 import type { ThreadSnapshot } from '../../src/index.js'
 import { eventually } from '../helpers/program.js'
-import { holdThenSignal, blockOnLock } from '../fixtures/observe-targets.js'
+import { holdThenSignal, blockOnLock, binarySemaphoreWait } from '../fixtures/observe-targets.js'
 
 const me = (): ThreadSnapshot => snapshot({ pid: process.pid }).processes.find((p) => p.pid === process.pid)!.threads.find((t) => t.tid === process.pid)!
 const threads = (): ThreadSnapshot[] => snapshot({ pid: process.pid }).processes.find((p) => p.pid === process.pid)?.threads ?? []
@@ -111,6 +111,21 @@ describe('what a thread holds and waits for', () => {
     const after = await eventually('the worker idle again', () => threads().find((x) => x.tid === blocked.tid && x.role === 'idle worker'))
     assert.deepEqual(after.waits, [])
   })
+})
+
+test('a Lock used as a binary semaphore (a thread waits, with a timeout, to take again what another thread releases) is no deadlock', async () => {
+  const lock = new Lock({ name: 'signal' })
+  const out = new Int32Array(new SharedArrayBuffer(8))
+  const t = new Thread({ target: binarySemaphoreWait, args: [lock, out], name: 'self-waiter' })
+  await t.start()
+  const waiting = await eventually('the waiter asleep on the Lock it holds', () => threads().find((x) => x.name === 'self-waiter' && x.waits[0]?.name === 'signal'))
+  assert.equal(waiting.waits[0]!.heldBy?.[0]?.tid, waiting.tid, 'it holds what it waits for')
+  // Past two deadlock checks of the waiter (100 ms, then every 250 ms) before the release comes.
+  await new Promise((resolve) => setTimeout(resolve, 700))
+  assert.deepEqual(snapshot({ pid: process.pid }).deadlocks, [], 'snapshot() names no deadlock')
+  lock.release() // from this thread: Python allows any thread to release a Lock
+  await t.join(30_000)
+  assert.equal(out[0], 1, 'taken again, not failed with a DeadlockError (3) or timed out (2)')
 })
 
 test('each thread maps one memfd named skein-registry, visible in /proc/PID/fd', async () => {
