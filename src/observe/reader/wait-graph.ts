@@ -69,10 +69,10 @@ export function threadNodes(views: RegistryView[], withCpu = true): Map<string, 
       const info: WaitInfo = { kind: w.kind, name: w.name, op: w.op, form: w.async ? 'async' : 'sync', since: w.since }
       if (w.line !== undefined) info.line = w.line
       let releasers = releasersOf(w, byTid, permitHolders, info)
+      if (releasers !== undefined) info.heldBy = releasers.map((k) => refOf(nodes.get(k)!))
       // A thread blocked on a Lock it holds itself: acquireSync refuses that at once unless it has a
       // timeout, so this is a Lock used as a binary semaphore, which another thread releases (Python
       // allows any thread to release a Lock). Not a deadlock: anyone may end this wait.
-      if (releasers !== undefined) info.heldBy = releasers.map((k) => refOf(nodes.get(k)!))
       if (w.kind === 'Lock' && !w.async && releasers?.length === 1 && releasers[0] === node.key) releasers = undefined
       node.info.waits.push(info)
       node.waits.push({ releasers, async: w.async, info, view: w })
