@@ -126,8 +126,9 @@ let lastClosers: { at: number; bySince: Map<number, Deadlock> } | undefined
 function closers(): Map<number, Deadlock> {
   const now = performance.now()
   if (lastClosers !== undefined && now - lastClosers.at < 20) return lastClosers.bySince
-  const nodes = threadNodes(relatedRegistries(), false)
-  const me = keyFor({ pid: process.pid, tid: native.gettid() })
+  const tid = native.gettid()
+  const nodes = threadNodes(relatedRegistries(tid), false)
+  const me = keyFor({ pid: process.pid, tid })
   const bySince = new Map<number, Deadlock>()
   for (const d of deadlocksOf(nodes)) {
     const closer = d.cycle.reduce((a, b) => (b.waitsFor.since > a.waitsFor.since || (b.waitsFor.since === a.waitsFor.since && b.tid > a.tid) ? b : a))

@@ -66,26 +66,46 @@ export interface RegistryView {
   text(offset: number): string | undefined
 }
 
-/** Reads the registry that process `pid` holds as fd `fd`, or undefined (gone, not a registry, or not this process's). */
-export function readRegistry(pid: number, fd: number): RegistryView | undefined {
+/**
+ * Reads the registry that process `pid` holds as fd `fd`, or undefined
+ * (gone, not a registry, or not this process's). `waitsOnly`: what a
+ * deadlock check needs (header, waits, permits), each wait's texts read
+ * alone; no arenas, objects or heap (the view's `text` then knows nothing).
+ */
+export function readRegistry(pid: number, fd: number, waitsOnly = false): RegistryView | undefined {
   const file = openHeld(pid, fd)
   if (file === undefined) return undefined
   try {
-    return parse(pid, file)
+    return parse(pid, file, waitsOnly)
   } finally {
     file.close()
   }
 }
 
-function parse(pid: number, file: Opened): RegistryView | undefined {
+/** The thread whose registry process `pid` holds as fd `fd` (its header alone), or undefined. */
+export function registryThread(pid: number, fd: number): number | undefined {
+  const file = openHeld(pid, fd)
+  if (file === undefined) return undefined
+  try {
+    const head = readAt(file, 0, L.HEADER_BYTES)
+    if (head.length < L.HEADER_BYTES || head.readUInt32LE(L.H_MAGIC) !== L.MAGIC || head.readInt32LE(L.H_VERSION) !== L.VERSION) return undefined
+    return head.readInt32LE(L.H_PID) === pid ? head.readInt32LE(L.H_TID) : undefined
+  } finally {
+    file.close()
+  }
+}
+
+function parse(pid: number, file: Opened, waitsOnly: boolean): RegistryView | undefined {
   const head = stable(file, 0, L.HEADER_BYTES)
   if (head === undefined || head.length < L.HEADER_BYTES) return undefined
   if (head.readUInt32LE(L.H_MAGIC) !== L.MAGIC || head.readInt32LE(L.H_VERSION) !== L.VERSION) return undefined
   // A fork server child still holds its server's registry: not this process's.
   if (head.readInt32LE(L.H_PID) !== pid) return undefined
   const heapTop = clamp(head.readInt32LE(L.H_HEAP_TOP), L.HEAP, L.REGISTRY_BYTES)
-  const heap = readAt(file, L.HEAP, heapTop - L.HEAP)
-  const text = (offset: number): string | undefined => heapText(heap, offset)
+  // The heap can hold megabytes of names: a wait-only read fetches the few texts it needs one by one.
+  const heap = waitsOnly ? undefined : readAt(file, L.HEAP, heapTop - L.HEAP)
+  const text = (offset: number): string | undefined =>
+    heap !== undefined ? heapText(heap, offset) : offset >= L.HEAP && offset < heapTop ? textAt(file, offset, heapTop) : undefined
   const place = (buf: Buffer, at: number, fdAt: number, offsetAt: number, sizeAt: number, tokenAt: number): Place => ({
     pid,
     fd: buf.readInt32LE(at + fdAt),
@@ -95,7 +115,7 @@ function parse(pid: number, file: Opened): RegistryView | undefined {
   })
 
   const arenas: RegistryView['arenas'] = []
-  const arenaCount = clamp(head.readInt32LE(L.H_ARENA_COUNT), 0, L.ARENA_SLOTS)
+  const arenaCount = waitsOnly ? 0 : clamp(head.readInt32LE(L.H_ARENA_COUNT), 0, L.ARENA_SLOTS)
   const arenaBuf = stable(file, L.ARENAS, arenaCount * L.ARENA_RECORD) ?? Buffer.alloc(0)
   for (let i = 0; (i + 1) * L.ARENA_RECORD <= arenaBuf.length; i++) {
     const at = i * L.ARENA_RECORD
@@ -128,7 +148,7 @@ function parse(pid: number, file: Opened): RegistryView | undefined {
   }
 
   const objects: ObjectView[] = []
-  const objectTop = clamp(head.readInt32LE(L.H_OBJECT_TOP), 0, L.OBJECT_SLOTS)
+  const objectTop = waitsOnly ? 0 : clamp(head.readInt32LE(L.H_OBJECT_TOP), 0, L.OBJECT_SLOTS)
   for (const at of records(file, L.OBJECTS, objectTop, L.OBJECT_RECORD, L.O_SEQ, L.O_KIND)) {
     const r = at.buf
     const o = at.at
@@ -158,8 +178,17 @@ function parse(pid: number, file: Opened): RegistryView | undefined {
     waits,
     permits,
     objects,
-    text,
+    text: heap !== undefined ? text : () => undefined,
   }
+}
+
+/** One text of the heap (a 2-byte length, then UTF-8), read alone from the file; bounded by the heap's top. */
+function textAt(file: Opened, offset: number, heapTop: number): string | undefined {
+  const head = readAt(file, offset, 2)
+  if (head.length < 2) return undefined
+  const length = head[0]! | (head[1]! << 8)
+  if (offset + 2 + length > heapTop) return undefined
+  return readAt(file, offset + 2, length).toString('utf8')
 }
 
 /** Reads a region twice and returns it only if both reads agree (else undefined). */

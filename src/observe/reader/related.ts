@@ -4,11 +4,11 @@
  * and so on. A full scan of /proc is needed only for a semaphore (whose
  * permit holders could be anywhere): then the waiter's process tree is read.
  *
- * Registry fds are cached per process (re-listed when a thread is not found),
- * so a check costs a few reads of /proc, not a scan.
+ * Registry fds are cached per process and thread (re-listed when a thread
+ * is not found), so a check reads the registries on its chain, not a scan.
  */
 import { allPids, parentOf, processOf, registryFds } from './proc.js'
-import { readRegistry, type RegistryView } from './registry.js'
+import { readRegistry, registryThread, type RegistryView } from './registry.js'
 import { readWords } from './structs.js'
 import { OWNER_TID_MASK } from '../layout.js'
 
@@ -31,56 +31,73 @@ function registriesOf(pid: number, fresh = false): RegistryView[] {
   return views
 }
 
-/**
- * The registries of this process and of every process its threads' waits
- * lead to (transitively, at most MAX_PROCESSES).
- */
-export function relatedRegistries(): RegistryView[] {
-  const views = new Map<number, RegistryView>() // by tid
-  const loaded = new Set<number>()
-  let grew = false
-  let wholeTree = false
-  const refreshed = new Set<number>()
-  const load = (pid: number, tid?: number): void => {
-    if (loaded.has(pid)) {
-      // A thread started since its process's registries were listed: list them again, once.
-      if (tid === undefined || views.has(tid) || refreshed.has(pid)) return
-      refreshed.add(pid)
-      for (const v of registriesOf(pid, true)) {
-        if (views.has(v.tid)) continue
-        views.set(v.tid, v)
-        grew = true
-      }
-      return
-    }
-    if (loaded.size >= MAX_PROCESSES) return
-    loaded.add(pid)
-    let list = registriesOf(pid)
-    if (tid !== undefined && !list.some((v) => v.tid === tid)) {
-      refreshed.add(pid)
-      list = registriesOf(pid, true)
-    }
-    for (const v of list) views.set(v.tid, v)
-    grew = true
+/** Per process: each thread's registry fd (fixed while the thread lives), and when they were listed. */
+const fdOfThread = new Map<number, { at: number; byTid: Map<number, number> }>()
+/** A thread not found in a listing younger than this is taken as gone, without listing again (ms). */
+const LISTING_FRESH_MS = 1000
+
+/** The registry of thread `tid` of process `pid` as it is now, or undefined (no registry: gone, or not skein's). */
+function registryOfThread(pid: number, tid: number): RegistryView | undefined {
+  const known = fdOfThread.get(pid)
+  const fd = known?.byTid.get(tid)
+  if (fd !== undefined) {
+    const v = readRegistry(pid, fd, true)
+    if (v !== undefined && v.tid === tid) return v
+  } else if (known !== undefined && performance.now() - known.at < LISTING_FRESH_MS) {
+    return undefined
   }
-  load(process.pid)
-  while (grew) {
-    grew = false
-    for (const v of [...views.values()]) {
-      for (const w of v.waits) {
-        if (w.kind === 'Lock' || w.kind === 'RLock') {
-          const owner = readWords(w.place, 1)?.[0] ?? 0
-          const tid = owner & OWNER_TID_MASK
-          if (owner === 0 || views.has(tid)) continue
-          const pid = processOf(tid)
-          if (pid !== undefined) load(pid, tid)
-        } else if ((w.kind === 'Thread' || w.kind === 'Process') && !views.has(w.target)) {
-          const pid = processOf(w.target)
-          if (pid !== undefined) load(pid, w.target)
-        } else if ((w.kind === 'Semaphore' || w.kind === 'BoundedSemaphore') && !wholeTree) {
-          wholeTree = true
-          for (const pid of processTree()) load(pid)
-        }
+  const byTid = new Map<number, number>()
+  for (const fd of registryFds(pid)) {
+    const owner = registryThread(pid, fd) // the header alone
+    if (owner !== undefined) byTid.set(owner, fd)
+  }
+  fdOfThread.set(pid, { at: performance.now(), byTid })
+  if (fdOfThread.size > 256) fdOfThread.delete(fdOfThread.keys().next().value!)
+  const listed = byTid.get(tid)
+  const v = listed === undefined ? undefined : readRegistry(pid, listed, true)
+  return v?.tid === tid ? v : undefined
+}
+
+/**
+ * The registries a deadlock check of thread `tid` (of this process) needs:
+ * its own, then those of the threads holding what it waits for, and so on
+ * — the part of the wait-for graph it can reach, which decides whether it
+ * is stuck (a thread not reached cannot matter to it). A semaphore's
+ * permit holders could be anywhere: a wait on one reads the process tree.
+ * A waiter among a hundred threads of its process whose lock's holder is
+ * not waiting reads two registries, not a hundred (at most MAX_PROCESSES
+ * processes).
+ */
+export function relatedRegistries(tid: number): RegistryView[] {
+  const views = new Map<number, RegistryView>() // by tid
+  const processes = new Set<number>()
+  const pending: RegistryView[] = []
+  let wholeTree = false
+  const add = (v: RegistryView): void => {
+    if (views.has(v.tid)) return
+    views.set(v.tid, v)
+    pending.push(v)
+  }
+  const reach = (target: number): void => {
+    if (target === 0 || views.has(target)) return
+    // A thread of this process known from an earlier listing needs no look at /proc for its process.
+    const pid = fdOfThread.get(process.pid)?.byTid.has(target) === true ? process.pid : processOf(target)
+    if (pid === undefined || (!processes.has(pid) && processes.size >= MAX_PROCESSES)) return
+    processes.add(pid)
+    const v = registryOfThread(pid, target)
+    if (v !== undefined) add(v)
+  }
+  reach(tid)
+  for (let v = pending.pop(); v !== undefined; v = pending.pop()) {
+    for (const w of v.waits) {
+      if (w.kind === 'Lock' || w.kind === 'RLock') {
+        const owner = readWords(w.place, 1)?.[0] ?? 0
+        if (owner !== 0) reach(owner & OWNER_TID_MASK)
+      } else if (w.kind === 'Thread' || w.kind === 'Process') {
+        reach(w.target)
+      } else if ((w.kind === 'Semaphore' || w.kind === 'BoundedSemaphore') && !wholeTree) {
+        wholeTree = true
+        for (const other of treeRegistries()) add(other)
       }
     }
   }
