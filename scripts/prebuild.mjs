@@ -30,6 +30,13 @@ const TOOLCHAINS = {
   arm64: { CC: 'aarch64-linux-gnu-gcc', CXX: 'aarch64-linux-gnu-g++', LINK: 'aarch64-linux-gnu-g++', AR: 'aarch64-linux-gnu-ar', strip: 'aarch64-linux-gnu-strip', apt: 'g++-aarch64-linux-gnu' },
 }
 
+/** A new temporary directory, removed when this process exits — also through fail() and --check's process.exit(), which skip `finally` blocks. */
+function tempDir(prefix) {
+  const dir = mkdtempSync(join(tmpdir(), prefix))
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }))
+  return dir
+}
+
 function fail(message) {
   process.stderr.write(`prebuild: ${message}\n`)
   process.exit(1)
@@ -75,36 +82,32 @@ function inputs() {
 
 /** Builds every prebuild into `out`/prebuilds; returns { relative path: sha256 }. */
 function buildAll(out) {
-  const stage = mkdtempSync(join(tmpdir(), 'skein-prebuild-'))
-  try {
-    cpSync(join(ROOT, 'binding.gyp'), join(stage, 'binding.gyp'))
-    cpSync(join(ROOT, 'native'), join(stage, 'native'), { recursive: true })
-    writeFileSync(join(stage, 'package.json'), JSON.stringify({ name: 'skein', private: true }))
-    for (const arch of ARCHES) {
-      const t = TOOLCHAINS[arch]
-      for (const major of Object.keys(NODE_VERSIONS)) {
-        const dist = nodeDist(major, arch)
-        process.stdout.write(`prebuild: linux-${arch} Node ${NODE_VERSIONS[major]}\n`)
-        const env = {
-          ...process.env,
-          npm_config_nodedir: dist,
-          CC: t.CC, CXX: t.CXX, LINK: t.LINK, AR: t.AR,
-          JOBS: String(availableParallelism()),
-          CFLAGS: '', CXXFLAGS: '', LDFLAGS: '',
-        }
-        const args = [
-          join(ROOT, 'node_modules', 'prebuildify', 'bin.js'),
-          '--no-napi', '--strip', '--strip-bin', t.strip, '--tag-libc',
-          '--target', `node@${NODE_VERSIONS[major]}`, '--arch', arch,
-          '--node-gyp', join(ROOT, 'node_modules', '.bin', 'node-gyp'),
-          '--cache', join(stage, 'cache'), '--out', out, '--cwd', stage, '--quiet',
-        ]
-        const result = spawnSync(process.execPath, args, { env, stdio: 'inherit' })
-        if (result.status !== 0) fail(`the linux-${arch} build for Node ${NODE_VERSIONS[major]} failed: rerun without --quiet in ${relative(ROOT, join(ROOT, 'scripts', 'prebuild.mjs'))} to see the compiler`)
+  const stage = tempDir('skein-prebuild-')
+  cpSync(join(ROOT, 'binding.gyp'), join(stage, 'binding.gyp'))
+  cpSync(join(ROOT, 'native'), join(stage, 'native'), { recursive: true })
+  writeFileSync(join(stage, 'package.json'), JSON.stringify({ name: 'skein', private: true }))
+  for (const arch of ARCHES) {
+    const t = TOOLCHAINS[arch]
+    for (const major of Object.keys(NODE_VERSIONS)) {
+      const dist = nodeDist(major, arch)
+      process.stdout.write(`prebuild: linux-${arch} Node ${NODE_VERSIONS[major]}\n`)
+      const env = {
+        ...process.env,
+        npm_config_nodedir: dist,
+        CC: t.CC, CXX: t.CXX, LINK: t.LINK, AR: t.AR,
+        JOBS: String(availableParallelism()),
+        CFLAGS: '', CXXFLAGS: '', LDFLAGS: '',
       }
+      const args = [
+        join(ROOT, 'node_modules', 'prebuildify', 'bin.js'),
+        '--no-napi', '--strip', '--strip-bin', t.strip, '--tag-libc',
+        '--target', `node@${NODE_VERSIONS[major]}`, '--arch', arch,
+        '--node-gyp', join(ROOT, 'node_modules', '.bin', 'node-gyp'),
+        '--cache', join(stage, 'cache'), '--out', out, '--cwd', stage, '--quiet',
+      ]
+      const result = spawnSync(process.execPath, args, { env, stdio: 'inherit' })
+      if (result.status !== 0) fail(`the linux-${arch} build for Node ${NODE_VERSIONS[major]} failed: rerun without --quiet in ${relative(ROOT, join(ROOT, 'scripts', 'prebuild.mjs'))} to see the compiler`)
     }
-  } finally {
-    rmSync(stage, { recursive: true, force: true })
   }
   const built = join(out, 'prebuilds')
   return Object.fromEntries(files(built).map((f) => [relative(built, f), sha256(f)]))
@@ -149,28 +152,25 @@ if (mode === '--if-stale' && fresh(readInfo(), want)) {
   process.stdout.write('prebuild: prebuilds/ is up to date with native/, binding.gyp and the toolchain\n')
   process.exit(0)
 }
-const scratch = mkdtempSync(join(tmpdir(), 'skein-prebuilds-'))
-try {
-  const sums = buildAll(scratch)
-  if (mode === '--check') {
-    const info = readInfo()
-    if (info === undefined) fail('no prebuilds/BUILDINFO.json to compare with: run `npm run prebuild` first')
-    if (JSON.stringify(info.inputs) !== JSON.stringify(want)) fail('prebuilds/ was built from other inputs than these (see prebuilds/BUILDINFO.json): run `npm run prebuild`')
-    const names = [...new Set([...Object.keys(info.files), ...Object.keys(sums)])].sort()
-    let same = 0
-    for (const name of names) {
-      const ok = info.files[name] === sums[name]
-      if (ok) same++
-      process.stdout.write(`${ok ? '✓' : '✗'} ${name}${ok ? '' : ` (prebuilds/: ${info.files[name] ?? 'missing'}, rebuilt: ${sums[name] ?? 'missing'})`}\n`)
-    }
-    process.stdout.write(`${same} passed, ${names.length - same} failed\n`)
-    process.exit(same === names.length ? 0 : 1)
+const scratch = tempDir('skein-prebuilds-')
+const sums = buildAll(scratch)
+if (mode === '--check') {
+  const info = readInfo()
+  if (info === undefined) fail('no prebuilds/BUILDINFO.json to compare with: run `npm run prebuild` first')
+  if (JSON.stringify(info.inputs) !== JSON.stringify(want)) fail('prebuilds/ was built from other inputs than these (see prebuilds/BUILDINFO.json): run `npm run prebuild`')
+  const names = [...new Set([...Object.keys(info.files), ...Object.keys(sums)])].sort()
+  let same = 0
+  for (const name of names) {
+    const ok = info.files[name] === sums[name]
+    if (ok) same++
+    process.stdout.write(`${ok ? '✓' : '✗'} ${name}${ok ? '' : ` (prebuilds/: ${info.files[name] ?? 'missing'}, rebuilt: ${sums[name] ?? 'missing'})`}\n`)
   }
-  writeFileSync(join(scratch, 'prebuilds', INFO), JSON.stringify({ inputs: want, files: sums }, null, 2) + '\n')
-  rmSync(OUT, { recursive: true, force: true })
-  mkdirSync(OUT, { recursive: true })
-  for (const entry of readdirSync(join(scratch, 'prebuilds'))) renameSync(join(scratch, 'prebuilds', entry), join(OUT, entry))
-  for (const [name, sum] of Object.entries(sums)) process.stdout.write(`prebuilds/${name}  ${sum.slice(0, 16)}\n`)
-} finally {
-  rmSync(scratch, { recursive: true, force: true })
+  process.stdout.write(`${same} passed, ${names.length - same} failed\n`)
+  process.exit(same === names.length ? 0 : 1)
 }
+writeFileSync(join(scratch, 'prebuilds', INFO), JSON.stringify({ inputs: want, files: sums }, null, 2) + '\n')
+rmSync(OUT, { recursive: true, force: true })
+mkdirSync(OUT, { recursive: true })
+for (const entry of readdirSync(join(scratch, 'prebuilds'))) renameSync(join(scratch, 'prebuilds', entry), join(OUT, entry))
+for (const [name, sum] of Object.entries(sums)) process.stdout.write(`prebuilds/${name}  ${sum.slice(0, 16)}\n`)
+
