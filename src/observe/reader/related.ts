@@ -4,57 +4,62 @@
  * and so on. A full scan of /proc is needed only for a semaphore (whose
  * permit holders could be anywhere): then the waiter's process tree is read.
  *
- * Registry fds are cached per process and thread (re-listed when a thread
- * is not found), so a check reads the registries on its chain, not a scan.
+ * Registry fds are listed once per process, by thread (listed again when a
+ * thread is not found), so a check reads the registries on its chain, not a scan.
  */
 import { allPids, parentOf, processOf, registryFds } from './proc.js'
 import { readRegistry, registryThread, type RegistryView } from './registry.js'
 import { readWords } from './structs.js'
 import { OWNER_TID_MASK } from '../layout.js'
 
-const fdCache = new Map<number, number[]>()
 /** Processes a check reads at most. */
 const MAX_PROCESSES = 64
 
-function registriesOf(pid: number, fresh = false): RegistryView[] {
-  let fds = fresh ? undefined : fdCache.get(pid)
-  if (fds === undefined) {
-    fds = registryFds(pid)
-    fdCache.set(pid, fds)
-    if (fdCache.size > 256) fdCache.delete(fdCache.keys().next().value!)
+/** A process's registries: each one's fd by its thread (fixed while the thread lives), and when they were listed. */
+interface Listing {
+  at: number
+  byTid: Map<number, number>
+}
+const listings = new Map<number, Listing>()
+/** A thread not found in a listing younger than this is taken as gone, without listing again (ms). */
+const LISTING_FRESH_MS = 1000
+
+/** Lists process `pid`'s registries afresh, each fd's thread read from its header alone. */
+function listRegistries(pid: number): Listing {
+  const byTid = new Map<number, number>()
+  for (const fd of registryFds(pid)) {
+    const owner = registryThread(pid, fd)
+    if (owner !== undefined) byTid.set(owner, fd)
   }
+  const listing = { at: performance.now(), byTid }
+  listings.set(pid, listing)
+  if (listings.size > 256) listings.delete(listings.keys().next().value!)
+  return listing
+}
+
+/** Every registry of process `pid`, read whole (from its last listing, if any). */
+function registriesOf(pid: number): RegistryView[] {
   const views: RegistryView[] = []
-  for (const fd of fds) {
+  for (const fd of (listings.get(pid) ?? listRegistries(pid)).byTid.values()) {
     const v = readRegistry(pid, fd)
     if (v !== undefined) views.push(v)
   }
   return views
 }
 
-/** Per process: each thread's registry fd (fixed while the thread lives), and when they were listed. */
-const fdOfThread = new Map<number, { at: number; byTid: Map<number, number> }>()
-/** A thread not found in a listing younger than this is taken as gone, without listing again (ms). */
-const LISTING_FRESH_MS = 1000
-
-/** The registry of thread `tid` of process `pid` as it is now, or undefined (no registry: gone, or not skein's). */
+/** The registry of thread `tid` of process `pid` as it is now (waits and permits only), or undefined (no registry: gone, or not skein's). */
 function registryOfThread(pid: number, tid: number): RegistryView | undefined {
-  const known = fdOfThread.get(pid)
-  const fd = known?.byTid.get(tid)
+  let listing = listings.get(pid)
+  let fd = listing?.byTid.get(tid)
   if (fd !== undefined) {
     const v = readRegistry(pid, fd, true)
     if (v !== undefined && v.tid === tid) return v
-  } else if (known !== undefined && performance.now() - known.at < LISTING_FRESH_MS) {
+  } else if (listing !== undefined && performance.now() - listing.at < LISTING_FRESH_MS) {
     return undefined
   }
-  const byTid = new Map<number, number>()
-  for (const fd of registryFds(pid)) {
-    const owner = registryThread(pid, fd) // the header alone
-    if (owner !== undefined) byTid.set(owner, fd)
-  }
-  fdOfThread.set(pid, { at: performance.now(), byTid })
-  if (fdOfThread.size > 256) fdOfThread.delete(fdOfThread.keys().next().value!)
-  const listed = byTid.get(tid)
-  const v = listed === undefined ? undefined : readRegistry(pid, listed, true)
+  listing = listRegistries(pid)
+  fd = listing.byTid.get(tid)
+  const v = fd === undefined ? undefined : readRegistry(pid, fd, true)
   return v?.tid === tid ? v : undefined
 }
 
@@ -81,7 +86,7 @@ export function relatedRegistries(tid: number): RegistryView[] {
   const reach = (target: number): void => {
     if (target === 0 || views.has(target)) return
     // A thread of this process known from an earlier listing needs no look at /proc for its process.
-    const pid = fdOfThread.get(process.pid)?.byTid.has(target) === true ? process.pid : processOf(target)
+    const pid = listings.get(process.pid)?.byTid.has(target) === true ? process.pid : processOf(target)
     if (pid === undefined || (!processes.has(pid) && processes.size >= MAX_PROCESSES)) return
     processes.add(pid)
     const v = registryOfThread(pid, target)
