@@ -98,6 +98,8 @@ function releasersOf(w: WaitView, byTid: Map<number, RegistryView>, permitHolder
     }
     case 'Semaphore':
     case 'BoundedSemaphore': {
+      // A permit is free (released, not yet taken by the waiter, which is about to): the wait can end.
+      if ((readWords(w.place, 1)?.[0] ?? 0) > 0) return undefined
       const holders = permitHolders.get(keyOf(w.place.token, w.place.offset))
       return holders === undefined ? undefined : holders.map(keyFor)
     }
