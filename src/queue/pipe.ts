@@ -309,7 +309,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     // The other end may answer within microseconds: a short spin beats an async wake-up.
     if (rx.notEmpty.shared && this.#spin.spin(() => this.#ready(rx)) && rx.take(mine)) return mine
     let took = false
-    const done = await rx.notEmpty.wait(() => (took = rx.take(mine)) || writerClosed(rx) || this.#writerGoneNow(rx), deadline, opts?.signal, BACKSTOP_MS)
+    const done = this.#spin.waited(await rx.notEmpty.wait(() => (took = rx.take(mine)) || writerClosed(rx) || this.#writerGoneNow(rx), deadline, opts?.signal, BACKSTOP_MS))
     if (!done) throw new QueueEmptyError(`Connection.${op}(): no message arrived before the timeout; wait longer, or check the other end sends`)
     return took || rx.take(mine) ? mine : eof()
   }
@@ -322,7 +322,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     let took = false
     const attempt = () => (took = rx.take(TAKEN)) || writerClosed(rx) || this.#writerGoneNow(rx)
     const spun = rx.notEmpty.shared && this.#spin.spin(() => this.#ready(rx)) && attempt()
-    if (!spun && !rx.notEmpty.waitSync(attempt, deadline, BACKSTOP_MS)) {
+    if (!spun && !this.#spin.waited(rx.notEmpty.waitSync(attempt, deadline, BACKSTOP_MS))) {
       throw new QueueEmptyError(`Connection.${op}(): no message arrived before the timeout; wait longer, or check the other end sends`)
     }
     return took || rx.take(TAKEN) ? TAKEN : eof()

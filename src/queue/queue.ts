@@ -21,7 +21,7 @@ import { deadlineOf } from '../sync/wait.js'
 import { createRing, attachRing, PUT_OK, PUT_CLOSED, PUT_NO_ROOM, type Ring } from './ring.js'
 import { encodeInto, encodeItem, newEncoded, copyEncoded, decodeItem, decodeItemSync, newTaken, copyTaken, T_HANDLES, type Encoded, type Taken } from './codec.js'
 import { Spinner } from './spin.js'
-import { waitDeadline, drained, timedOutFull, timedOutEmpty, tooBig, bytesFull, type QueueWaitOptions } from './queue-options.js'
+import { waitDeadline, drained, timedOutFull, timedOutEmpty, tooBig, bytesFull, opNames, type OpNames, type QueueWaitOptions } from './queue-options.js'
 import * as L from './layout.js'
 import { untilEOF } from './until-eof.js'
 
@@ -87,6 +87,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   static readonly order: number = L.FIFO
   readonly #ring: Ring
   readonly #name: string
+  readonly #ops: OpNames
   /** What `skein top` and errors call this queue. */
   readonly name: string
   readonly #getSpin = new Spinner()
@@ -98,6 +99,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
    */
   constructor(maxsize = 0, opts: QueueOptions = {}) {
     this.#name = new.target.name
+    this.#ops = opNames(this.#name)
     if (attaching !== undefined) {
       this.#ring = attaching
       this.name = attachingName ?? `${this.#name}@?`
@@ -171,11 +173,11 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     let priority: number
     let value: unknown
     try {
-      deadline = waitDeadline(opts, `${this.#name}.put()`)
+      deadline = waitDeadline(opts, this.#ops.put)
       priority = this.framePriority(item)
       value = this.frameValue(item)
       if (!holdsShareable(value)) {
-        const enc = encodeInto(ENCODED, value, `${this.#name}.put()`)
+        const enc = encodeInto(ENCODED, value, this.#ops.put)
         if (this.#tryPut(enc, priority, item)) return RESOLVED
         if (deadline === NOWAIT) throw new QueueFullError(item)
         return this.#putWait(copyEncoded(enc), priority, item, deadline, opts?.signal)
@@ -193,14 +195,14 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** Puts an item, blocking this thread while the queue is full. */
   putSync(item: T, opts?: QueueWaitOptions): void {
-    const deadline = waitDeadline(opts, `${this.#name}.putSync()`)
+    const deadline = waitDeadline(opts, this.#ops.putSync)
     const priority = this.framePriority(item)
-    const enc = encodeInto(ENCODED, this.frameValue(item), `${this.#name}.putSync()`)
+    const enc = encodeInto(ENCODED, this.frameValue(item), this.#ops.putSync)
     if (this.#tryPut(enc, priority, item)) return
     if (deadline === NOWAIT) throw new QueueFullError(item)
     const attempt = () => this.#tryPut(enc, priority, item)
     if (this.#ring.notFull.shared && this.#putSpin.spin(this.#roomy) && attempt()) return
-    if (!this.#ring.notFull.waitSync(attempt, deadline, BACKSTOP_MS)) throw this.#timedOut(new QueueFullError(item), 'put')
+    if (!this.#putSpin.waited(this.#ring.notFull.waitSync(attempt, deadline, BACKSTOP_MS))) throw this.#timedOut(new QueueFullError(item), 'put')
   }
 
   /**
@@ -211,7 +213,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   get(opts?: QueueWaitOptions): Promise<T> {
     let deadline: number | null
     try {
-      deadline = waitDeadline(opts, `${this.#name}.get()`)
+      deadline = waitDeadline(opts, this.#ops.get)
       if (this.#take(TAKEN)) return this.#finish(TAKEN)
       if (this.#ring.memory.closed) return this.#take(TAKEN) ? this.#finish(TAKEN) : Promise.reject(drained(this.#name))
       if (deadline === NOWAIT) throw new QueueEmptyError()
@@ -228,7 +230,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   /** Takes the next item, blocking this thread while the queue is empty. */
   getSync(opts?: QueueWaitOptions): T {
-    const deadline = waitDeadline(opts, `${this.#name}.getSync()`)
+    const deadline = waitDeadline(opts, this.#ops.getSync)
     if (this.#take(TAKEN)) return this.#decodeSync(TAKEN)
     if (this.#ring.memory.closed) {
       if (this.#take(TAKEN)) return this.#decodeSync(TAKEN)
@@ -238,7 +240,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     let took = false
     const attempt = () => (took = this.#take(TAKEN)) || this.#ring.memory.closed
     const spun = this.#ring.notEmpty.shared && this.#getSpin.spin(this.#ready) && attempt()
-    if (!spun && !this.#ring.notEmpty.waitSync(attempt, deadline, BACKSTOP_MS)) {
+    if (!spun && !this.#getSpin.waited(this.#ring.notEmpty.waitSync(attempt, deadline, BACKSTOP_MS))) {
       throw this.#timedOut(new QueueEmptyError(), 'get')
     }
     if (!took && !this.#take(TAKEN)) throw drained(this.#name)
@@ -312,7 +314,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   /** One attempt to put; true when put, false when full (a bounded queue waits then). */
   #tryPut(enc: Encoded, priority: number, item: T): boolean {
     const ring = this.#ring
-    if (!ring.fits(enc.length)) throw tooBig(`${this.#name}.put()`, enc.length, ring.memory.capacity)
+    if (!ring.fits(enc.length)) throw tooBig(this.#ops.put, enc.length, ring.memory.capacity)
     const outcome = ring.put(enc, priority)
     if (outcome === PUT_OK) {
       ring.notEmpty.wakeOne()
@@ -339,7 +341,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   readonly #allDone = (): boolean => this.#ring.unfinished() === 0
 
   async #putShared(item: T, value: unknown, priority: number, deadline: number | null, signal: AbortSignal | undefined): Promise<void> {
-    const enc = await encodeItem(value, `${this.#name}.put()`)
+    const enc = await encodeItem(value, this.#ops.put)
     if (this.#tryPut(enc, priority, item)) return
     if (deadline === NOWAIT) throw new QueueFullError(item)
     return this.#putWait(enc, priority, item, deadline, signal)
@@ -348,7 +350,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   async #putWait(enc: Encoded, priority: number, item: T, deadline: number | null, signal: AbortSignal | undefined): Promise<void> {
     const attempt = () => this.#tryPut(enc, priority, item)
     if (this.#ring.notFull.shared && this.#putSpin.spin(this.#roomy) && attempt()) return
-    if (!(await this.#ring.notFull.wait(attempt, deadline, signal, BACKSTOP_MS))) throw this.#timedOut(new QueueFullError(item), 'put')
+    if (!this.#putSpin.waited(await this.#ring.notFull.wait(attempt, deadline, signal, BACKSTOP_MS))) throw this.#timedOut(new QueueFullError(item), 'put')
   }
 
   async #getWait(deadline: number | null, signal: AbortSignal | undefined): Promise<T> {
@@ -357,7 +359,7 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     if (ring.notEmpty.shared && this.#getSpin.spin(this.#ready) && this.#take(TAKEN)) return this.#finish(TAKEN)
     const mine = newTaken()
     let took = false
-    const arrived = await ring.notEmpty.wait(() => (took = this.#take(mine)) || ring.memory.closed, deadline, signal, BACKSTOP_MS)
+    const arrived = this.#getSpin.waited(await ring.notEmpty.wait(() => (took = this.#take(mine)) || ring.memory.closed, deadline, signal, BACKSTOP_MS))
     if (!arrived) throw this.#timedOut(new QueueEmptyError(), 'get')
     if (!took && !this.#take(mine)) throw drained(this.#name)
     return this.#finish(mine)

@@ -1,40 +1,71 @@
 /**
  * Adaptive spinning before a queue waiter sleeps.
  *
- * A peer in full flow (a producer on another CPU) puts the next item sooner
- * than a futex sleep and wake-up take, so a waiter first watches the queue
- * for a few microseconds. When the peer is not running (the machine is
- * busy, or the peer is idle) spinning only burns the CPU the peer needs: so
- * after a spin that failed, the next ones are skipped, twice as many each
- * time (up to MAX_SKIP), and a spin that succeeds restores spinning at once.
+ * A peer in full flow (a producer on another CPU, the other end of a
+ * ping-pong) puts the next item sooner than a futex sleep and wake-up take,
+ * so a waiter first watches the queue for a few microseconds. How long, and
+ * whether at all, is learnt from how the last waits ended:
+ *
+ * - a spin that sees the item keeps spinning as it is;
+ * - a spin that failed, followed by a sleep that ended soon after (the peer
+ *   answered just too late, or was itself waking from a sleep), doubles the
+ *   spin, up to MAX_MS: spinning a little longer beats a sleep and a wake-up,
+ *   and keeps two peers from falling asleep in turn;
+ * - a spin that failed, followed by a long sleep (the peer is idle, or not on
+ *   a CPU because the machine is busy), resets the spin and skips the next
+ *   ones, twice as many each time (up to MAX_SKIP): spinning then only burns
+ *   the CPU the peer needs.
  */
 
-/** How long one spin watches (ms). */
-const SPIN_MS = 0.04
+/** How long a spin watches at first (ms). */
+const BASE_MS = 0.04
+/** The longest a spin grows (ms): about one sleep and wake-up on a busy machine. */
+const MAX_MS = 0.25
+/** A sleep that ended within this of the failed spin (ms) was a near miss. */
+const NEAR_MS = 0.4
 const MAX_SKIP = 64
 
 /** One waiter's spinning policy (per queue handle and direction). */
 export class Spinner {
   #skip = 0
   #backoff = 0
+  #ms = BASE_MS
+  #failedAt = -1
 
-  /** Watches `ready` for a few microseconds unless recent spins failed; true once it held. */
+  /** Watches `ready` for a few microseconds unless recent waits were long; true once it held. */
   spin(ready: () => boolean): boolean {
     if (this.#skip > 0) {
       this.#skip--
       return false
     }
-    const until = performance.now() + SPIN_MS
+    const until = performance.now() + this.#ms
+    let now: number
     do {
-      for (let i = 0; i < 16; i++) if (ready()) return this.#hit()
-    } while (performance.now() < until)
-    this.#backoff = this.#backoff === 0 ? 1 : Math.min(this.#backoff * 2, MAX_SKIP)
-    this.#skip = this.#backoff
+      for (let i = 0; i < 16; i++) {
+        if (ready()) {
+          this.#backoff = 0
+          return true
+        }
+      }
+      now = performance.now()
+    } while (now < until)
+    this.#failedAt = now
     return false
   }
 
-  #hit(): true {
-    this.#backoff = 0
-    return true
+  /** Wrap the sleep that follows a failed spin (`waited(await ...)`): learns from how long it took; returns `outcome`. */
+  waited<T>(outcome: T): T {
+    if (this.#failedAt < 0) return outcome
+    const slept = performance.now() - this.#failedAt
+    this.#failedAt = -1
+    if (slept <= NEAR_MS) {
+      this.#ms = Math.min(this.#ms * 2, MAX_MS)
+      this.#backoff = 0
+    } else {
+      this.#ms = BASE_MS
+      this.#backoff = this.#backoff === 0 ? 1 : Math.min(this.#backoff * 2, MAX_SKIP)
+      this.#skip = this.#backoff
+    }
+    return outcome
   }
 }
