@@ -13,7 +13,6 @@
  * there, like a transferred MessagePort: the sender's copy is closed
  * without closing the end, and the receiver records itself as the holder.
  */
-import { serialize } from 'node:v8'
 import { EOFError, QueueEmptyError } from '../errors.js'
 import { kDescribe, registerPlainKind, type HandleDescriptor, type Shareable } from '../shm/handle.js'
 import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
@@ -26,7 +25,8 @@ import { deadlineOf } from '../sync/wait.js'
 import { isAlive, owner } from '../sync/identity.js'
 import { createRing, attachRing, PUT_OK } from './ring.js'
 import { FifoRing } from './fifo-ring.js'
-import { encodeInto, newEncoded, newTaken, copyTaken, decodeItem, decodeItemSync, T_HANDLES, T_BUFFER, T_BYTES, T_STRING, T_STRING16, type Encoded, type Taken } from './codec.js'
+import { encodeInto, newEncoded, newTaken, copyTaken, decodeItem, decodeItemSync, T_HANDLES, T_BUFFER, type Encoded, type Taken } from './codec.js'
+import { asBytes, checkMaxLength } from './pipe-bytes.js'
 import { Spinner } from './spin.js'
 import { timeoutDeadline } from './queue-options.js'
 import { BACKSTOP_MS } from './queue.js'
@@ -183,8 +183,11 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     try {
       const rx = this.#reader('recv')
       timeoutDeadline(opts, 'Connection.recv()')
-      // The fast path: a message is there; decode it now (the scratch is reused by the next take).
-      if (rx.take(TAKEN)) return (TAKEN.tag === T_HANDLES ? decodeItem(copyTaken(TAKEN), 'Pipe') : Promise.resolve(decodeItemSync(TAKEN, 'Pipe'))) as Promise<T>
+      // The fast path: a message is there, or comes while we spin (the other end may answer within
+      // microseconds); decode it now (the scratch is reused by the next take).
+      if (rx.take(TAKEN) || (rx.notEmpty.shared && !writerClosed(rx) && this.#spin.spin(this.#readyNow) && rx.take(TAKEN))) {
+        return (TAKEN.tag === T_HANDLES ? decodeItem(copyTaken(TAKEN), 'Pipe') : Promise.resolve(decodeItemSync(TAKEN, 'Pipe'))) as Promise<T>
+      }
     } catch (error) {
       return Promise.reject(error)
     }
@@ -192,7 +195,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   async #recvSlow(opts: RecvOptions | undefined): Promise<T> {
-    return (await decodeItem(await this.#take(opts, 'recv'), 'Pipe')) as T
+    return (await decodeItem(await this.#take(opts, 'recv', false), 'Pipe')) as T
   }
 
   /** Like `recv`, blocking this thread. */
@@ -300,14 +303,14 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   /** The next message, into a Taken of its own (it outlives awaits). */
-  async #take(opts: RecvOptions | undefined, op: string): Promise<Taken> {
+  async #take(opts: RecvOptions | undefined, op: string, spin = true): Promise<Taken> {
     const rx = this.#reader(op)
-    const deadline = timeoutDeadline(opts, `Connection.${op}()`)
+    const deadline = opts === undefined ? null : timeoutDeadline(opts, `Connection.${op}()`)
     const mine = newTaken()
     if (rx.take(mine)) return mine
     if (writerClosed(rx)) return rx.take(mine) ? mine : eof()
     // The other end may answer within microseconds: a short spin beats an async wake-up.
-    if (rx.notEmpty.shared && this.#spin.spin(() => this.#ready(rx)) && rx.take(mine)) return mine
+    if (spin && rx.notEmpty.shared && this.#spin.spin(this.#readyNow) && rx.take(mine)) return mine
     let took = false
     const done = this.#spin.waited(await rx.notEmpty.wait(() => (took = rx.take(mine)) || writerClosed(rx) || this.#writerGoneNow(rx), deadline, opts?.signal, BACKSTOP_MS))
     if (!done) throw new QueueEmptyError(`Connection.${op}(): no message arrived before the timeout; wait longer, or check the other end sends`)
@@ -316,16 +319,23 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
 
   #takeSync(opts: { timeout?: number } | undefined, op: string): Taken {
     const rx = this.#reader(op)
-    const deadline = timeoutDeadline(opts, `Connection.${op}()`)
+    const deadline = opts === undefined ? null : timeoutDeadline(opts, `Connection.${op}()`) // no label built per call
     if (rx.take(TAKEN)) return TAKEN
     if (writerClosed(rx)) return rx.take(TAKEN) ? TAKEN : eof()
-    let took = false
-    const attempt = () => (took = rx.take(TAKEN)) || writerClosed(rx) || this.#writerGoneNow(rx)
-    const spun = rx.notEmpty.shared && this.#spin.spin(() => this.#ready(rx)) && attempt()
-    if (!spun && !this.#spin.waited(rx.notEmpty.waitSync(attempt, deadline, BACKSTOP_MS))) {
+    this.#tookSync = false
+    const spun = rx.notEmpty.shared && this.#spin.spin(this.#readyNow) && this.#attemptSync()
+    if (!spun && !this.#spin.waited(rx.notEmpty.waitSync(this.#attemptSync, deadline, BACKSTOP_MS))) {
       throw new QueueEmptyError(`Connection.${op}(): no message arrived before the timeout; wait longer, or check the other end sends`)
     }
-    return took || rx.take(TAKEN) ? TAKEN : eof()
+    return this.#tookSync || rx.take(TAKEN) ? TAKEN : eof()
+  }
+
+  // The blocking receive's attempts, made once per end (no closure per call).
+  #tookSync = false
+  readonly #readyNow = (): boolean => this.#ready(this.#rx!)
+  readonly #attemptSync = (): boolean => {
+    const rx = this.#rx!
+    return (this.#tookSync = rx.take(TAKEN)) || writerClosed(rx) || this.#writerGoneNow(rx)
   }
 }
 
@@ -361,26 +371,6 @@ function describeRing(ring: FifoRing | undefined): SegmentDescriptor | null {
   if (ring === undefined) return null
   ring.markShared()
   return ring.memory.segment.describe()
-}
-
-/** Checked before a message is taken, so a bad maxLength loses nothing. */
-function checkMaxLength(maxLength: unknown, op: string): void {
-  if (maxLength === undefined || maxLength === Infinity) return
-  if (typeof maxLength !== 'number' || !Number.isInteger(maxLength) || maxLength < 0) {
-    throw new RangeError(`Connection.${op}(maxLength): maxLength must be a non-negative integer number of bytes (got ${typeof maxLength === 'number' ? maxLength : typeof maxLength}); omit it for no limit`)
-  }
-}
-
-function asBytes(taken: Taken, maxLength: number | undefined): Buffer {
-  let bytes: Buffer
-  if (taken.tag === T_BUFFER || taken.tag === T_BYTES) bytes = taken.bytes ?? Buffer.alloc(0)
-  else if (taken.tag === T_STRING || taken.tag === T_STRING16) bytes = Buffer.from(taken.text!, 'utf8')
-  else if (taken.bytes !== undefined) bytes = taken.bytes
-  else bytes = serialize(decodeItemSync(taken, 'Pipe'))
-  if (maxLength !== undefined && bytes.byteLength > maxLength) {
-    throw new RangeError(`Connection.recvBytes(): the message has ${bytes.byteLength} bytes, more than maxLength ${maxLength}`)
-  }
-  return bytes
 }
 
 registerPlainKind('skein.Connection', (d) => {

@@ -127,7 +127,6 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
     publishObject(this, KIND.Queue, this.name, this.#ring.memory.segment, 0)
   }
 
-  /** The message of a put or get that timed out: who else holds the queue, who waits. */
   /** `error`, its message saying who else holds the queue (described when first read: errors.ts describedLater). */
   #timedOut<E extends Error>(error: E, op: 'put' | 'get'): E {
     const what = `${this.#name} "${this.name}"`
@@ -217,6 +216,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       if (this.#take(TAKEN)) return this.#finish(TAKEN)
       if (this.#ring.memory.closed) return this.#take(TAKEN) ? this.#finish(TAKEN) : Promise.reject(drained(this.#name))
       if (deadline === NOWAIT) throw new QueueEmptyError()
+      // Another thread or process may put within microseconds: a short spin beats an async wake-up (and a promise chain).
+      if (this.#ring.notEmpty.shared && this.#getSpin.spin(this.#ready) && this.#take(TAKEN)) return this.#finish(TAKEN)
     } catch (error) {
       return Promise.reject(error)
     }
@@ -237,13 +238,12 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
       throw drained(this.#name)
     }
     if (deadline === NOWAIT) throw new QueueEmptyError()
-    let took = false
-    const attempt = () => (took = this.#take(TAKEN)) || this.#ring.memory.closed
-    const spun = this.#ring.notEmpty.shared && this.#getSpin.spin(this.#ready) && attempt()
-    if (!spun && !this.#getSpin.waited(this.#ring.notEmpty.waitSync(attempt, deadline, BACKSTOP_MS))) {
+    this.#tookSync = false
+    const spun = this.#ring.notEmpty.shared && this.#getSpin.spin(this.#ready) && this.#getAttempt()
+    if (!spun && !this.#getSpin.waited(this.#ring.notEmpty.waitSync(this.#getAttempt, deadline, BACKSTOP_MS))) {
       throw this.#timedOut(new QueueEmptyError(), 'get')
     }
-    if (!took && !this.#take(TAKEN)) throw drained(this.#name)
+    if (!this.#tookSync && !this.#take(TAKEN)) throw drained(this.#name)
     return this.#decodeSync(TAKEN)
   }
 
@@ -337,6 +337,8 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   }
 
   readonly #ready = (): boolean => this.#ring.count() > 0 || this.#ring.memory.closed
+  #tookSync = false // getSync's attempt (one closure per handle, none per call)
+  readonly #getAttempt = (): boolean => (this.#tookSync = this.#take(TAKEN)) || this.#ring.memory.closed
   readonly #roomy = (): boolean => this.#ring.count() < this.#ring.memory.maxsize || this.#ring.memory.closed
   readonly #allDone = (): boolean => this.#ring.unfinished() === 0
 
@@ -355,8 +357,6 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 
   async #getWait(deadline: number | null, signal: AbortSignal | undefined): Promise<T> {
     const ring = this.#ring
-    // Another thread or process may put within microseconds: a short spin beats an async wake-up.
-    if (ring.notEmpty.shared && this.#getSpin.spin(this.#ready) && this.#take(TAKEN)) return this.#finish(TAKEN)
     const mine = newTaken()
     let took = false
     const arrived = this.#getSpin.waited(await ring.notEmpty.wait(() => (took = this.#take(mine)) || ring.memory.closed, deadline, signal, BACKSTOP_MS))
