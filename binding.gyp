@@ -10,7 +10,8 @@
         "native/waiter.cc",
         "native/process.cc",
         "native/fork.cc",
-        "native/file.cc"
+        "native/file.cc",
+        "native/doorbell.cc"
       ],
       "cflags_cc": ["-std=c++20", "-O2", "-fno-exceptions"],
       "cflags_cc!": ["-std=gnu++17", "-fno-rtti"]

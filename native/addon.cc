@@ -22,4 +22,5 @@ NODE_MODULE_INIT(/* exports, module, context */) {
   InitProcess(out);
   InitFork(out);
   InitFile(out);
+  InitDoorbell(out);
 }

@@ -51,6 +51,7 @@ struct AsyncWaiter;  // waiter.cc
 // One per JS environment (main thread or worker), passed to every binding as its data.
 struct PerEnv {
   AsyncWaiter* waiter = nullptr;
+  void* bell = nullptr;  // doorbell.cc
 };
 
 inline PerEnv* EnvOf(const FunctionCallbackInfo<Value>& a) {
@@ -76,5 +77,6 @@ void InitWaiter(const Exports& exports);   // waiter.cc
 void InitProcess(const Exports& exports);  // process.cc
 void InitFork(const Exports& exports);     // fork.cc
 void InitFile(const Exports& exports);     // file.cc
+void InitDoorbell(const Exports& exports); // doorbell.cc
 
 }  // namespace skein

@@ -25,6 +25,12 @@ interface Addon {
   waitAsync(sab: SharedArrayBuffer, byteOffset: number, expected: number, timeoutMs: number, id: number): void
   /** True: the wait is dropped and will not complete; false: it already completed (its completion is on its way). */
   cancelWait(id: number): boolean
+  /** Binds this environment's doorbell as `id` (doorbell.cc); false when it can't (the name is taken). */
+  bellOpen(id: number, onRing: () => void): boolean
+  /** Polls the doorbell (keeping the loop alive) while `on`. */
+  bellListen(on: boolean): void
+  /** Rings doorbell `id`; false when nobody holds that name. */
+  bellRing(id: number): boolean
   gettid(): number
   threadAlive(tid: number): boolean
   setPdeathsig(signal: number, expectedParentPid: number): boolean

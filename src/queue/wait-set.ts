@@ -10,8 +10,10 @@
  *               one overflow sleeper announced
  *   OWNER[i]    the owner id (identity.ts) holding slot i, 0 when free
  *               (taken with a CAS 0 → id, or from a dead holder's id)
- *   SLOT[i]     SEQ, FLAGS, spare: the sequence word slot i sleeps on (a
- *               WaitWord, wait.ts); slot 31 is the overflow slot
+ *   SLOT[i]     SEQ, FLAGS, BELL: the sequence word slot i sleeps on (a
+ *               WaitWord, wait.ts); BELL: the doorbell its async sleeper
+ *               hears (sync/doorbell.ts), 0: wake the futex; slot 31 is
+ *               the overflow slot (futex only)
  *
  * A sleeper (one per blocked thread, and one per queue handle for all its
  * thread's async waiters) holds a slot for as long as it waits. Each round
@@ -40,7 +42,10 @@
  *
  * Sleeping: a blocked thread sleeps in the kernel (futex); a queue handle's
  * async waiters queue here, first in first out, and share one slot and one
- * async wait of the wait core. While a queue is shared, a sleep also ends
+ * async sleep: on a shared queue, on the thread's doorbell when it has one
+ * (one hop from the waker to the event loop), else through the wait core.
+ * A waker that claims a slot bumps its SEQ, then rings the slot's BELL, or
+ * wakes the futex when BELL is 0 or nobody answers to it. While a queue is shared, a sleep also ends
  * after `backstop` ms and the waiter looks again: the one case no wake can
  * cover is a peer killed between publishing its change and waking (see
  * docs/queues.md); it never replaces a wake-up.
@@ -49,6 +54,7 @@ import { WaitWord, SHARED } from '../sync/wait.js'
 import { AsyncWait, SyncWait, type Observed } from '../observe/waiting.js'
 import { WAIT_MASK, WAIT_OWNER, WAIT_SLOTS, countSleepers } from './layout.js'
 import { isAlive, owner } from '../sync/identity.js'
+import { doorbell, ring } from '../sync/doorbell.js'
 import { abortReason } from '../errors.js'
 import type { Segment } from '../shm/segment.js'
 
@@ -87,6 +93,7 @@ export class WaitSet {
   #armed = false
   #seen = 0
   #pumping = false
+  #cancelSleep: (() => void) | undefined
 
   /** The wait set at byte `at` of `segment`. */
   constructor(segment: Segment, at: number) {
@@ -127,8 +134,17 @@ export class WaitSet {
   /** Wakes every announced sleeper (close, join, recovery after a peer died). */
   wakeAll(): void {
     const m = Atomics.exchange(this.#i32, this.#mask, 0)
-    for (let i = 0; i < SLOTS; i++) if ((m & (1 << i)) !== 0) this.#word(i).notify()
+    for (let i = 0; i < SLOTS; i++) if ((m & (1 << i)) !== 0) this.#wake(i)
     if ((m & OVERFLOW_BIT) !== 0) this.#word(OVERFLOW).notify()
+  }
+
+  /** Wakes slot `i`'s sleeper (claimed): bumps its SEQ, then rings its doorbell, or wakes its futex. */
+  #wake(i: number): void {
+    const word = this.#word(i)
+    const bell = Atomics.load(this.#i32, word.seq + 2)
+    if (bell === 0) return word.notify(1, 1)
+    Atomics.add(this.#i32, word.seq, 1)
+    if (!ring(bell)) word.wake(1, 1)
   }
 
   /**
@@ -199,10 +215,7 @@ export class WaitSet {
       const i = 31 - Math.clz32(from & -from)
       this.#rotor = i + 1 === SLOTS ? 0 : i + 1
       const bit = 1 << i
-      if ((Atomics.and(i32, this.#mask, ~bit) & bit) !== 0) {
-        this.#word(i).notify(1, 1)
-        return
-      }
+      if ((Atomics.and(i32, this.#mask, ~bit) & bit) !== 0) return this.#wake(i)
       bits = Atomics.load(i32, this.#mask) & ALL_SLOTS
     }
   }
@@ -213,6 +226,9 @@ export class WaitSet {
     this.#pumping = true
     this.#slot = this.#acquireSlot()
     const word = this.#word(this.#slot)
+    // A doorbell is announced in the slot before the slot is (a waker reads BELL after claiming it).
+    const bell = this.#slot !== OVERFLOW && this.shared ? doorbell() : undefined
+    if (bell !== undefined) Atomics.store(this.#i32, word.seq + 2, bell.id)
     let published: AsyncWait | undefined // one record for this handle's sleeping tasks, from their first real sleep
     try {
       for (;;) {
@@ -220,7 +236,14 @@ export class WaitSet {
         this.#serve()
         if (this.#fifo.length === 0) break
         if (this.observed !== undefined) published ??= new AsyncWait(this.#segment, this.observed, false, undefined)
-        await word.sleep(this.#seen, this.#until(null, performance.now(), backstop), undefined)
+        const until = this.#until(null, performance.now(), backstop)
+        if (bell === undefined) await word.sleep(this.#seen, until, undefined)
+        else {
+          const sleep = bell.sleep(this.#i32, word.seq, this.#seen, until)
+          this.#cancelSleep = sleep.cancel
+          await sleep.woken
+          this.#cancelSleep = undefined
+        }
         if (this.#armed) this.#disarm()
         if (this.#fifo.length === 0) break
       }
@@ -229,6 +252,7 @@ export class WaitSet {
     } finally {
       published?.end()
       if (this.#armed && this.#disarm()) this.wakeOne() // claimed, and nobody here to use it: pass it on
+      if (bell !== undefined) Atomics.store(this.#i32, word.seq + 2, 0)
       this.#releaseSlot(this.#slot)
       this.#slot = -1
       this.#pumping = false
@@ -294,6 +318,7 @@ export class WaitSet {
     if (this.#fifo.length === 0 && this.#pumping) {
       if (this.#armed && this.#disarm()) this.wakeOne()
       this.#word(this.#slot).notify() // ends the pump's sleep: nobody is left to wait for
+      this.#cancelSleep?.()
     }
     return true
   }
@@ -319,16 +344,22 @@ export class WaitSet {
     const i32 = this.#i32
     const me = owner.id
     for (let i = 0; i < SLOTS; i++) {
-      if (Atomics.load(i32, this.#mask + OWNER + i) === 0 && Atomics.compareExchange(i32, this.#mask + OWNER + i, 0, me) === 0) return i
+      if (Atomics.load(i32, this.#mask + OWNER + i) === 0 && Atomics.compareExchange(i32, this.#mask + OWNER + i, 0, me) === 0) return this.#noBell(i)
     }
     for (let i = 0; i < SLOTS; i++) {
       const holder = Atomics.load(i32, this.#mask + OWNER + i)
       if (holder !== 0 && !isAlive(holder) && Atomics.compareExchange(i32, this.#mask + OWNER + i, holder, me) === holder) {
         Atomics.and(i32, this.#mask, ~(1 << i)) // a dead sleeper's announcement
-        return i
+        return this.#noBell(i)
       }
     }
     return OVERFLOW
+  }
+
+  /** A slot just taken: no doorbell until its holder names one (a dead holder's would be rung instead of our futex). */
+  #noBell(slot: number): number {
+    Atomics.store(this.#i32, this.#mask + SLOT_AT + slot * SLOT_WORDS + 2, 0)
+    return slot
   }
 
   #releaseSlot(slot: number): void {
