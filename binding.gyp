@@ -11,7 +11,8 @@
         "native/process.cc",
         "native/fork.cc",
         "native/file.cc",
-        "native/doorbell.cc"
+        "native/doorbell.cc",
+        "native/quiet.cc"
       ],
       "cflags_cc": ["-std=c++20", "-O2", "-fno-exceptions"],
       "cflags_cc!": ["-std=gnu++17", "-fno-rtti"]

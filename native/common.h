@@ -58,6 +58,9 @@ inline PerEnv* EnvOf(const FunctionCallbackInfo<Value>& a) {
   return static_cast<PerEnv*>(a.Data().As<v8::External>()->Value());
 }
 
+// Waits (at most budget_ns) until every other thread of this process sleeps in the kernel (quiet.cc).
+bool WaitOthersAsleep(int64_t budget_ns);
+
 // In a forked child only the forking thread exists: forget the async waiter's threads (waiter.cc).
 void ForgetWaiterThreads(PerEnv* env);
 

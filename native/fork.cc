@@ -13,6 +13,8 @@
 //   by a socket whose peer is closed, so reading them gives EOF.
 // - Only the forking thread exists in the child: it ends with _exit(), never
 //   through Node's teardown (which joins threads that are not there).
+// - No other thread may be inside malloc at the clone (no atfork handler
+//   takes its locks): the clone waits until they all sleep (quiet.cc).
 #include "common.h"
 
 #include <elf.h>
@@ -221,6 +223,7 @@ void ForkChild(const FunctionCallbackInfo<Value>& a) {
   uv_loop_t* loop = node::GetCurrentEventLoop(iso);
   KeepMappingsOnFork();
   ParkPlatformWorkers(iso);
+  WaitOthersAsleep(200 * 1000000LL);  // no other thread inside malloc (quiet.cc)
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);  // no signal handler runs between the fork and the loop's re-creation

@@ -125,6 +125,7 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
   readonly #token = {}
   readonly #spin = new Spinner()
   #checkedAt = 0
+  #sent: unknown // the rings of an end that moved (see kDescribe)
   /** This end's directions in the registry (their depths), while it holds them. */
   #records: ObjectRecord[]
 
@@ -265,6 +266,9 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
     const d: HandleDescriptor = { kind: 'skein.Connection', rx: describeRing(this.#rx), tx: describeRing(this.#tx), rxName: nameOf(this.#rx), txName: nameOf(this.#tx) }
     this.#unpublish()
     unclosed.unregister(this.#token)
+    // The receiver attaches later (a child, after it starts); until then only this process's
+    // mapping keeps the rings' memory. Kept as long as this object (a Process keeps its args).
+    this.#sent = [this.#rx, this.#tx]
     this.#rx = this.#tx = undefined
     return d
   }

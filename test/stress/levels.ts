@@ -29,10 +29,10 @@ function placeOf(level: Level, role: number): Where {
 /**
  * Runs `roles` (role i gets `board, i, opts, ...args`) at `level`; returns the
  * names of roles still running `watchdogMs` after the start (killed if
- * processes). Blocking forms of a task here block this thread: only one role
+ * processes) and of child roles that ended with an error. Blocking forms of a task here block this thread: only one role
  * is ever a task of this thread in the blocking form (mixed).
  */
-export async function runRoles(level: Level, roles: Role[], board: Board, opts: RoleOptions, watchdogMs: number): Promise<string[]> {
+export async function runRoles(level: Level, roles: Role[], board: Board, opts: RoleOptions, watchdogMs: number): Promise<{ hung: string[]; failed: string[] }> {
   const children: Array<{ name: string; worker: Process | Thread }> = []
   const tasks: Array<() => Promise<void>> = []
   roles.forEach((role, i) => {
@@ -56,6 +56,7 @@ export async function runRoles(level: Level, roles: Role[], board: Board, opts: 
     timer = setTimeout(() => resolve('hung'), watchdogMs)
   })
   const hung: string[] = []
+  const failed: string[] = [] // children that ended with an error (one that could not even start its role writes nothing on the board)
   if ((await Promise.race([here, watchdog])) === 'hung') hung.push(...roles.filter((_, i) => placeOf(level, i) === 'task').map((r) => r.name))
   for (const c of children) {
     const left = Math.max(0, watchdogMs - (performance.now() - started))
@@ -63,9 +64,9 @@ export async function runRoles(level: Level, roles: Role[], board: Board, opts: 
     if (c.worker.isAlive()) {
       hung.push(c.name)
       if (c.worker instanceof Process) c.worker.kill()
-    }
+    } else if (c.worker.exitCode !== 0) failed.push(`${c.name} ended with exit code ${String(c.worker.exitCode)}`)
   }
   clearTimeout(timer)
   if (process.env.STRESS_TRACE) console.log(`  ran and joined in ${Math.round(performance.now() - started)} ms`)
-  return hung
+  return { hung, failed }
 }

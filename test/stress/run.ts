@@ -82,7 +82,7 @@ async function runCell(cell: Cell): Promise<{ failures: string[]; units: number 
   const run = cell.scenario.setup(n)
   const board = newBoard(run.roles.length)
   const watchdog = 4 * timeout + 120_000
-  const hung = await runRoles(cell.level, run.roles, board, { n, timeout, sync: cell.form === 'sync' }, watchdog)
+  const { hung, failed } = await runRoles(cell.level, run.roles, board, { n, timeout, sync: cell.form === 'sync' }, watchdog)
   const failures: string[] = []
   let least = n
   run.roles.forEach((role, i) => {
@@ -94,6 +94,7 @@ async function runCell(cell: Cell): Promise<{ failures: string[]; units: number 
     failures.push(`${role.name}, iteration ${r.iteration}: ${why} ${what}`)
   })
   for (const name of hung) failures.push(`${name} still ran ${watchdog / 1000} s after the start (hung past every timeout)`)
+  failures.push(...failed)
   if (failures.length === 0) failures.push(...run.check())
   return { failures, units: failures.length === 0 ? run.units : Math.floor((run.units * least) / n) }
 }
