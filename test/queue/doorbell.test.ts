@@ -68,3 +68,14 @@ test('forged rings wake the reader only to find nothing: it times out, then take
   q.putSync(5)
   assert.equal(await q.get({ timeout: 1000 }), 5)
 })
+
+test('a put by the thread that awaits on a shared queue wakes its own doorbell sleep', async () => {
+  const q = new Queue<number>()
+  ;(q as unknown as { [kDescribe](): unknown })[kDescribe]()
+  for (let i = 0; i < 20; i++) {
+    const pending = q.get({ timeout: 10_000 })
+    await sleep(2)
+    q.putSync(i)
+    assert.equal(await pending, i)
+  }
+})
