@@ -75,10 +75,14 @@ export class Doorbell {
 }
 
 let bell: Doorbell | null | undefined // null: tried, unavailable in this thread
+let bellTid = 0 // the thread it was made for (a fork server child is a copy of the server: its own thread now)
 
 /** This thread's doorbell, bound on first use; undefined where it can't be (the futex path serves then). */
 export function doorbell(): Doorbell | undefined {
-  if (bell !== undefined && bell !== null && bell.id !== selfTid) bell = undefined // a fork server child: its own thread now
+  if (bellTid !== selfTid) {
+    bell = undefined
+    bellTid = selfTid
+  }
   if (bell === undefined) {
     const candidate = new Doorbell(selfTid)
     bell = native.bellOpen(selfTid, () => candidate.rang()) ? candidate : null
@@ -88,7 +92,7 @@ export function doorbell(): Doorbell | undefined {
 
 /** Rings doorbell `id` (read from shared memory: any value is safe to ring); false when nobody holds it. */
 export function ring(id: number): boolean {
-  if (bell !== undefined && bell !== null && id === bell.id) {
+  if (bell !== undefined && bell !== null && bellTid === selfTid && id === bell.id) {
     bell.rang() // this thread's own sleep (a put by the thread that awaits): no system call
     return true
   }
