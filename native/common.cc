@@ -2,7 +2,9 @@
 #include "common.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 namespace skein {
 
@@ -54,6 +56,18 @@ struct timespec DeadlineIn(double ms) {
     ts.tv_nsec -= 1000000000;
   }
   return ts;
+}
+
+int ProcState(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[512];
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  const char* p = strrchr(buf, ')');  // the name may hold spaces and parentheses
+  return p != nullptr && p[1] == ' ' ? p[2] : '?';
 }
 
 int64_t NowNs() {

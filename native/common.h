@@ -43,6 +43,9 @@ uint32_t* WordAt(const FunctionCallbackInfo<Value>& a, int sabIndex, int offInde
 // An absolute CLOCK_MONOTONIC time `ms` from now.
 struct timespec DeadlineIn(double ms);
 int64_t NowNs();
+// The state letter in a /proc stat file (`/proc/<tid>/stat`, `/proc/self/task/<tid>/stat`):
+// -1 when it can't be opened (errno says why), 0 when it reads nothing, '?' when it can't be parsed.
+int ProcState(const std::string& path);
 
 // ---------------------------------------------------------------- per JS environment
 

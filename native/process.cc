@@ -27,22 +27,9 @@ void GetTid(const FunctionCallbackInfo<Value>& a) {
 // not a zombie)? Kernel thread ids are unique system-wide while they live.
 void ThreadAlive(const FunctionCallbackInfo<Value>& a) {
   int tid = static_cast<int>(IntArg(a, 0));
-  std::string path = "/proc/" + std::to_string(tid) + "/stat";
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    a.GetReturnValue().Set(errno != ENOENT && errno != ESRCH);
-    return;
-  }
-  char buf[512];
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  bool alive = n > 0;
-  if (n > 0) {
-    buf[n] = 0;
-    const char* p = strrchr(buf, ')');
-    if (p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X' || p[2] == 'x')) alive = false;
-  }
-  a.GetReturnValue().Set(alive);
+  int state = ProcState("/proc/" + std::to_string(tid) + "/stat");
+  if (state < 0) return a.GetReturnValue().Set(errno != ENOENT && errno != ESRCH);
+  a.GetReturnValue().Set(state != 0 && state != 'Z' && state != 'X' && state != 'x');
 }
 
 // setPdeathsig(signal, expectedParentPid) -> bool: false if the parent already died.

@@ -12,29 +12,12 @@
 #include "common.h"
 
 #include <dirent.h>
-#include <fcntl.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 namespace skein {
 
 namespace {
-
-// The state letter of thread `tid` of this process ('?' if unreadable).
-char ThreadState(long tid) {
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", tid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return '?';
-  char buf[512];
-  ssize_t n = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (n <= 0) return '?';
-  buf[n] = 0;
-  const char* close_paren = strrchr(buf, ')');  // the name may hold spaces and parentheses
-  return close_paren != nullptr && close_paren[1] == ' ' ? close_paren[2] : '?';
-}
 
 // Whether every thread but the caller is off the CPU and not in an uninterruptible wait.
 bool OthersAsleep() {
@@ -44,9 +27,8 @@ bool OthersAsleep() {
   bool asleep = true;
   while (struct dirent* e = readdir(dir)) {
     if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
-    long tid = strtol(e->d_name, nullptr, 10);
-    if (tid == self) continue;
-    char state = ThreadState(tid);
+    if (strtol(e->d_name, nullptr, 10) == self) continue;
+    int state = ProcState(std::string("/proc/self/task/") + e->d_name + "/stat");
     if (state == 'R' || state == 'D') {
       asleep = false;
       break;

@@ -70,7 +70,7 @@ export function bytesFull(name: string, capacity: number): string {
   return `${name}.put(): the unread items fill the queue's capacity of ${capacity} bytes, so an unbounded queue can't take more; read faster, or create it with a larger { capacity } (up to 1 GiB)`
 }
 
-/** What a queue class's calls are called in errors, made once per class (a template literal per call would allocate on every put and get). */
+/** What a queue's calls are called in errors, made once per queue handle (a template literal per call would allocate on every put and get). */
 export interface OpNames {
   put: string
   putSync: string
@@ -78,14 +78,7 @@ export interface OpNames {
   getSync: string
 }
 
-const opNamesByClass = new Map<string, OpNames>()
-
 /** The {@link OpNames} of queue class `name`. */
 export function opNames(name: string): OpNames {
-  let names = opNamesByClass.get(name)
-  if (names === undefined) {
-    names = { put: `${name}.put()`, putSync: `${name}.putSync()`, get: `${name}.get()`, getSync: `${name}.getSync()` }
-    opNamesByClass.set(name, names)
-  }
-  return names
+  return { put: `${name}.put()`, putSync: `${name}.putSync()`, get: `${name}.get()`, getSync: `${name}.getSync()` }
 }

@@ -68,6 +68,8 @@ const MASK = WAIT_MASK
 export const OWNER = WAIT_OWNER
 const SLOT_AT = 33
 const SLOT_WORDS = 3
+/** A slot's third word: the doorbell its async sleeper hears (0: its futex). */
+const BELL = 2
 
 interface Waiter {
   attempt: () => boolean
@@ -141,7 +143,7 @@ export class WaitSet {
   /** Wakes slot `i`'s sleeper (claimed): bumps its SEQ, then rings its doorbell, or wakes its futex. */
   #wake(i: number): void {
     const word = this.#word(i)
-    const bell = Atomics.load(this.#i32, word.seq + 2)
+    const bell = Atomics.load(this.#i32, word.seq + BELL)
     if (bell === 0) return word.notify(1, 1)
     Atomics.add(this.#i32, word.seq, 1)
     if (!ring(bell)) word.wake(1, 1)
@@ -228,7 +230,7 @@ export class WaitSet {
     const word = this.#word(this.#slot)
     // A doorbell is announced in the slot before the slot is (a waker reads BELL after claiming it).
     const bell = this.#slot !== OVERFLOW && this.shared ? doorbell() : undefined
-    if (bell !== undefined) Atomics.store(this.#i32, word.seq + 2, bell.id)
+    if (bell !== undefined) Atomics.store(this.#i32, word.seq + BELL, bell.id)
     let published: AsyncWait | undefined // one record for this handle's sleeping tasks, from their first real sleep
     try {
       for (;;) {
@@ -252,7 +254,7 @@ export class WaitSet {
     } finally {
       published?.end()
       if (this.#armed && this.#disarm()) this.wakeOne() // claimed, and nobody here to use it: pass it on
-      if (bell !== undefined) Atomics.store(this.#i32, word.seq + 2, 0)
+      if (bell !== undefined) Atomics.store(this.#i32, word.seq + BELL, 0)
       this.#releaseSlot(this.#slot)
       this.#slot = -1
       this.#pumping = false
@@ -358,7 +360,7 @@ export class WaitSet {
 
   /** A slot just taken: no doorbell until its holder names one (a dead holder's would be rung instead of our futex). */
   #noBell(slot: number): number {
-    Atomics.store(this.#i32, this.#mask + SLOT_AT + slot * SLOT_WORDS + 2, 0)
+    Atomics.store(this.#i32, this.#mask + SLOT_AT + slot * SLOT_WORDS + BELL, 0)
     return slot
   }
 

@@ -10,7 +10,6 @@
  * nothing can leak into /dev/shm.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { native } from '../native.js'
 
 /** Bytes at the start of each segment reserved for its token. */
@@ -54,7 +53,7 @@ export class Segment {
     if (cached) return cached
     const sab = native.attachSegment(d.token, d.pid, d.fd, d.size)
     if (!sab) {
-      throw new Error(existsSync(`/proc/${d.pid}`)
+      throw new Error(native.threadAlive(d.pid)
         ? `cannot attach shared memory segment ${d.token}: process ${d.pid}, which sent it, holds no such segment (the object was closed or collected there before this side attached, or the descriptor names none). Keep a reference to the shared object there until the receiver has it`
         : `cannot attach shared memory segment ${d.token}: every process that held it (last known pid ${d.pid}) has exited. Keep the process that created a shared object alive while others still receive it`)
     }
