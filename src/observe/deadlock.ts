@@ -11,9 +11,11 @@
  * wait-for graph (graph.ts) and looks for a cycle through this wait. Every
  * member of a cycle sees it; only the one whose wait began last acts (the
  * one that *closed* it): it prints the cycle once ('warn'), or its wait
- * fails with a DeadlockError carrying the cycle ('throw'). A cycle through
- * an async wait is acted on only when two checks in a row saw it, since
- * skein cannot tell which task of a thread holds a lock (graph.ts).
+ * fails with a DeadlockError carrying the cycle ('throw'). A cycle is acted
+ * on only when two checks in a row saw it: a deadlock never ends, while a
+ * read can catch a release half done (a semaphore's permit record dropped,
+ * its count not yet raised, reads as a thread waiting for itself), and a
+ * cycle through an async wait may be a task still running (graph.ts).
  */
 import { writeSync } from 'node:fs'
 import { DeadlockError } from '../errors.js'
@@ -74,8 +76,8 @@ export function checkedKind(kind: number): boolean {
   return kind === KIND.Lock || kind === KIND.RLock || kind === KIND.Semaphore || kind === KIND.BoundedSemaphore || kind === KIND.Thread || kind === KIND.Process
 }
 
-/** Per wait (keyed by its start time): cycles seen once (async), and cycles already reported. */
-const seen = new Map<number, { pending: boolean; reported: boolean }>()
+/** Per wait (keyed by its start time): cycles seen once (async), a round waited for members' lines, and cycles already reported. */
+const seen = new Map<number, { pending: boolean; awaitedLines: boolean; reported: boolean }>()
 
 /**
  * Checks whether this thread's wait that began at `since` (epoch ms, its
@@ -93,12 +95,19 @@ export function checkWait(since: number): DeadlockError | undefined {
     return undefined
   }
   if (state === undefined) {
-    state = { pending: false, reported: false }
+    state = { pending: false, awaitedLines: false, reported: false }
     seen.set(since, state)
     if (seen.size > 4096) seen.delete(seen.keys().next().value!)
   }
-  if (!closing.certain && !state.pending) {
+  if (!state.pending) {
     state.pending = true
+    return undefined
+  }
+  // A blocking member records its code line at its own first check, which
+  // may run after ours (its thread busy, or its sleep slice ending later):
+  // wait one more round for it rather than print the cycle without it.
+  if (!state.awaitedLines && closing.cycle.some((m) => m.waitsFor.line === undefined)) {
+    state.awaitedLines = true
     return undefined
   }
   state.reported = true
