@@ -1,5 +1,5 @@
 // Targets for reclaim.test.ts: children that use shared objects, then exit.
-import { Event, Queue, RawValue } from '../../src/index.js'
+import { Event, Queue, RawValue, type RawArray } from '../../src/index.js'
 
 interface Usable {
   acquireSync?: () => boolean
@@ -27,4 +27,34 @@ export function holdThenRead(kept: RawValue<'i'>, ready: Event, go: Event, seen:
   ready.set()
   if (!go.waitSync(60_000)) throw new Error('holdThenRead: the parent never said go')
   seen.value = kept.value
+}
+
+/**
+ * Attaches `lock` (a struct from elsewhere: the idle sweep arms), idles
+ * `settleMs` (past the sweep's first check, which sees that attach and
+ * re-arms), keeps this thread busy for `busyMs` in one synchronous stretch
+ * (the next check comes due meanwhile), then counts the forced full
+ * collections (the sweep's) in the next `quietMs`, and again after `idleMs`
+ * more of idling: `[afterBusy, afterIdle]` into `counts`.
+ */
+export async function busyThenIdle(lock: { acquireSync(): boolean; release(): void }, settleMs: number, busyMs: number, quietMs: number, idleMs: number, counts: RawArray<'i'>): Promise<void> {
+  const { PerformanceObserver, constants } = await import('node:perf_hooks')
+  let forced = 0
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const detail = (e as unknown as { detail?: { kind: number; flags: number } }).detail
+      if (detail !== undefined && detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR && (detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) !== 0) forced++
+    }
+  })
+  observer.observe({ entryTypes: ['gc'] })
+  lock.acquireSync()
+  lock.release()
+  await new Promise((resolve) => setTimeout(resolve, settleMs))
+  const end = performance.now() + busyMs
+  while (performance.now() < end); // a long synchronous stretch: the sweep's timer comes due meanwhile
+  await new Promise((resolve) => setTimeout(resolve, quietMs))
+  counts.set(0, forced)
+  await new Promise((resolve) => setTimeout(resolve, idleMs))
+  counts.set(1, forced)
+  observer.disconnect()
 }
