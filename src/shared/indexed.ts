@@ -27,12 +27,16 @@ const proxies = new WeakMap<object, IndexedArray>()
 const handler: ProxyHandler<object> = {
   get(target, key, receiver) {
     const i = indexOf(key)
-    return i === undefined ? Reflect.get(target, key, receiver) : (receiver as IndexedArray).get(i)
+    return i === undefined ? Reflect.get(target, key, receiver) : proxies.get(target)!.get(i)
   },
   set(target, key, value, receiver) {
     const i = indexOf(key)
     if (i === undefined) return Reflect.set(target, key, value, receiver)
-    ;(receiver as IndexedArray).set(i, value)
+    const array = proxies.get(target)!
+    // An object that merely inherits from the array (`Object.create(a)`, or
+    // `o.__proto__ = a`) gets its own property, as with a typed array.
+    if (receiver !== array) return ownProperty(receiver, key as string, value)
+    array.set(i, value)
     return true
   },
   has(target, key) {
@@ -53,6 +57,14 @@ const handler: ProxyHandler<object> = {
     if (indexOf(key) !== undefined) throw new TypeError(`can't delete element '${String(key)}' of a shared array: its length is fixed; set it to 0 instead`)
     return Reflect.deleteProperty(target, key)
   },
+}
+
+/** `receiver[key] = value` as an ordinary [[Set]] that found a writable data property up its prototype chain. */
+function ownProperty(receiver: unknown, key: string, value: unknown): boolean {
+  if ((typeof receiver !== 'object' && typeof receiver !== 'function') || receiver === null) return false
+  const own = Reflect.getOwnPropertyDescriptor(receiver, key)
+  if (own === undefined) return Reflect.defineProperty(receiver, key, { value, writable: true, enumerable: true, configurable: true })
+  return own.writable === true && Reflect.defineProperty(receiver, key, { value }) // an accessor or read-only: false
 }
 
 /** The index a property key names, if it is a canonical numeric string. */

@@ -72,7 +72,11 @@ export function value(r: Random, depth = 0): unknown {
 
 function object(r: Random, depth: number): Record<string, unknown> {
   const o: Record<string, unknown> = {}
-  for (let i = r.int(4); i > 0; i--) o[r.pick(['a', 'b', ...strings])] = value(r, depth + 1)
+  // Own properties, '__proto__' included (as JSON.parse makes them): `o[k] = v`
+  // would set the prototype instead, and V8 then throws while building the
+  // arguments (a BigInt set at index '1' of an object whose prototype is an
+  // empty Uint8Array), before any call is made.
+  for (let i = r.int(4); i > 0; i--) Object.defineProperty(o, r.pick(['a', 'b', ...strings]), { value: value(r, depth + 1), writable: true, enumerable: true, configurable: true })
   return o
 }
 

@@ -62,6 +62,27 @@ for (const kind of ['thread', 'process'] as PeerKind[]) {
   })
 }
 
+test('an object that inherits from an array reads its elements and gets its own properties on writes, as with a typed array', () => {
+  for (const a of [new RawArray('d', 2), new SharedArray('d', 2)]) {
+    a[1] = 1.5
+    const child = Object.create(a) as Record<string, unknown>
+    assert.equal(child[1], 1.5, 'a read goes to the shared memory')
+    child[1] = 10n // a BigInt the array itself would refuse
+    child[0] = 'x'
+    assert.deepEqual([child[0], child[1]], ['x', 10n], 'the writes made own properties of the child')
+    assert.deepEqual(a.toArray(), [0, 1.5], 'and left the memory alone')
+    const plain: Record<string, unknown> = {}
+    plain['__proto__'] = a // a key like any other to code that builds objects from input
+    plain['1'] = 2n
+    assert.equal(Object.getOwnPropertyDescriptor(plain, '1')?.value, 2n)
+    Object.defineProperty(child, '0', { value: 'fixed', writable: false })
+    assert.throws(() => { 'use strict'; child[0] = 'y' }, TypeError, 'a read-only own property stays')
+  }
+  const typed = Object.create(new Float64Array(2)) as Record<string, unknown>
+  typed[1] = 10n
+  assert.equal(Object.getOwnPropertyDescriptor(typed, '1')?.value, 10n, 'the typed array behaviour this follows')
+})
+
 test('an array larger than a typed array can be is a RangeError naming the limit, not "Invalid typed array length: undefined"', () => {
   assert.throws(() => new SharedArray('d', 2 ** 40), { name: 'RangeError', message: /SharedArray\('d', 1099511627776\): 1099511627776 elements of 8 bytes is more than one shared array holds \(at most \d+ of typecode 'd'.*use SharedMemory/ })
   assert.throws(() => new RawArray('B', 2 ** 53), { name: 'RangeError', message: /RawArray\('B', 9007199254740992\).*more than one shared array holds/ })
