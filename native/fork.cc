@@ -346,9 +346,16 @@ void ArmExitHook(const FunctionCallbackInfo<Value>& a) {
   }, nullptr);
 }
 
+// lowMemory(): V8's low-memory notification: full collections, then the
+// young generation shrunk and free pages given back.
+void LowMemory(const FunctionCallbackInfo<Value>& a) {
+  a.GetIsolate()->LowMemoryNotification();
+}
+
 }  // namespace
 
 void InitFork(const Exports& exports) {
+  exports.Set("lowMemory", LowMemory);
   exports.Set("prepareFork", PrepareFork);
   exports.Set("forkChild", ForkChild);
   exports.Set("exitNow", ExitNow);

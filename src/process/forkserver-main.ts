@@ -3,7 +3,7 @@
  * started by forkserver.ts with the parent's execArgv (so tsx and other
  * loaders are registered here once) plus V8's `--single-threaded`.
  *
- * It loads skein, collects its heap (server-heap.ts), says 'ready' (or why
+ * It loads skein, tidies its heap (server-heap.ts), says 'ready' (or why
  * this Node cannot fork), then serves
  * requests one at a time: import the target's module (first use only; as a
  * child would, with `isMainProcess()` false and the bootstrapping guard on),
@@ -23,7 +23,7 @@ import type { Job } from './job.js'
 import { processBackend } from './process.js'
 import { loadOnce, printFailure, serializeError } from './run.js'
 import { requestsSettled } from '../runtime/requests.js'
-import { FORK_LIMIT, IDLE_LIMIT, tidyHeap } from './server-heap.js'
+import { tidyHeap } from './server-heap.js'
 
 const parentPid = Number(process.argv[2])
 const childExecArgv = JSON.parse(process.argv[3] ?? '[]') as string[]
@@ -61,21 +61,18 @@ const root = '../index.js'
 await import(root).catch(() => {})
 const unavailable = native.prepareFork() || forkLoaderUnavailable()
 await warmChildPath()
-await tidyHeap(0)
+await tidyHeap()
 process.send!({ skein: 'ready', unavailable })
 
 async function serve(): Promise<void> {
   serving = true
-  for (;;) {
-    if (queue.length === 0) await tidyHeap(IDLE_LIMIT) // requests that come meanwhile queue
-    if (queue.length === 0) break
+  while (queue.length > 0) {
     const req = queue.shift()!
     const mine = handles.get(req.id) ?? []
     handles.delete(req.id)
     let loaded: Loaded
     try {
       loaded = await preload(req.job, req.argv)
-      await tidyHeap(FORK_LIMIT)
       await channelDrained()
       // A request in flight now (tsx writing its cache after the import above) would be copied
       // into the child without the thread-pool thread that completes it: the child's loop would

@@ -1,46 +1,31 @@
 /**
- * The fork server's heap, kept tidy for the children it forks.
+ * The fork server's heap, tidied once before it forks anything.
  *
  * Why: a child starts with the server's heap as copy-on-write pages, and its
  * first scavenge copies every object still young in the server, writing
  * page after page the child shares with the server — a copy-on-write fault
  * each, and on a machine with several CPUs a TLB shootdown each (the other
- * CPUs interrupted). Measured on the 4 + 4 queue bench: the server held
- * ~2.6 MiB young at each fork (its start-up, the warm-up, the imports of the
- * targets' modules); a full collection first, which leaves ~0.1 MiB young,
- * raised the eight children's throughput by a fifth to a quarter. A full
- * collection of the server's small heap takes ~15 ms, so it runs where it
- * costs no start: before the server says it is ready, and whenever it runs
- * out of requests with more than IDLE_LIMIT young (each fork leaves ~25 KiB
- * behind); and before a fork only past FORK_LIMIT (a big module imported
- * for that request).
+ * CPUs interrupted). At its first fork the server held ~2.6 MiB young (its
+ * start-up, the warm-up). V8's low-memory notification before the server
+ * says it is ready (full collections, the young generation shrunk to 1 MiB,
+ * free pages given back: ~45 ms, once) leaves ~0.2 MiB young and a smaller
+ * heap to copy page tables for at each fork; the eight fresh children of the
+ * 4 + 4 queue bench went ~20% faster, and back-to-back start+join stayed as
+ * it was. Measured and dropped: a plain full collection (~15 ms, but it
+ * grew the committed heap from ~20 to ~28 MiB: start+join ~4 ms slower), and
+ * collecting again later — once children exist, the server's collection is
+ * what writes to shared pages (~100 ms instead of ~15, every page copied
+ * before it is marked or moved) while no fork is served. Each fork leaves
+ * ~17 KiB young behind.
  *
  * @example
- * import { tidyHeap, IDLE_LIMIT } from './server-heap.js'
- * await tidyHeap(IDLE_LIMIT) // in the fork server, with no request waiting
+ * import { tidyHeap } from './server-heap.js'
+ * await tidyHeap() // in the fork server, before it says it is ready
  */
-import v8 from 'node:v8'
-import { collect } from '../shm/sweep.js'
+import { native } from '../native.js'
 
-/** With no request waiting, collect above this many young bytes. */
-export const IDLE_LIMIT = 256 * 1024
-/** Just before a fork, collect only above this many. */
-export const FORK_LIMIT = 1024 * 1024
-
-/**
- * Runs a full collection if the young generation holds more than `limit`
- * bytes (0: always), then lets the loop turn once, so that the finalizers the
- * collection queued run here rather than in the next child.
- */
-export async function tidyHeap(limit: number): Promise<void> {
-  if (limit > 0 && youngBytes() <= limit) return
-  collect()
+/** Tidies the heap, then lets the loop turn once, so that the finalizers the collections queued run here rather than in a child. */
+export async function tidyHeap(): Promise<void> {
+  native.lowMemory()
   await new Promise((resolve) => setImmediate(resolve))
-}
-
-/** Bytes in use in the young generation. */
-export function youngBytes(): number {
-  let used = 0
-  for (const space of v8.getHeapSpaceStatistics()) if (space.space_name === 'new_space' || space.space_name === 'new_large_object_space') used += space.space_used_size
-  return used
 }

@@ -81,8 +81,8 @@ let lastSoon = -Infinity
 /** Above this heap size a forced collection could pause the thread noticeably: leave it to V8. */
 const MAX_HEAP_TO_FORCE = 256 * 1024 * 1024
 
-/** One full collection, through the `gc` function (exposed for this call only if it isn't already); none above MAX_HEAP_TO_FORCE. */
-export function collect(): void {
+/** One full collection, through the `gc` function (exposed for this call only if it isn't already). */
+function collect(): void {
   if (v8.getHeapStatistics().used_heap_size > MAX_HEAP_TO_FORCE) return
   if (collectFn === undefined) collectFn = findCollect()
   collectFn?.()
