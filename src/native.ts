@@ -40,6 +40,7 @@ interface Addon {
   prepareFork(): string
   /** Fork server: forks a child of this process's parent; 0 in the child. `replaceFds` read EOF in the child. */
   forkChild(replaceFds: number[]): number
+  /** Fork server: V8's low-memory notification (full collections, the young generation shrunk, free pages given back). */
   lowMemory(): void
   /** Ends this process at once with `_exit(code)` (a forked child's exit path). */
   exitNow(code: number): never
