@@ -3,8 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <mutex>
 
 namespace skein {
 
@@ -56,6 +60,24 @@ struct timespec DeadlineIn(double ms) {
     ts.tv_nsec -= 1000000000;
   }
   return ts;
+}
+
+namespace {
+std::atomic<pid_t> g_pid{0};
+std::once_flag g_pid_atfork;
+}  // namespace
+
+pid_t CurrentPid() {
+  pid_t pid = g_pid.load(std::memory_order_relaxed);
+  if (pid != 0) return pid;
+  std::call_once(g_pid_atfork, [] { pthread_atfork(nullptr, nullptr, ForgetPid); });
+  pid = getpid();
+  g_pid.store(pid, std::memory_order_relaxed);
+  return pid;
+}
+
+void ForgetPid() {
+  g_pid.store(0, std::memory_order_relaxed);
 }
 
 int ProcState(const std::string& path) {

@@ -64,6 +64,12 @@ inline PerEnv* EnvOf(const FunctionCallbackInfo<Value>& a) {
 // Waits (at most budget_ns) until every other thread of this process sleeps in the kernel (quiet.cc).
 bool WaitOthersAsleep(int64_t budget_ns);
 
+// This process's id without a system call each time (glibc no longer caches
+// getpid): a forked child forgets it (ForgetPid, from the fork server's child
+// path and a pthread_atfork handler) and reads it again (common.cc).
+pid_t CurrentPid();
+void ForgetPid();
+
 // In a forked child only the forking thread exists: forget the async waiter's threads (waiter.cc).
 void ForgetWaiterThreads(PerEnv* env);
 

@@ -100,7 +100,7 @@ void BellOpen(const FunctionCallbackInfo<Value>& a) {
   Isolate* iso = a.GetIsolate();
   Doorbell* b = BellOf(a);
   a.GetReturnValue().Set(false);
-  if (b->fd >= 0 && b->pid == getpid()) {
+  if (b->fd >= 0 && b->pid == CurrentPid()) {
     a.GetReturnValue().Set(true);
     return;
   }
@@ -120,7 +120,7 @@ void BellOpen(const FunctionCallbackInfo<Value>& a) {
   }
   b->iso = iso;
   b->fd = fd;
-  b->pid = getpid();
+  b->pid = CurrentPid();
   b->poll.data = b;
   b->callback.Reset(iso, a[1].As<Function>());
   node::AddEnvironmentCleanupHook(iso, CloseBell, b);
@@ -130,7 +130,7 @@ void BellOpen(const FunctionCallbackInfo<Value>& a) {
 // bellListen(on): polls the doorbell while someone waits on it (a polled bell keeps the loop alive).
 void BellListen(const FunctionCallbackInfo<Value>& a) {
   Doorbell* b = BellOf(a);
-  if (b->fd < 0 || b->pid != getpid()) return;
+  if (b->fd < 0 || b->pid != CurrentPid()) return;
   bool on = a[0]->BooleanValue(a.GetIsolate());
   if (on && !b->polling) b->polling = uv_poll_start(&b->poll, UV_READABLE, OnReadable) == 0;
   else if (!on && b->polling) {
@@ -141,10 +141,10 @@ void BellListen(const FunctionCallbackInfo<Value>& a) {
 
 // bellRing(id) -> bool: rings doorbell `id`; false when nobody holds that name (the caller wakes another way).
 void BellRing(const FunctionCallbackInfo<Value>& a) {
-  if (g_sender < 0 || g_sender_pid != getpid()) {
+  if (g_sender < 0 || g_sender_pid != CurrentPid()) {
     if (g_sender >= 0) close(g_sender);  // the copy a fork inherited
     g_sender = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    g_sender_pid = getpid();
+    g_sender_pid = CurrentPid();
   }
   struct sockaddr_un addr;
   socklen_t len = BellAddress(static_cast<uint32_t>(IntArg(a, 0)), &addr);

@@ -236,6 +236,7 @@ void ForkChild(const FunctionCallbackInfo<Value>& a) {
     return ThrowErrno(iso, "clone");
   }
   if (pid == 0) {
+    ForgetPid();  // a raw clone runs no pthread_atfork handler
     g_uv_reset_threadpool();
     g_uv_signal_reinit();
     for (int fd : fds) {

@@ -9,7 +9,8 @@ import { kDescribe } from '../../src/shm/handle.js'
 import { Segment, type SegmentDescriptor } from '../../src/shm/segment.js'
 import { selfTid } from '../../src/sync/identity.js'
 import * as L from '../../src/queue/layout.js'
-import { putWithPauses, ringBell, sleepOnSlotWithDeadBell } from '../fixtures/queue-targets.js'
+import { awaitItems, putWithPauses, ringBell, sleepOnSlotWithDeadBell } from '../fixtures/queue-targets.js'
+import { readFileSync } from 'node:fs'
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const MASK = L.NOT_EMPTY_AT / 4
@@ -40,6 +41,26 @@ test('an awaited get sleeps on its doorbell, and puts from another process ring 
   await p.join()
   assert.equal(p.exitCode, 0)
   assert.deepEqual(bells(w), [], 'the slot names no doorbell once nobody sleeps')
+})
+
+test('a forked child awaiting a get sleeps on a doorbell of its own (bound under its own pid, not the fork server\'s), and the parent\'s puts ring it', async () => {
+  const q = new Queue<number>()
+  const w = words(q as Queue<unknown>)
+  const got = new RawValue('i', 0)
+  const p = new Process({ target: awaitItems, args: [q, 20, got] })
+  await p.start()
+  const name = `@skein-bell-${process.getuid!()}-${p.pid}`
+  const bound = (): boolean => readFileSync('/proc/net/unix', 'utf8').split('\n').some((l) => l.endsWith(` ${name}`))
+  for (let i = 0; i < 300 && !(bound() && bells(w).includes(p.pid!)); i++) await sleep(20)
+  assert.ok(bound(), `the child bound ${name}`)
+  assert.deepEqual(bells(w), [p.pid], 'the sleeping child named its own doorbell in its slot')
+  for (let i = 0; i < 20; i++) {
+    q.putSync(i)
+    await sleep(2)
+  }
+  await p.join(60_000)
+  assert.equal(p.exitCode, 0)
+  assert.equal(got.value, 20)
 })
 
 test('a slot whose doorbell answers nobody is woken through its futex', async () => {
