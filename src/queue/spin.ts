@@ -31,6 +31,12 @@ export class Spinner {
   #backoff = 0
   #ms = BASE_MS
   #failedAt = -1
+  readonly #now: () => number
+
+  /** `now`: the clock in ms (a test's own, so that what counts as near or long does not depend on the machine's load). */
+  constructor(now: () => number = () => performance.now()) {
+    this.#now = now
+  }
 
   /** Watches `ready` for a few microseconds unless recent waits were long; true once it held. */
   spin(ready: () => boolean): boolean {
@@ -38,7 +44,7 @@ export class Spinner {
       this.#skip--
       return false
     }
-    const until = performance.now() + this.#ms
+    const until = this.#now() + this.#ms
     let now: number
     do {
       for (let i = 0; i < 16; i++) {
@@ -47,7 +53,7 @@ export class Spinner {
           return true
         }
       }
-      now = performance.now()
+      now = this.#now()
     } while (now < until)
     this.#failedAt = now
     return false
@@ -56,7 +62,7 @@ export class Spinner {
   /** Wrap the sleep that follows a failed spin (`waited(await ...)`): learns from how long it took; returns `outcome`. */
   waited<T>(outcome: T): T {
     if (this.#failedAt < 0) return outcome
-    const slept = performance.now() - this.#failedAt
+    const slept = this.#now() - this.#failedAt
     this.#failedAt = -1
     if (slept <= NEAR_MS) {
       this.#ms = Math.min(this.#ms * 2, MAX_MS)
