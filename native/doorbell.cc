@@ -62,13 +62,13 @@ void OnReadable(uv_poll_t* handle, int status, int events) {
   char bytes[kBatch];
   struct iovec iov[kBatch];
   struct mmsghdr msgs[kBatch];
+  memset(msgs, 0, sizeof(msgs));
+  for (int i = 0; i < kBatch; i++) {
+    iov[i] = {bytes + i, 1};
+    msgs[i].msg_hdr.msg_iov = &iov[i];
+    msgs[i].msg_hdr.msg_iovlen = 1;
+  }
   for (int round = 0; round < 8; round++) {
-    for (int i = 0; i < kBatch; i++) {
-      iov[i] = {bytes + i, 1};
-      memset(&msgs[i], 0, sizeof(msgs[i]));
-      msgs[i].msg_hdr.msg_iov = &iov[i];
-      msgs[i].msg_hdr.msg_iovlen = 1;
-    }
     if (recvmmsg(b->fd, msgs, kBatch, MSG_DONTWAIT, nullptr) < kBatch) break;
   }
   if (b->callback.IsEmpty()) return;

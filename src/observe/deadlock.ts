@@ -76,7 +76,7 @@ export function checkedKind(kind: number): boolean {
   return kind === KIND.Lock || kind === KIND.RLock || kind === KIND.Semaphore || kind === KIND.BoundedSemaphore || kind === KIND.Thread || kind === KIND.Process
 }
 
-/** Per wait (keyed by its start time): cycles seen once (async), a round waited for members' lines, and cycles already reported. */
+/** Per wait (keyed by its start time): a cycle seen once (acted on at the second check), a round waited for members' lines, and cycles already reported. */
 const seen = new Map<number, { pending: boolean; awaitedLines: boolean; reported: boolean }>()
 
 /**

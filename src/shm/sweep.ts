@@ -22,6 +22,7 @@
  */
 import v8 from 'node:v8'
 import vm from 'node:vm'
+import type { EventLoopUtilization } from 'node:perf_hooks'
 
 const SWEEP_MS = 500
 /** Above this share of the period spent running (not waiting for events), the thread is not idle. */
@@ -35,7 +36,7 @@ let collectFn: (() => void) | null | undefined
 export function noteAttach(holding: () => boolean): void {
   attachedSinceCheck++
   if (timer !== undefined) return
-  let since = performance.eventLoopUtilization()
+  let since: EventLoopUtilization // the loop's use when the timer was armed
   const check = (): void => {
     timer = undefined
     if (!holding()) return
