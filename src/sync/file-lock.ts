@@ -73,7 +73,7 @@ export class FileLock implements Shareable {
     this.#pauseKeeper = keeper
     this.#pause = new WaitWord(segment, offset >> 2, (offset >> 2) + 1, (offset >> 2) + 2)
     try {
-      this.#fd = openSync(this.path, 'a+', mode)
+      this.#fd = openSync(this.path, 'a+', mode | 0) // -0 passes the check above, and Node 20's openSync aborts the process on it
     } catch (error) {
       throw new SkeinError(`FileLock: cannot open lock file ${this.path}: ${(error as Error).message}; check the folder exists and is writable`, (error as { code?: string }).code ?? 'ERR_SKEIN_FILE_LOCK', { cause: error })
     }

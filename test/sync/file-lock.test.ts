@@ -47,6 +47,10 @@ test("the lock file is created 0600 (another user can't open it to hold the lock
   const shared = join(dir, 'group.lock')
   new FileLock(shared, { mode: 0o640 }).close()
   assert.equal(statSync(shared).mode & 0o777, 0o640 & ~process.umask())
+  // -0 is an integer in range: the file is created with mode 0 (Node 20's openSync aborted the whole process on -0; the fuzz test found it).
+  const zero = join(dir, 'zero.lock')
+  new FileLock(zero, { mode: -0 }).close()
+  assert.equal(statSync(zero).mode & 0o777, 0)
   for (const mode of [-1, 0o1000, 1.5, '600']) {
     assert.throws(() => new FileLock(join(dir, 'bad.lock'), { mode: mode as never }), { name: 'TypeError', message: /mode must be permission bits/ })
   }
