@@ -29,6 +29,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -205,8 +206,9 @@ void UnparkPlatformWorkers() {
   syscall(SYS_futex, reinterpret_cast<uint32_t*>(&g_released_round), FUTEX_WAKE_PRIVATE, INT32_MAX, nullptr, nullptr, 0);
 }
 
-// forkChild(fdsToReplace) -> the child's pid in the server; 0 in the child.
-// The child is a child of the server's parent (CLONE_PARENT).
+// forkChild(fdsToReplace, own = false) -> the child's pid in the server; 0 in the child.
+// The child is a child of the server's parent (CLONE_PARENT), or, when `own`,
+// the server's own (a helper the server reaps itself with reapChild).
 void ForkChild(const FunctionCallbackInfo<Value>& a) {
   Isolate* iso = a.GetIsolate();
   if (!g_fork_prepared || !g_fork_unavailable.empty()) {
@@ -227,7 +229,8 @@ void ForkChild(const FunctionCallbackInfo<Value>& a) {
   sigset_t all, old;
   sigfillset(&all);
   pthread_sigmask(SIG_BLOCK, &all, &old);  // no signal handler runs between the fork and the loop's re-creation
-  long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
+  bool own = a.Length() > 1 && a[1]->IsTrue();
+  long pid = syscall(SYS_clone, (own ? 0 : CLONE_PARENT) | SIGCHLD, nullptr, nullptr, nullptr, nullptr);
   if (pid < 0) {
     int e = errno;
     UnparkPlatformWorkers();
@@ -261,6 +264,19 @@ void ForkChild(const FunctionCallbackInfo<Value>& a) {
   UnparkPlatformWorkers();
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
   a.GetReturnValue().Set(static_cast<double>(pid));
+}
+
+// reapChild(pid) -> the exit code of this process's own child `pid` (waits for
+// it), 128 + signal if a signal ended it, -1 if it is not this process's child.
+void ReapChild(const FunctionCallbackInfo<Value>& a) {
+  pid_t pid = static_cast<pid_t>(IntArg(a, 0));
+  int status = 0;
+  pid_t r;
+  do {
+    r = waitpid(pid, &status, 0);
+  } while (r < 0 && errno == EINTR);
+  int code = r != pid ? -1 : WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  a.GetReturnValue().Set(code);
 }
 
 // exitNow(code): ends this process at once (a fork server child's exit path).
@@ -360,6 +376,7 @@ void InitFork(const Exports& exports) {
   exports.Set("prepareFork", PrepareFork);
   exports.Set("forkChild", ForkChild);
   exports.Set("exitNow", ExitNow);
+  exports.Set("reapChild", ReapChild);
   exports.Set("dupFd", DupFd);
   exports.Set("holdLoop", HoldLoop);
   exports.Set("setExitCode", SetExitCode);

@@ -38,8 +38,10 @@ interface Addon {
   flock(fd: number, op: number): number
   /** Fork server: '' when this process can fork children natively, else why not. */
   prepareFork(): string
-  /** Fork server: forks a child of this process's parent; 0 in the child. `replaceFds` read EOF in the child. */
-  forkChild(replaceFds: number[]): number
+  /** Fork server: forks a child of this process's parent (with `own`, of this process: reap it with `reapChild`); 0 in the child. `replaceFds` read EOF in the child. */
+  forkChild(replaceFds: number[], own?: boolean): number
+  /** Waits for this process's own child `pid`: its exit code, 128 + signal, or -1 if it is no child of this process. */
+  reapChild(pid: number): number
   /** Fork server: V8's low-memory notification (full collections, the young generation shrunk, free pages given back). */
   lowMemory(): void
   /** Ends this process at once with `_exit(code)` (a forked child's exit path). */

@@ -223,9 +223,12 @@ function clearRecord(m: Mapped, seqAt: number, kindAt: number): void {
  */
 export let recordEpoch = 0
 
-afterFork(() => {
+/** Forgets the records of the registry this thread dropped (registry.ts forgetRegistry). */
+export function forgetRecords(): void {
   waitSlots.reset()
   permitSlots.reset()
   objectSlots.reset()
   recordEpoch++
-})
+}
+
+afterFork(forgetRecords)

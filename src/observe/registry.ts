@@ -226,11 +226,18 @@ export function nameStruct(segment: Segment, offset: number, kind: number, name:
   Atomics.store(i32, link, (Atomics.load(i32, link) & ~L.SLOT_TAG_MASK) | kind | (nameWord << L.SLOT_TAG_NAME_SHIFT))
 }
 
-// A fork server child: the server's registry is not ours (readers skip it by
-// its pid); the child maps its own on first use.
-afterFork(() => {
+/**
+ * Drops this thread's registry (the next use maps a new one). A fork server
+ * child does so (the server's registry is not its own: readers skip it by
+ * its pid); the server does once too, between its warm-up rounds
+ * (process/warm-queue.ts), so that code compiled there already fits a
+ * child's new registry.
+ */
+export function forgetRegistry(): void {
   mapped = undefined
   processName = ''
   ownerId = undefined
   startedAt = Date.now()
-})
+}
+
+afterFork(forgetRegistry)

@@ -39,6 +39,9 @@ type Reply =
   | { skein: 'failed'; id: number; error: { name: string; message: string; stack?: string } }
   | { skein: 'unforkable'; id: number; reason: string }
 
+/** How long a new fork server may take to get ready before this process spawns instead. */
+const READY_TIMEOUT_MS = 60_000
+
 /** The fork server died before answering: the start may be retried on a new one. */
 class ServerDied extends Error {}
 
@@ -63,7 +66,13 @@ class ForkServer {
     })
     this.cp.unref()
     this.#refChannel(false)
-    this.ready = new Promise((resolve) => {
+    this.ready = new Promise((settle) => {
+      // A server that never gets ready (its warm-up stuck: a helper killed) must not hang every start.
+      const late = setTimeout(() => settle(`the fork server was not ready within ${READY_TIMEOUT_MS / 1000} s`), READY_TIMEOUT_MS).unref()
+      const resolve = (why: string): void => {
+        clearTimeout(late)
+        settle(why)
+      }
       this.cp.on('message', (m: Reply) => {
         if (m?.skein === 'ready') resolve(m.unavailable)
         else if (m?.skein === 'forked' || m?.skein === 'failed' || m?.skein === 'unforkable') this.#settle(m)

@@ -24,13 +24,19 @@ const MAX_MS = 0.25
 /** A sleep that ended within this of the failed spin (ms) was a near miss. */
 const NEAR_MS = 0.4
 const MAX_SKIP = 64
+/**
+ * `#failedAt` when no spin has failed: a double, as the clock readings the
+ * field holds, so the field never changes representation (a change
+ * deoptimizes the code a fork server child inherits: process/warm-queue.ts).
+ */
+const NO_FAILURE = -Infinity
 
 /** One waiter's spinning policy (per queue handle and direction). */
 export class Spinner {
   #skip = 0
   #backoff = 0
   #ms = BASE_MS
-  #failedAt = -1
+  #failedAt = NO_FAILURE
   readonly #now: () => number
 
   /** `now`: the clock in ms (a test's own, so that what counts as near or long does not depend on the machine's load). */
@@ -61,9 +67,9 @@ export class Spinner {
 
   /** Wrap the sleep that follows a failed spin (`waited(await ...)`): learns from how long it took; returns `outcome`. */
   waited<T>(outcome: T): T {
-    if (this.#failedAt < 0) return outcome
+    if (this.#failedAt === NO_FAILURE) return outcome
     const slept = this.#now() - this.#failedAt
-    this.#failedAt = -1
+    this.#failedAt = NO_FAILURE
     if (slept <= NEAR_MS) {
       this.#ms = Math.min(this.#ms * 2, MAX_MS)
       this.#backoff = 0
