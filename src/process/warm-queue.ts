@@ -50,6 +50,8 @@ import { owner } from '../sync/identity.js'
 
 /** Items each producer puts: enough for the hot paths to be optimized here. */
 const ITEMS = 10_000
+/** Uncontended puts and gets at the end. */
+const SETTLE = 5_000
 /** A helper's longest wait (ms): a helper whose peer vanished ends rather than hangs. */
 const HELPER_WAIT_MS = 30_000
 /** The end of a producer's items. */
@@ -88,6 +90,11 @@ export async function warmQueuePaths(channelFd: number): Promise<void> {
   for (let i = 0; handle(i).getSync() !== SENTINEL; i++);
   reap(helpers)
   newRegistry()
+  // Alone now: code deoptimized by the last phase or the registry change (V8 12 tiers again) is made again.
+  for (let i = 0; i < SETTLE; i++) {
+    handle(i).putSync(i)
+    handle(i + 1).getSync()
+  }
 }
 
 /** Drops this process's registry and its records, as a child does after the fork. */
