@@ -33,18 +33,23 @@ async function run(target: (...args: never[]) => unknown, args: unknown[], start
   return p
 }
 
-/** Zombie children of this process (state Z, ppid = us). */
-function zombies(): number[] {
-  const out: number[] = []
+/** The children of `ppid` now: pid, command name, state (from /proc/PID/stat). */
+function childrenOf(ppid: number): Array<{ pid: number; comm: string; state: string }> {
+  const out: Array<{ pid: number; comm: string; state: string }> = []
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      if (fields[0] === 'Z' && Number(fields[1]) === process.pid) out.push(Number(name))
+      if (Number(fields[1]) === ppid) out.push({ pid: Number(name), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), state: fields[0]! })
     } catch { /* gone */ }
   }
   return out
+}
+
+/** Zombie children of this process (state Z, ppid = us). */
+function zombies(): number[] {
+  return childrenOf(process.pid).filter((c) => c.state === 'Z').map((c) => c.pid)
 }
 
 test(`start method: ${method}; bad start methods are refused clearly`, () => {
@@ -125,16 +130,8 @@ test('a forked child starts with the queue code compiled: the server ran a queue
 test('the server\'s warm-up leaves nothing behind: its helpers are reaped, and it lists no queue', { skip: method !== 'forkserver' }, async () => {
   assert.equal((await run(noop, [])).exitCode, 0)
   const server = forkServerPid()!
-  const children: string[] = []
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))
-      if (Number(fields[1]) === server && comm !== 'esbuild') children.push(`${name} ${comm} ${fields[0]}`) // tsx runs an esbuild service there
-    } catch { /* gone */ }
-  }
+  // tsx runs an esbuild service under the server; nothing else may be there.
+  const children = childrenOf(server).filter((c) => c.comm !== 'esbuild').map((c) => `${c.pid} ${c.comm} ${c.state}`)
   assert.deepEqual(children, [])
   const listed = snapshot().processes.find((p) => p.pid === server)
   assert.deepEqual(listed?.queues ?? [], [])
