@@ -229,9 +229,9 @@ export function nameStruct(segment: Segment, offset: number, kind: number, name:
 /**
  * Drops this thread's registry (the next use maps a new one). A fork server
  * child does so (the server's registry is not its own: readers skip it by
- * its pid); the server does once too, between its warm-up rounds
- * (process/warm-queue.ts), so that code compiled there already fits a
- * child's new registry.
+ * its pid); the fork server does too, during its warm-up
+ * (process/warm-queue.ts), so that the code it compiles there already
+ * fits a child's new registry.
  */
 export function forgetRegistry(): void {
   mapped = undefined
