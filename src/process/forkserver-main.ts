@@ -3,8 +3,8 @@
  * started by forkserver.ts with the parent's execArgv (so tsx and other
  * loaders are registered here once) plus V8's `--single-threaded`.
  *
- * It loads skein, runs a queue hot (warm-queue.ts), tidies its heap
- * (server-heap.ts), says 'ready' (or why this Node cannot fork), then serves
+ * It loads skein, tidies its heap (server-heap.ts), runs a queue hot
+ * (warm-queue.ts), says 'ready' (or why this Node cannot fork), then serves
  * requests one at a time: import the target's module (first use only; as a
  * child would, with `isMainProcess()` false and the bootstrapping guard on),
  * fork natively, and answer with the pid. The child continues from the fork
@@ -62,8 +62,8 @@ const root = '../index.js'
 await import(root).catch(() => {})
 const unavailable = native.prepareFork() || forkLoaderUnavailable()
 await warmChildPath()
-if (unavailable === '') await warmQueuePaths(channelFd()).catch(() => {}) // unwarmed children work, only slower
 await tidyHeap()
+if (unavailable === '') await warmQueuePaths(channelFd()).catch(() => {}) // unwarmed children work, only slower
 process.send!({ skein: 'ready', unavailable })
 
 async function serve(): Promise<void> {
