@@ -16,7 +16,10 @@
  * collecting again later — once children exist, the server's collection is
  * what writes to shared pages (~100 ms instead of ~15, every page copied
  * before it is marked or moved) while no fork is served. Each fork leaves
- * ~17 KiB young behind.
+ * ~17 KiB young behind. The queue warm-up (warm-queue.ts) runs after it: a
+ * collection after the warm-up at times dropped its optimized code (Node
+ * 22), and what the warm-up leaves young keeps children under 1.5 MiB (the
+ * test in test/process/forkserver.test.ts).
  *
  * @example
  * import { tidyHeap } from './server-heap.js'
