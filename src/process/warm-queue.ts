@@ -103,8 +103,8 @@ export async function warmQueuePaths(channelFd: number): Promise<void> {
   }
 }
 
-/** V8's own answer to "is this function optimized code now?", or undefined where it cannot be asked. */
-function optimizationProbe(): ((f: unknown) => boolean) | undefined {
+/** @internal V8's own answer to "is this function optimized code now?", or undefined where it cannot be asked (also the fork server test's). */
+export function optimizationProbe(): ((f: unknown) => boolean) | undefined {
   try {
     setFlagsFromString('--allow-natives-syntax')
     const status = new Function('f', 'return %GetOptimizationStatus(f)') as (f: unknown) => number
