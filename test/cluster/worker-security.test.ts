@@ -38,7 +38,10 @@ describe('a cluster worker against forged messages', { skip: noRedis }, () => {
     // Its root is the working directory: the repository.
     worker = spawn(process.execPath, ['--import', 'tsx', cli, 'worker', '--redis', redis.get().url, '--pool', 'guarded', '--namespace', 'sec', '--concurrency', '1'],
       { cwd: repo, stdio: ['ignore', 'ignore', openSync(log, 'w')] })
-    while (await cluster.redis.hlen(`${prefix}workers`) < 1) await new Promise((r) => setTimeout(r, 50))
+    for (let waited = 0; await cluster.redis.hlen(`${prefix}workers`) < 1; waited += 50) {
+      if (waited > 60_000 || worker.exitCode !== null) assert.fail(`the worker did not register within 60 s (exit code ${worker.exitCode}): ${readFileSync(log, 'utf8')}`)
+      await new Promise((r) => setTimeout(r, 50))
+    }
   })
   after(async () => {
     worker?.kill('SIGKILL')

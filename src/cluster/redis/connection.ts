@@ -9,8 +9,11 @@ import { randomUUID } from 'node:crypto'
 import { hostname } from 'node:os'
 import type { Redis } from 'ioredis'
 import { BlockingPool } from './blocking-pool.js'
-import { openRedis } from './redis-client.js'
+import { dropConnection, openRedis } from './redis-client.js'
 import { Subscriber } from './subscriber.js'
+
+/** How long close() lets the commands already sent finish (Redis answers QUIT after them) before it fails them. */
+const CLOSE_GRACE_MS = 2000
 
 /** The options of `connect()`, checked. */
 export interface ConnectionSettings {
@@ -64,13 +67,21 @@ export class ClusterConnection {
     return this.#closed
   }
 
-  /** Closes every connection of this cluster connection; objects made from it fail afterwards. */
+  /**
+   * Closes every connection of this cluster connection; objects made from
+   * it fail afterwards. Commands already sent finish when Redis answers
+   * within 2 s; any still pending then (Redis down or stalled) are rejected.
+   */
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
     this.blocking.close()
     this.subscriber.close()
-    await this.redis.quit().catch(() => this.redis.disconnect())
+    // While the connection is down, ioredis keeps the commands sent before the loss for a reconnect,
+    // and QUIT "succeeds" at once without one: those commands would stay pending for ever and hold
+    // the process alive (keep-alive.ts). So quit only a live connection, and then drop what is left.
+    if (this.redis.status === 'ready') await settledWithin(this.redis.quit(), CLOSE_GRACE_MS)
+    dropConnection(this.redis)
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -107,4 +118,11 @@ export async function openSettings(options: { url: string; namespace?: string; c
 export async function openConnection(options: { url: string; namespace?: string; connectTimeout?: number }): Promise<ClusterConnection> {
   const { settings, redis } = await openSettings(options)
   return new ClusterConnection(settings.url, settings.namespace, redis, settings.connectTimeout)
+}
+
+/** Waits for `work` to settle, or `ms` at most; never rejects. */
+async function settledWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([work.catch(() => {}), new Promise<void>((resolve) => { timer = setTimeout(resolve, ms) })])
+  clearTimeout(timer)
 }

@@ -9,7 +9,7 @@
  * the message would have announced (as it did after its first SUBSCRIBE).
  */
 import type { Redis } from 'ioredis'
-import { openRedis } from './redis-client.js'
+import { dropConnection, openRedis } from './redis-client.js'
 
 type Listener = (message: string) => void
 
@@ -62,7 +62,7 @@ export class Subscriber {
   }
 
   close(): void {
-    this.redis?.then((r) => r.disconnect(), () => {})
+    this.redis?.then(dropConnection, () => {})
     this.redis = undefined
     this.listeners.clear()
     this.subscribed.clear()
