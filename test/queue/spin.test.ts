@@ -4,7 +4,7 @@
 // spinning.
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { Spinner } from '../../src/queue/spin.js'
+import { CHECKS, Spinner } from '../../src/queue/spin.js'
 
 /**
  * A clock of the test's own: a spin's checks advance it by 1 µs each, and
@@ -65,16 +65,16 @@ test('after a near miss the spin is not skipped and watches longer, up to its bo
     clock.sleep(0.1) // the item came just after the spin gave up
     spinner.waited(true)
   }
-  // Each spin watches its limit (to the next 16 checks): 0.04 ms, then 0.08, 0.16, and 0.25 at most.
+  // Each spin watches its limit (to the next CHECKS looks, 0.001 ms each here): 0.04 ms, then 0.08, 0.16, and 0.25 at most.
   const limits = [0.04, 0.08, 0.16, 0.25, 0.25]
-  spins.forEach((ms, i) => assert.ok(ms >= limits[i]! && ms < limits[i]! + 0.017, `spin ${i} watched ${ms} ms (limit ${limits[i]})`))
+  spins.forEach((ms, i) => assert.ok(ms >= limits[i]! && ms < limits[i]! + CHECKS * 0.001 + 0.001, `spin ${i} watched ${ms} ms (limit ${limits[i]})`))
   const last = failedSpin(spinner, clock)
   clock.sleep(0.5) // more than a near miss
   spinner.waited(true)
   assert.ok(last.ms >= 0.25, 'the spin before the long wait still watched its full length')
   assert.equal(failedSpin(spinner, clock).calls, 0, 'skipped after the long wait')
   const again = failedSpin(spinner, clock)
-  assert.ok(again.ms >= 0.04 && again.ms < 0.04 + 0.017, `then back to the first length (${again.ms} ms)`)
+  assert.ok(again.ms >= 0.04 && again.ms < 0.04 + CHECKS * 0.001 + 0.001, `then back to the first length (${again.ms} ms)`)
 })
 
 test('a spin that hits forgets the long waits before it', () => {
