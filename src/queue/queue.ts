@@ -11,21 +11,23 @@
  * ring's wait set (wait-set.ts).
  */
 import { QueueFullError, QueueEmptyError, QueueClosedError, describedLater } from '../errors.js'
-import { kDescribe, registerKind, holdsShareable, type HandleDescriptor, type Shareable } from '../shm/handle.js'
-import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
+import { kDescribe, holdsShareable, type HandleDescriptor, type Shareable } from '../shm/handle.js'
+import { nameFrom, type NameOptions } from '../observe/names.js'
 import { publishObject } from '../observe/records.js'
 import { KIND } from '../observe/layout.js'
 import { observeRing, describeRingPeers } from './observed.js'
 import { NOWAIT, checkTimeout } from '../sync/options.js'
 import { deadlineOf } from '../sync/wait.js'
-import { createRing, attachRing, PUT_OK, PUT_CLOSED, PUT_NO_ROOM, type Ring } from './ring.js'
+import { createRing, PUT_OK, PUT_CLOSED, PUT_NO_ROOM, type Ring } from './ring.js'
 import { encodeInto, encodeItem, newEncoded, copyEncoded, decodeItem, decodeItemSync, newTaken, copyTaken, T_HANDLES, type Encoded, type Taken } from './codec.js'
 import { Spinner } from './spin.js'
 import { waitDeadline, drained, timedOutFull, timedOutEmpty, tooBig, bytesFull, opNames, type OpNames, type QueueWaitOptions } from './queue-options.js'
 import * as L from './layout.js'
 import { untilEOF } from './until-eof.js'
+import { registerQueueClass, takeAttaching } from './revive.js'
 
 export type { QueueWaitOptions } from './queue-options.js'
+export { registerQueueClass } from './revive.js'
 
 /**
  * Construction options beyond Python's `maxsize`.
@@ -49,15 +51,6 @@ const RESOLVED: Promise<void> = Promise.resolve()
 /** Scratches of the synchronous paths (this thread runs one at a time). */
 const ENCODED = newEncoded()
 const TAKEN = newTaken()
-
-let attaching: Ring | undefined
-let attachingName: string | undefined
-const classes = new Map<string, new () => object>()
-
-/** @internal Makes a queue class revivable by name. */
-export function registerQueueClass(name: string, cls: new () => object): void {
-  classes.set(name, cls)
-}
 
 /**
  * A FIFO queue between tasks, threads and processes (Python's
@@ -100,11 +93,10 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   constructor(maxsize = 0, opts: QueueOptions = {}) {
     this.#name = new.target.name
     this.#ops = opNames(this.#name)
+    const attaching = takeAttaching()
     if (attaching !== undefined) {
-      this.#ring = attaching
-      this.name = attachingName ?? `${this.#name}@?`
-      attaching = undefined
-      attachingName = undefined
+      this.#ring = attaching.ring
+      this.name = attaching.name ?? `${this.#name}@?`
       this.#ring.memory.label = this.#name
       this.#observe()
       return
@@ -397,16 +389,3 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
 }
 
 registerQueueClass('Queue', Queue as new () => object)
-
-registerKind('skein.Queue', (d, segment) => {
-  const cls = classes.get(String(d.cls))
-  if (cls === undefined) throw new TypeError(`cannot rebuild a shared ${String(d.cls)} here: its module was not loaded. Import it from 'skein'`)
-  attaching = attachRing(segment, String(d.cls))
-  attachingName = revivedName(d, String(d.cls))
-  try {
-    return new cls()
-  } finally {
-    attaching = undefined
-    attachingName = undefined
-  }
-})
