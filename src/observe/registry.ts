@@ -241,3 +241,14 @@ export function forgetRegistry(): void {
 }
 
 afterFork(forgetRegistry)
+
+/**
+ * Retires this thread's own registry before it is forgotten: its magic word
+ * goes, so readers skip it even while its mapping waits to be collected
+ * (the fork server's warm-up, whose registry would otherwise list the
+ * warm-up queue until then). Never in a fork child: there the mapping is the
+ * server's registry, shared.
+ */
+export function retireRegistry(): void {
+  if (mapped !== undefined) Atomics.store(mapped.i32, L.H_MAGIC >> 2, 0)
+}

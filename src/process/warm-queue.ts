@@ -50,7 +50,7 @@ import { setFlagsFromString } from 'node:v8'
 import { native } from '../native.js'
 import { decode, encode } from '../shm/handle.js'
 import { runAfterForkHooks } from '../shm/after-fork.js'
-import { forgetRegistry, identifyProcess } from '../observe/registry.js'
+import { forgetRegistry, identifyProcess, retireRegistry } from '../observe/registry.js'
 import { forgetRecords } from '../observe/records.js'
 import { Queue } from '../queue/queue.js'
 import { owner } from '../sync/identity.js'
@@ -119,6 +119,7 @@ export function optimizationProbe(): ((f: unknown) => boolean) | undefined {
 
 /** Drops this process's registry and its records, as a child does after the fork. */
 function newRegistry(): void {
+  retireRegistry() // its mapping lasts until it is collected: readers must not list the warm-up queue from it
   forgetRegistry()
   forgetRecords()
   identifyProcess('fork server', 'ForkServer')
