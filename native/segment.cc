@@ -59,17 +59,27 @@ void ReleaseMapping(void*, size_t, void* data) {
   delete m;
 }
 
-Local<SharedArrayBuffer> SabFor(Isolate* iso, Mapping* m) {
-  // Called with g_seg_mutex held. A store whose last holder just let go may
-  // still have its deleter pending: then a new one is made, and `refs` keeps
-  // the mapping until both deleters ran.
+// The mapping's store. Called with g_seg_mutex held. A store whose last
+// holder just let go may still have its deleter pending: then a new one is
+// made, and `refs` keeps the mapping until both deleters ran.
+std::shared_ptr<v8::BackingStore> StoreFor(Mapping* m) {
   std::shared_ptr<v8::BackingStore> store = m->store.lock();
   if (!store) {
     m->refs++;
     store = SharedArrayBuffer::NewBackingStore(m->addr, m->size, ReleaseMapping, m);
     m->store = store;
   }
-  return SharedArrayBuffer::New(iso, store);
+  return store;
+}
+
+// A SharedArrayBuffer over `store`. Called WITHOUT g_seg_mutex: making it
+// allocates on the JS heap, and the collection that may trigger can sweep
+// dead SharedArrayBuffers on this very thread (a fork server child runs V8
+// single-threaded), running their deleters (ReleaseMapping), which take the
+// mutex: held here, the thread waited for itself for ever (found: a forked
+// child making queues in a loop hung in ~1 run in 5).
+void ReturnSab(const FunctionCallbackInfo<Value>& a, std::shared_ptr<v8::BackingStore> store) {
+  a.GetReturnValue().Set(SharedArrayBuffer::New(a.GetIsolate(), std::move(store)));
 }
 
 // createSegment(token, size, memfdName?) -> SharedArrayBuffer; token is written to the header.
@@ -102,14 +112,17 @@ void CreateSegment(const FunctionCallbackInfo<Value>& a) {
   }
   memcpy(addr, token.data(), token.size());
   Mapping* m = new Mapping{token, fd, addr, static_cast<size_t>(size), 0};
-  std::lock_guard<std::mutex> lock(g_seg_mutex);
-  g_segments[token] = m;
-  a.GetReturnValue().Set(SabFor(iso, m));
+  std::shared_ptr<v8::BackingStore> store;
+  {
+    std::lock_guard<std::mutex> lock(g_seg_mutex);
+    g_segments[token] = m;
+    store = StoreFor(m);
+  }
+  ReturnSab(a, std::move(store));
 }
 
 // attachSegment(token, pid, fd, size) -> SharedArrayBuffer | undefined (holder gone)
 void AttachSegment(const FunctionCallbackInfo<Value>& a) {
-  Isolate* iso = a.GetIsolate();
   std::string token = StrArg(a, 0);
   int pid = static_cast<int>(IntArg(a, 1));
   int hfd = static_cast<int>(IntArg(a, 2));
@@ -118,14 +131,13 @@ void AttachSegment(const FunctionCallbackInfo<Value>& a) {
     return;  // not a descriptor this addon made: nothing to attach
   }
   size_t size = static_cast<size_t>(want);
+  std::shared_ptr<v8::BackingStore> store;
   {
     std::lock_guard<std::mutex> lock(g_seg_mutex);
     auto it = g_segments.find(token);
-    if (it != g_segments.end()) {
-      a.GetReturnValue().Set(SabFor(iso, it->second));
-      return;
-    }
+    if (it != g_segments.end()) store = StoreFor(it->second);
   }
+  if (store) return ReturnSab(a, std::move(store));
   std::string path = "/proc/" + std::to_string(pid) + "/fd/" + std::to_string(hfd);
   int fd = open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) return;  // holder gone: undefined
@@ -146,17 +158,20 @@ void AttachSegment(const FunctionCallbackInfo<Value>& a) {
     close(fd);
     return;
   }
-  std::lock_guard<std::mutex> lock(g_seg_mutex);
-  auto it = g_segments.find(token);  // another thread may have attached meanwhile
-  if (it != g_segments.end()) {
-    munmap(addr, size);
-    close(fd);
-    a.GetReturnValue().Set(SabFor(iso, it->second));
-    return;
+  {
+    std::lock_guard<std::mutex> lock(g_seg_mutex);
+    auto it = g_segments.find(token);  // another thread may have attached meanwhile
+    if (it != g_segments.end()) {
+      munmap(addr, size);
+      close(fd);
+      store = StoreFor(it->second);
+    } else {
+      Mapping* m = new Mapping{token, fd, addr, size, 0};
+      g_segments[token] = m;
+      store = StoreFor(m);
+    }
   }
-  Mapping* m = new Mapping{token, fd, addr, size, 0};
-  g_segments[token] = m;
-  a.GetReturnValue().Set(SabFor(iso, m));
+  ReturnSab(a, std::move(store));
 }
 
 // segmentFd(token) -> fd of this process's mapping, or -1
@@ -206,9 +221,13 @@ void OpenNamed(const FunctionCallbackInfo<Value>& a) {
   }
   Mapping* m = new Mapping{"named:" + name + ":" + std::to_string(reinterpret_cast<uintptr_t>(addr)), -1, addr,
                            static_cast<size_t>(size), 0};
-  std::lock_guard<std::mutex> lock(g_seg_mutex);
-  g_segments[m->token] = m;
-  a.GetReturnValue().Set(SabFor(iso, m));
+  std::shared_ptr<v8::BackingStore> store;
+  {
+    std::lock_guard<std::mutex> lock(g_seg_mutex);
+    g_segments[m->token] = m;
+    store = StoreFor(m);
+  }
+  ReturnSab(a, std::move(store));
 }
 
 void UnlinkNamed(const FunctionCallbackInfo<Value>& a) {

@@ -15,7 +15,7 @@ import module from 'node:module'
 import { Process, Lock, Event, Queue, getStartMethod, setStartMethod, snapshot } from '../../src/index.js'
 import { forkServerPid, forkServerUnavailable } from '../../src/process/forkserver.js'
 import { noop, sleep } from '../fixtures/targets.js'
-import { youngAtStart, queueCodeAtStart, drawRandom, exitAfterTimers, exitCodeFromExitListener, heavyWork, holdLockForever, importLate, rejectUnhandled, setExitCode, throwLater } from '../fixtures/fork-targets.js'
+import { churnSegments, youngAtStart, queueCodeAtStart, drawRandom, exitAfterTimers, exitCodeFromExitListener, heavyWork, holdLockForever, importLate, rejectUnhandled, setExitCode, throwLater } from '../fixtures/fork-targets.js'
 import { reportMade } from '../fixtures/fork-toplevel.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
@@ -141,6 +141,19 @@ test('the server\'s warm-up leaves nothing behind: its helpers are reaped, and i
   assert.deepEqual(children, [])
   const listed = snapshot().processes.find((p) => p.pid === server)
   assert.deepEqual(listed?.queues ?? [], [])
+})
+
+test('a forked child that makes and drops shared segments in a loop does not hang (its collection sweeps them on its own thread)', async () => {
+  // Before the fix, making a segment's SharedArrayBuffer under the addon's segment mutex could trigger
+  // a collection that ran a dead segment's deleter, which took that mutex: ~1 run in 5 hung for ever.
+  for (let round = 0; round < 2; round++) {
+    const p = new Process({ target: churnSegments, args: [20_000] })
+    await p.start()
+    await p.join(60_000)
+    const hung = p.isAlive()
+    if (hung) p.kill()
+    assert.equal(hung ? 'hung' : p.exitCode, 0, `round ${round}: the child ${hung ? 'hung' : `exited ${p.exitCode}`}`)
+  }
 })
 
 test('each child draws its own random numbers', async () => {
