@@ -41,28 +41,32 @@
  * (that path is the users'): if a helper died mid-way, the server would not
  * say it is ready, and the parent's ready timeout (forkserver.ts) kills it
  * and spawns instead. Cost: ~0.6–0.9 s once, at the server's start-up.
- * Between the contended phases and the last passes alone, the server runs
- * a pool worker's loop (warm-pool.ts), so those passes also settle what it
- * changed.
  *
  * @example
  * import { warmQueuePaths } from './warm-queue.js'
  * await warmQueuePaths(channelFd) // in the fork server, before it says it is ready
  */
 import { setFlagsFromString } from 'node:v8'
+import { native } from '../native.js'
 import { decode, encode } from '../shm/handle.js'
+import { runAfterForkHooks } from '../shm/after-fork.js'
+import { forgetRegistry, identifyProcess, retireRegistry } from '../observe/registry.js'
+import { forgetRecords } from '../observe/records.js'
 import { Queue } from '../queue/queue.js'
 import { owner } from '../sync/identity.js'
-import { HELPER_WAIT_MS, kept, newRegistry, reap, startHelpers } from './warm-helpers.js'
-import { warmPoolWorker } from './warm-pool.js'
 
 /** Items each producer puts: enough for the hot paths to be optimized here. */
 const ITEMS = 10_000
 /** Uncontended puts and gets per pass at the end, and passes at most. */
 const SETTLE = 5_000
 const SETTLE_PASSES = 8
+/** A helper's longest wait (ms): a helper whose peer vanished ends rather than hangs. */
+const HELPER_WAIT_MS = 30_000
 /** The end of a producer's items. */
 const SENTINEL = -1
+
+/** The warm-up handles, alive for the server's life (their maps are named by the compiled code). */
+const kept: object[] = []
 
 /** Runs a Queue(64) hot in each role; `channelFd`: the server's IPC channel, which the helpers must not touch. */
 export async function warmQueuePaths(channelFd: number): Promise<void> {
@@ -85,7 +89,6 @@ export async function warmQueuePaths(channelFd: number): Promise<void> {
   helpers = startHelpers(channelFd, [() => consume(first, 1), () => produce(first, ITEMS), () => produce(first, ITEMS)])
   for (let i = 0; handle(i).getSync() !== SENTINEL; i++);
   reap(helpers)
-  await warmPoolWorker(channelFd)
   newRegistry()
   // Alone now, until V8 says the two entry points are optimized (at times the last phase left
   // one deoptimized: the test saw it on Node 20 and 22); a few passes at most.
@@ -114,6 +117,42 @@ export function optimizationProbe(): ((f: unknown) => boolean) | undefined {
   }
 }
 
+/** Drops this process's registry and its records, as a child does after the fork. */
+function newRegistry(): void {
+  retireRegistry() // its mapping lasts until it is collected: readers must not list the warm-up queue from it
+  forgetRegistry()
+  forgetRecords()
+  identifyProcess('fork server', 'ForkServer')
+}
+
+/** Forks one helper per role; their pids. If a fork fails, the helpers already started are killed and reaped. */
+function startHelpers(channelFd: number, roles: Array<() => void>): number[] {
+  const pids: number[] = []
+  try {
+    for (const role of roles) pids.push(helper(channelFd, role))
+  } catch (error) {
+    for (const pid of pids) process.kill(pid, 'SIGKILL')
+    reap(pids)
+    throw error
+  }
+  return pids
+}
+
+/** Forks a helper running `role`; its pid. */
+function helper(channelFd: number, role: () => void): number {
+  const pid = native.forkChild([channelFd], true)
+  if (pid !== 0) return pid
+  let code = 0
+  try {
+    runAfterForkHooks()
+    if (!native.setPdeathsig(9, process.ppid)) code = 1
+    else role()
+  } catch {
+    code = 1
+  }
+  return native.exitNow(code)
+}
+
 function produce(q: Queue<number>, n: number): void {
   const opts = { timeout: HELPER_WAIT_MS }
   for (let i = 0; i < n; i++) q.putSync(i, opts)
@@ -123,4 +162,8 @@ function produce(q: Queue<number>, n: number): void {
 function consume(q: Queue<number>, sentinels: number): void {
   const opts = { timeout: HELPER_WAIT_MS }
   for (let seen = 0; seen < sentinels;) if (q.getSync(opts) === SENTINEL) seen++
+}
+
+function reap(pids: number[]): void {
+  for (const pid of pids) native.reapChild(pid)
 }

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import module from 'node:module'
-import { Pool, Process, Lock, Event, Queue, getStartMethod, setStartMethod, snapshot } from '../../src/index.js'
+import { Process, Lock, Event, Queue, getStartMethod, setStartMethod, snapshot } from '../../src/index.js'
 import { forkServerPid, forkServerUnavailable } from '../../src/process/forkserver.js'
 import { noop, sleep } from '../fixtures/targets.js'
-import { churnSegments, echo, poolQueueCode, youngAtStart, queueCodeAtStart, drawRandom, exitAfterTimers, exitCodeFromExitListener, heavyWork, holdLockForever, importLate, rejectUnhandled, setExitCode, throwLater } from '../fixtures/fork-targets.js'
+import { churnSegments, youngAtStart, queueCodeAtStart, drawRandom, exitAfterTimers, exitCodeFromExitListener, heavyWork, holdLockForever, importLate, rejectUnhandled, setExitCode, throwLater } from '../fixtures/fork-targets.js'
 import { reportMade } from '../fixtures/fork-toplevel.js'
 import { tempDir } from '../helpers/temp-dir.js'
 
@@ -131,18 +131,6 @@ test('a forked child starts with the queue code compiled: the server ran a queue
     if (exact) assert.deepEqual(found, { putSync: true, getSync: true, item: 7 })
     else t.diagnostic(`Node ${process.versions.node}: putSync ${found.putSync ? '' : 'not '}optimized, getSync ${found.getSync ? '' : 'not '}optimized at the child's start`)
   }
-})
-
-test('a Pool worker runs its tasks on queue code the server compiled: its first tasks do not deoptimize it', { skip: method !== 'forkserver' }, async (t) => {
-  const exact = Number(process.versions.node.split('.')[0]) <= 22
-  await using pool = new Pool({ processes: 1 })
-  // One at a time: each task a batch taken with a timeout, each result a report put back (pool/worker.ts).
-  for (let i = 0; i < 200; i++) assert.equal(await pool.apply(echo, [i]), i)
-  const found = await pool.apply(poolQueueCode, [])
-  // Without the server's run of the pool worker's loop (warm-pool.ts) both were deoptimized
-  // on the worker's first task and stayed so for its next ~2,500 tasks.
-  if (exact) assert.deepEqual(found, { putSync: true, getSync: true })
-  else t.diagnostic(`Node ${process.versions.node}: ${JSON.stringify(found)} after 200 tasks`)
 })
 
 test('the server\'s warm-up leaves nothing behind: its helpers are reaped, and it lists no queue', { skip: method !== 'forkserver' }, async () => {
