@@ -4,7 +4,7 @@
  * loaders are registered here once) plus V8's `--single-threaded`.
  *
  * It loads skein, tidies its heap (server-heap.ts), runs a queue hot
- * (warm-queue.ts), says 'ready' (or why this Node cannot fork), then serves
+ * (warm-queue.ts), empties its young generation, says 'ready' (or why this Node cannot fork), then serves
  * requests one at a time: import the target's module (first use only; as a
  * child would, with `isMainProcess()` false and the bootstrapping guard on),
  * fork natively, and answer with the pid. The child continues from the fork
@@ -23,7 +23,7 @@ import type { Job } from './job.js'
 import { processBackend } from './process.js'
 import { loadOnce, printFailure, serializeError } from './run.js'
 import { requestsSettled } from '../runtime/requests.js'
-import { tidyHeap } from './server-heap.js'
+import { emptyYoung, tidyHeap } from './server-heap.js'
 import { warmQueuePaths } from './warm-queue.js'
 
 const parentPid = Number(process.argv[2])
@@ -64,6 +64,7 @@ const unavailable = native.prepareFork() || forkLoaderUnavailable()
 await warmChildPath()
 await tidyHeap()
 if (unavailable === '') await warmQueuePaths(channelFd()).catch(() => {}) // unwarmed children work, only slower
+emptyYoung()
 process.send!({ skein: 'ready', unavailable })
 
 async function serve(): Promise<void> {

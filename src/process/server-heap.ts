@@ -17,18 +17,42 @@
  * what writes to shared pages (~100 ms instead of ~15, every page copied
  * before it is marked or moved) while no fork is served. Each fork leaves
  * ~17 KiB young behind. The queue warm-up (warm-queue.ts) runs after it: a
- * collection after the warm-up at times dropped its optimized code (Node
- * 22), and what the warm-up leaves young keeps children under 1.5 MiB (the
- * test in test/process/forkserver.test.ts).
+ * full collection after the warm-up at times dropped its optimized code
+ * (Node 22). The warm-up itself leaves 0.25–1.2 MiB young (CI once saw 1.5
+ * MiB), so the server then empties its young generation with two
+ * scavenges (`emptyYoung`): survivors are promoted, code is left alone, no
+ * child exists yet to share the pages written, and the first children
+ * begin with ~0.15 MiB young instead (test/process/forkserver.test.ts).
  *
  * @example
- * import { tidyHeap } from './server-heap.js'
- * await tidyHeap() // in the fork server, before it says it is ready
+ * import { tidyHeap, emptyYoung } from './server-heap.js'
+ * await tidyHeap() // in the fork server, before its warm-up
+ * emptyYoung()     // after it, before it says it is ready
  */
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { native } from '../native.js'
 
 /** Tidies the heap, then lets the loop turn once, so that the finalizers the collections queued run here rather than in a child. */
 export async function tidyHeap(): Promise<void> {
   native.lowMemory()
   await new Promise((resolve) => setImmediate(resolve))
+}
+
+/**
+ * Two scavenges (V8's minor collections): the first moves what survives to
+ * the other semispace, the second promotes it, leaving the young generation
+ * empty. V8's `gc` is reached in a throwaway context, with `--expose-gc` on
+ * for that context's creation only: no `gc` global appears here or in a child.
+ */
+export function emptyYoung(): void {
+  setFlagsFromString('--expose-gc')
+  let gc: (options: { type: 'minor' }) => void
+  try {
+    gc = runInNewContext('gc') as typeof gc
+  } finally {
+    setFlagsFromString('--no-expose-gc')
+  }
+  gc({ type: 'minor' })
+  gc({ type: 'minor' })
 }
