@@ -23,7 +23,7 @@ import type { Job } from './job.js'
 import { processBackend } from './process.js'
 import { loadOnce, printFailure, serializeError } from './run.js'
 import { requestsSettled } from '../runtime/requests.js'
-import { emptyYoung, tidyHeap } from './server-heap.js'
+import { emptyYoung, tidyHeap, youngBytes } from './server-heap.js'
 import { warmQueuePaths } from './warm-queue.js'
 
 const parentPid = Number(process.argv[2])
@@ -65,7 +65,7 @@ await warmChildPath()
 await tidyHeap()
 if (unavailable === '') await warmQueuePaths(channelFd()).catch(() => {}) // unwarmed children work, only slower
 emptyYoung()
-process.send!({ skein: 'ready', unavailable })
+process.send!({ skein: 'ready', unavailable, young: youngBytes() })
 
 async function serve(): Promise<void> {
   serving = true

@@ -34,7 +34,7 @@ const ext = import.meta.url.endsWith('.ts') ? '.ts' : '.js'
 const serverPath = fileURLToPath(new URL(`./forkserver-main${ext}`, import.meta.url))
 
 type Reply =
-  | { skein: 'ready'; unavailable: string }
+  | { skein: 'ready'; unavailable: string; young: number }
   | { skein: 'forked'; id: number; pid: number }
   | { skein: 'failed'; id: number; error: { name: string; message: string; stack?: string } }
   | { skein: 'unforkable'; id: number; reason: string }
@@ -52,6 +52,8 @@ class ForkServer {
   readonly cp: ChildProcess
   /** '' once ready to fork; otherwise why this Node cannot. */
   readonly ready: Promise<string>
+  /** Bytes of young generation the server held as it said it was ready (a diagnostic the tests read). */
+  youngAtReady: number | undefined
   readonly waiting = new Map<number, { resolve(pid: number): void; reject(error: Error): void; name: string }>()
   /** Starts in progress: while any, the IPC channel keeps this process alive. */
   #holds = 0
@@ -74,7 +76,10 @@ class ForkServer {
         settle(why)
       }
       this.cp.on('message', (m: Reply) => {
-        if (m?.skein === 'ready') resolve(m.unavailable)
+        if (m?.skein === 'ready') {
+          this.youngAtReady = m.young
+          resolve(m.unavailable)
+        }
         else if (m?.skein === 'forked' || m?.skein === 'failed' || m?.skein === 'unforkable') this.#settle(m)
       })
       this.cp.once('exit', (code, signal) => {
@@ -212,4 +217,9 @@ export function forkServerUnavailable(): string | undefined {
 /** @internal the running fork server's pid, if any (for tests). */
 export function forkServerPid(): number | undefined {
   return server?.cp.pid
+}
+
+/** Bytes of young generation the current fork server held when it said it was ready (server-heap.ts), if one has. */
+export function forkServerYoungAtReady(): number | undefined {
+  return server?.youngAtReady
 }

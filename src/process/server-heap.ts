@@ -21,15 +21,16 @@
  * (Node 22). The warm-up itself leaves 0.25–1.2 MiB young (CI once saw 1.5
  * MiB), so the server then empties its young generation with two
  * scavenges (`emptyYoung`): survivors are promoted, code is left alone, no
- * child exists yet to share the pages written, and the first children
- * begin with ~0.15 MiB young instead (test/process/forkserver.test.ts).
+ * child exists yet to share the pages written, and the server says ready
+ * holding ~2 KiB young (reported in its ready message; the test in
+ * test/process/forkserver.test.ts reads it).
  *
  * @example
  * import { tidyHeap, emptyYoung } from './server-heap.js'
  * await tidyHeap() // in the fork server, before its warm-up
  * emptyYoung()     // after it, before it says it is ready
  */
-import { setFlagsFromString } from 'node:v8'
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { native } from '../native.js'
 
@@ -47,12 +48,20 @@ export async function tidyHeap(): Promise<void> {
  */
 export function emptyYoung(): void {
   setFlagsFromString('--expose-gc')
-  let gc: (options: { type: 'minor' }) => void
+  let gc: unknown
   try {
-    gc = runInNewContext('gc') as typeof gc
+    gc = runInNewContext('typeof gc === "function" ? gc : undefined')
   } finally {
     setFlagsFromString('--no-expose-gc')
   }
+  if (typeof gc !== 'function') return // a V8 without it: children begin with more young, nothing else
   gc({ type: 'minor' })
   gc({ type: 'minor' })
+}
+
+/** Bytes the young generation holds now (what a child forked now would begin with, from this heap). */
+export function youngBytes(): number {
+  let used = 0
+  for (const s of getHeapSpaceStatistics()) if (s.space_name === 'new_space' || s.space_name === 'new_large_object_space') used += s.space_used_size
+  return used
 }
