@@ -20,7 +20,7 @@ import { dropObject, publishObject, type ObjectRecord } from '../observe/records
 import { KIND } from '../observe/layout.js'
 import { observeRing } from './observed.js'
 import { Segment, type SegmentDescriptor } from '../shm/segment.js'
-import { checkTimeout } from '../sync/options.js'
+import { checkTimeout, signalFrom } from '../sync/options.js'
 import { deadlineOf } from '../sync/wait.js'
 import { isAlive, owner } from '../sync/identity.js'
 import { createRing, attachRing, PUT_OK } from './ring.js'
@@ -224,14 +224,16 @@ export class Connection<T = unknown> implements Shareable, AsyncIterable<T> {
   poll(timeout = 0, opts?: { signal?: AbortSignal }): Promise<boolean> {
     let rx: FifoRing
     let deadline: number | null
+    let signal: AbortSignal | undefined
     try {
       rx = this.#reader('poll')
+      signal = signalFrom(opts, 'Connection.poll(timeout, options)')
       if (this.#ready(rx) || writerGone(rx)) return Promise.resolve(true)
       deadline = deadlineOf(checkTimeout(timeout, 'Connection.poll()'))
     } catch (error) {
       return Promise.reject(error)
     }
-    return rx.notEmpty.wait(() => this.#ready(rx) || this.#writerGoneNow(rx), deadline, opts?.signal, BACKSTOP_MS)
+    return rx.notEmpty.wait(() => this.#ready(rx) || this.#writerGoneNow(rx), deadline, signal, BACKSTOP_MS)
   }
 
   /** Like `poll`, blocking this thread. */

@@ -16,7 +16,7 @@ import { nameFrom, type NameOptions } from '../observe/names.js'
 import { publishObject } from '../observe/records.js'
 import { KIND } from '../observe/layout.js'
 import { observeRing, describeRingPeers } from './observed.js'
-import { NOWAIT, checkTimeout } from '../sync/options.js'
+import { NOWAIT, checkTimeout, signalFrom } from '../sync/options.js'
 import { deadlineOf } from '../sync/wait.js'
 import { createRing, PUT_OK, PUT_CLOSED, PUT_NO_ROOM, type Ring } from './ring.js'
 import { encodeInto, encodeItem, newEncoded, copyEncoded, decodeItem, decodeItemSync, newTaken, copyTaken, T_HANDLES, type Encoded, type Taken } from './codec.js'
@@ -265,14 +265,16 @@ export class Queue<T = unknown> implements Shareable, AsyncIterable<T> {
   /** Resolves `true` once every item put has been marked done (`taskDone`); `false` at the timeout. */
   join(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
     let deadline: number | null
+    let signal: AbortSignal | undefined
     try {
-      // Checked first: a bad timeout is an error even when nothing is left to wait for.
+      // Checked first: bad input is an error even when nothing is left to wait for.
       deadline = deadlineOf(checkTimeout(timeout, `${this.#name}.join()`))
+      signal = signalFrom(opts, `${this.#name}.join(timeout, options)`)
     } catch (error) {
       return Promise.reject(error)
     }
     if (this.#ring.unfinished() === 0) return Promise.resolve(true)
-    return this.#ring.joined.wait(this.#allDone, deadline, opts?.signal, BACKSTOP_MS)
+    return this.#ring.joined.wait(this.#allDone, deadline, signal, BACKSTOP_MS)
   }
 
   /** Like `join`, blocking this thread. */

@@ -24,7 +24,7 @@ import { kDescribe, registerKind, revive, type HandleDescriptor, type Shareable 
 import { NAME_MAX, nameFrom, revivedName, type NameOptions } from '../observe/names.js'
 import { KIND, OP } from '../observe/layout.js'
 import { WaitWord, deadlineOf } from './wait.js'
-import { checkTimeout, describe, type BlockingOptions } from './options.js'
+import { checkTimeout, describe, signalFrom, type BlockingOptions } from './options.js'
 import { Lock } from './lock.js'
 import { OwnedLock } from './owned-lock.js'
 import type { LockHold } from './held.js'
@@ -112,11 +112,12 @@ export class Condition implements Shareable {
   /** Releases the lock, waits to be notified (or the timeout), re-acquires; true if notified. */
   async wait(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
     const deadline = deadlineOf(checkTimeout(timeout, 'Condition.wait()'))
+    const signal = signalFrom(opts, 'Condition.wait(timeout, options)') // before the lock is let go: bad input changes nothing
     const ticket = this.#register('wait')
     const depth = this.#lock.releaseSave()
     let stopped: unknown
     try {
-      await this.#wakeWord(ticket).until(() => this.#notified(ticket), deadline, opts?.signal)
+      await this.#wakeWord(ticket).until(() => this.#notified(ticket), deadline, signal)
     } catch (error) {
       stopped = error // aborted: settled under the lock below
     } finally {

@@ -19,7 +19,7 @@ import { kDescribe, registerKind, type HandleDescriptor, type Shareable } from '
 import { nameFrom, revivedName, type NameOptions } from '../observe/names.js'
 import { KIND, OP } from '../observe/layout.js'
 import { WaitWord, deadlineOf } from './wait.js'
-import { checkTimeout } from './options.js'
+import { checkTimeout, signalFrom } from './options.js'
 
 const STATE = 0
 const WAITERS = 1
@@ -84,9 +84,10 @@ export class Event implements Shareable {
   /** Waits until set, without blocking the event loop; false at the timeout. */
   async wait(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
     const deadline = deadlineOf(checkTimeout(timeout, 'Event.wait()')) // checked even when set: bad input is an error every time
+    const signal = signalFrom(opts, 'Event.wait(timeout, options)')
     const seen = Atomics.load(this.#i32, this.#base + STATE)
     if ((seen & FLAG) !== 0) return true
-    return this.#word.until((state) => state !== seen, deadline, opts?.signal)
+    return this.#word.until((state) => state !== seen, deadline, signal)
   }
 
   /** Waits until set, blocking this thread; false at the timeout. */

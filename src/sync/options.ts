@@ -79,15 +79,23 @@ export function deadlineFrom(opts: BlockingOptions | undefined, where: string): 
   if (opts.blocking !== undefined && typeof opts.blocking !== 'boolean') {
     throw new TypeError(`${where}: options.blocking must be a boolean (got ${describe(opts.blocking)})`)
   }
-  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) {
-    throw new TypeError(`${where}: options.signal must be an AbortSignal (got ${describe(opts.signal)})`)
-  }
+  signalFrom(opts, where)
   const timeout = checkTimeout(opts.timeout, where)
   if (opts.blocking === false) {
     if (timeout !== undefined) throw new TypeError(`${where}: a non-blocking call can't take a timeout; pass one or the other`)
     return NOWAIT
   }
   return deadlineOf(timeout)
+}
+
+/** The options' signal, checked: a TypeError unless `opts` is undefined or an object whose `signal` is undefined or an AbortSignal. */
+export function signalFrom(opts: { signal?: AbortSignal } | undefined, where: string): AbortSignal | undefined {
+  if (opts === undefined) return undefined
+  checkOptionsObject(opts, where)
+  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) {
+    throw new TypeError(`${where}: options.signal must be an AbortSignal (e.g. AbortSignal.timeout(1000)), got ${describe(opts.signal)}`)
+  }
+  return opts.signal
 }
 
 function checkOptionsObject(opts: unknown, where: string): void {

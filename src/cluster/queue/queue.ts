@@ -4,7 +4,7 @@
  * reliable-get.ts.
  */
 import { QueueFullError, QueueClosedError, abortReason } from '../../errors.js'
-import { deadlineFrom, checkTimeout, expired, NOWAIT } from '../../sync/options.js'
+import { deadlineFrom, checkTimeout, expired, NOWAIT, signalFrom } from '../../sync/options.js'
 import { deadlineOf } from '../../sync/wait.js'
 import { untilEOF } from '../../queue/until-eof.js'
 import type { QueueWaitOptions } from '../../queue/queue.js'
@@ -173,9 +173,9 @@ export class ClusterQueue<T = unknown> extends ClusterObject implements AsyncIte
    */
   async join(timeout?: number, opts?: { signal?: AbortSignal }): Promise<boolean> {
     const deadline = deadlineOf(checkTimeout(timeout, `${this.constructor.name}.join()`))
+    const signal = signalFrom(opts, `${this.constructor.name}.join(timeout, options)`)
     const unfinished = async () => Number((await this.cluster.redis.get(this.key('unfinished'))) ?? 0)
     if ((await unfinished()) <= 0) return true
-    const signal = opts?.signal
     if (signal?.aborted) throw abortReason(signal)
     let wake: () => void = () => {}
     // The resync (after a pub/sub reconnect, whose outage loses messages) re-checks too.
