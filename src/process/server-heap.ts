@@ -30,8 +30,8 @@
  * await tidyHeap() // in the fork server, before its warm-up
  * emptyYoung()     // after it, before it says it is ready
  */
-import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
+import { getHeapSpaceStatistics } from 'node:v8'
+import { exposedGc } from '../runtime/gc.js'
 import { native } from '../native.js'
 
 /** Tidies the heap, then lets the loop turn once, so that the finalizers the collections queued run here rather than in a child. */
@@ -40,21 +40,10 @@ export async function tidyHeap(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve))
 }
 
-/**
- * Two scavenges (V8's minor collections): the first moves what survives to
- * the other semispace, the second promotes it, leaving the young generation
- * empty. V8's `gc` is reached in a throwaway context, with `--expose-gc` on
- * for that context's creation only: no `gc` global appears here or in a child.
- */
+/** Two scavenges: the first moves what survives to the other semispace, the second promotes it, leaving the young generation empty. */
 export function emptyYoung(): void {
-  setFlagsFromString('--expose-gc')
-  let gc: unknown
-  try {
-    gc = runInNewContext('typeof gc === "function" ? gc : undefined')
-  } finally {
-    setFlagsFromString('--no-expose-gc')
-  }
-  if (typeof gc !== 'function') return // a V8 without it: children begin with more young, nothing else
+  const gc = exposedGc()
+  if (gc === null) return // a V8 without it: children begin with more young, nothing else
   gc({ type: 'minor' })
   gc({ type: 'minor' })
 }

@@ -21,8 +21,8 @@
  * each child of the 4 + 4 queue bench, on two CPUs shared by eight).
  */
 import v8 from 'node:v8'
-import vm from 'node:vm'
 import type { EventLoopUtilization } from 'node:perf_hooks'
+import { exposedGc, type GcFunction } from '../runtime/gc.js'
 
 const SWEEP_MS = 500
 /** Above this share of the period spent running (not waiting for events), the thread is not idle. */
@@ -30,7 +30,7 @@ const BUSY_SHARE = 0.5
 
 let timer: NodeJS.Timeout | undefined
 let attachedSinceCheck = 0
-let collectFn: (() => void) | null | undefined
+let collectFn: GcFunction | null | undefined
 
 /** Notes an attach; `holding` says whether the thread still holds any attached struct. */
 export function noteAttach(holding: () => boolean): void {
@@ -85,20 +85,7 @@ const MAX_HEAP_TO_FORCE = 256 * 1024 * 1024
 /** One full collection, through the `gc` function (exposed for this call only if it isn't already). */
 function collect(): void {
   if (v8.getHeapStatistics().used_heap_size > MAX_HEAP_TO_FORCE) return
-  if (collectFn === undefined) collectFn = findCollect()
+  if (collectFn === undefined) collectFn = exposedGc()
   collectFn?.()
 }
 
-function findCollect(): (() => void) | null {
-  const global = (globalThis as { gc?: () => void }).gc
-  if (typeof global === 'function') return global
-  try {
-    v8.setFlagsFromString('--expose-gc')
-    const fn = vm.runInNewContext('gc') as () => void
-    return typeof fn === 'function' ? fn : null
-  } catch {
-    return null
-  } finally {
-    v8.setFlagsFromString('--no-expose-gc')
-  }
-}
