@@ -4,7 +4,7 @@
  * (a deadline, or NOWAIT); errors say what was wrong and what to do.
  */
 import { EOFError } from '../errors.js'
-import { deadlineFrom, timeoutOf, describe } from '../sync/options.js'
+import { deadlineFrom, timeoutOf, describe, signalFrom } from '../sync/options.js'
 import { deadlineOf } from '../sync/wait.js'
 
 /**
@@ -38,7 +38,7 @@ export function waitDeadline(opts: QueueWaitOptions | undefined, where: string):
 export function timeoutDeadline(opts: { timeout?: number; signal?: AbortSignal } | undefined, where: string): number | null {
   if (opts === undefined) return null
   checkObject(opts, where)
-  if (opts.signal !== undefined && !(opts.signal instanceof AbortSignal)) throw new TypeError(`${where}: options.signal must be an AbortSignal (got ${describe(opts.signal)})`)
+  signalFrom(opts, where)
   return deadlineOf(timeoutOf(opts, where))
 }
 
