@@ -63,6 +63,10 @@ interface Addon {
   discard(sab: SharedArrayBuffer, byteOffset: number, length: number): number
   /** Faults pages in ahead of use (no page faults later): a page-aligned range of a segment, or the whole pages of a range of an ArrayBuffer; 0 or errno. */
   populate(buffer: SharedArrayBuffer | ArrayBuffer, byteOffset: number, length: number): number
+  /** Copies `length` bytes at `byteOffset` of a segment to the start of `into` through the segment's memfd (pread): 0, an errno, or -1 when the segment has no memfd. */
+  readSegment(sab: SharedArrayBuffer, byteOffset: number, into: ArrayBufferView, length: number): number
+  /** Copies the first `length` bytes of `from` to `byteOffset` of a segment through its memfd (pwrite): 0, an errno, or -1 when the segment has no memfd. */
+  writeSegment(sab: SharedArrayBuffer, byteOffset: number, from: ArrayBufferView, length: number): number
   /** Reports memory held outside V8's heap on behalf of JS objects (negative to give it back). */
   adjustExternalMemory(bytes: number): void
 }

@@ -26,6 +26,14 @@ import { native } from '../native.js'
 
 /** Items from this size on get their destination's pages faulted in before the copy. */
 const PREFAULT_FROM = 256 << 10
+/**
+ * Payloads from this size on are copied by the kernel, through the
+ * segment's memfd, not through this process's mapping: on a VM that
+ * shadows page tables, a process's first touch of each ring page costs a
+ * fault the guest does not see, and large items mostly land on pages this
+ * process has not touched (docs/queues.md, "Large items").
+ */
+export const KERNEL_COPY_FROM = 256 << 10
 
 /** Tags: how a frame's payload is to be read. */
 export const T_UNDEFINED = 0
@@ -195,7 +203,14 @@ export function writePayload(e: Encoded, buf: Buffer, f64: Float64Array, at: num
   if (tag === T_NUMBER) f64[at / 8] = e.number
   else if (tag === T_STRING || tag === T_JSON) buf.write(e.text!, at, e.length, 'utf8')
   else if (tag === T_STRING16) buf.write(e.text!, at, e.length, 'utf16le')
-  else if (e.bytes !== undefined) buf.set(e.bytes, at)
+  else if (e.bytes !== undefined) {
+    if (!kernelCopied(e) || native.writeSegment(buf.buffer as SharedArrayBuffer, at, e.bytes, e.length) !== 0) buf.set(e.bytes, at)
+  }
+}
+
+/** Whether an item's payload goes into the ring through the memfd (its pages need not be faulted in ahead: the writer never touches them). */
+export function kernelCopied(e: Encoded): boolean {
+  return e.bytes !== undefined && e.length >= KERNEL_COPY_FROM
 }
 
 // ----- the way back
@@ -241,7 +256,7 @@ export function readPayload(into: Taken, tag: number, length: number, buf: Buffe
     const bytes = tag === T_BYTES || tag === T_BUFFER ? Buffer.allocUnsafeSlow(length) : Buffer.allocUnsafe(length)
     // Fresh memory for a large item: faulting its pages in at once costs a fraction of faulting them one by one.
     if (length >= PREFAULT_FROM) native.populate(bytes.buffer, bytes.byteOffset, length)
-    buf.copy(bytes, 0, at, at + length)
+    if (length < KERNEL_COPY_FROM || native.readSegment(buf.buffer as SharedArrayBuffer, at, bytes, length) !== 0) buf.copy(bytes, 0, at, at + length)
     into.bytes = bytes
   }
 }

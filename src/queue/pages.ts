@@ -52,8 +52,8 @@ export class FifoPages {
     this.#i32[L.RESIDENT_TO] = Math.min(this.#ringBytes, L.PREFAULT)
   }
 
-  /** Before a frame is written at ring offsets [at, end): faults in its pages and some ahead. */
-  beforeWrite(at: number, end: number): void {
+  /** Before a frame is written at ring offsets [at, end): faults in its pages and `ahead` bytes more. */
+  beforeWrite(at: number, end: number, ahead = L.POPULATE_STEP): void {
     const i32 = this.#i32
     const resident = this.#resident
     if (at < resident) {
@@ -67,7 +67,7 @@ export class FifoPages {
     const popTo = i32[L.POP_TO]!
     if (from >= popFrom && end <= popTo) return
     const contiguous = from >= popFrom && from <= popTo && popTo <= this.#ringBytes
-    i32[L.POP_TO] = this.#populate(contiguous ? popTo : from, this.#ringBytes, end)
+    i32[L.POP_TO] = this.#populate(contiguous ? popTo : from, this.#ringBytes, end, ahead)
     if (!contiguous) i32[L.POP_FROM] = floorPage(from)
   }
 

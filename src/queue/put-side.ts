@@ -30,7 +30,7 @@ import { attachAt } from '../shm/arena.js'
 import { acquireSide } from './side-lock.js'
 import type { RingMemory } from './ring-memory.js'
 import { FifoPages } from './pages.js'
-import { writePayload, type Encoded } from './codec.js'
+import { writePayload, kernelCopied, type Encoded } from './codec.js'
 import * as L from './layout.js'
 
 /** Outcomes of a put. */
@@ -110,7 +110,9 @@ export class PutSide {
     }
     if (!this.#room(bytes, size)) return PUT_NO_ROOM
     if (pad > 0) at = 0
-    this.#pages.beforeWrite(at, at + size)
+    // A payload the kernel copies in needs only its header's page here.
+    if (kernelCopied(e)) this.#pages.beforeWrite(at, at + L.FIFO_HEADER, 0)
+    else this.#pages.beforeWrite(at, at + size)
     const m = this.#m
     const frame = m.ringAt + at
     i32[frame >>> 2] = e.length

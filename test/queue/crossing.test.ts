@@ -4,7 +4,8 @@ import assert from 'node:assert/strict'
 import {
   Process, Thread, Queue, JoinableQueue, Pipe, Value, EOFError, LifoQueue, PriorityQueue,
 } from '../../src/index.js'
-import { produce, produceSync, consumeUntil, consumeForever, replyThrough, echoDoubled, sendAndLeave } from '../fixtures/queue-targets.js'
+import { produce, produceSync, consumeUntil, consumeForever, replyThrough, echoDoubled, sendAndLeave, putPatterned, patternByte } from '../fixtures/queue-targets.js'
+import { KERNEL_COPY_FROM } from '../../src/queue/codec.js'
 
 test('IPC between two child processes: a producer and a consumer ended by a sentinel', async () => {
   const q = new Queue<number | null>(16)
@@ -136,4 +137,42 @@ test('a pipe to a thread: bytes and values, then EOF when the thread closes its 
   assert.equal(await b.poll(10), false)
   b.close()
   assert.throws(() => a.send(1 as never), EOFError)
+})
+
+// Large payloads go through the segment's memfd (pread/pwrite), smaller ones
+// through the mapping: items on both sides of the threshold, at odd sizes
+// and offsets, cross a process byte for byte, far enough (~40 MiB) that
+// the ring gives pages back behind the reader and fills fresh ones.
+test('large items around the kernel-copy threshold cross processes byte for byte (Queue, LifoQueue, Pipe)', async () => {
+  const sizes = [KERNEL_COPY_FROM - 1, KERNEL_COPY_FROM, KERNEL_COPY_FROM + 1, (1 << 20) + 3, (3 << 20) + 5, 100]
+  const n = 24
+  const check = (i: number, item: unknown): void => {
+    const size = sizes[i % sizes.length]!
+    if (i % 3 === 2) {
+      assert.ok(item instanceof Float64Array, `item ${i} is a Float64Array`)
+      assert.equal(item.length, Math.ceil(size / 8))
+      for (let k = 0; k < item.length; k++) if (item[k] !== i * 1e6 + k) assert.fail(`item ${i}: float ${k} is ${item[k]}`)
+      return
+    }
+    assert.ok(item instanceof Uint8Array, `item ${i} is bytes`)
+    assert.equal(Buffer.isBuffer(item), i % 3 === 0, `item ${i} keeps its kind`)
+    assert.equal(item.byteLength, size)
+    for (let j = 0; j < size; j++) if (item[j] !== patternByte(i, j)) assert.fail(`item ${i}: byte ${j} is ${item[j]}`)
+  }
+  for (const q of [new Queue<unknown>(), new LifoQueue<unknown>(0, { capacity: 64 << 20 })]) {
+    const p = new Process({ target: putPatterned, args: [q, sizes, n] })
+    await p.start()
+    await p.join(60_000)
+    assert.equal(p.exitCode, 0)
+    const got: unknown[] = []
+    for (let i = 0; i < n; i++) got.push(await q.get())
+    if (q instanceof LifoQueue) got.reverse()
+    got.forEach((item, i) => check(i, item))
+  }
+  const [rx, tx] = Pipe<unknown>(false)
+  const p = new Process({ target: putPatterned, args: [tx, sizes, n] })
+  await p.start()
+  for (let i = 0; i < n; i++) check(i, await rx.recv())
+  await p.join(60_000)
+  assert.equal(p.exitCode, 0)
 })
