@@ -98,8 +98,8 @@ function check(before: Usage, after: Usage, what: string): string | undefined {
   // several MiB and several segments per round, so the bounds are far apart.
   if (after.segments > before.segments + 1 + after.queues - before.queues) return `${what}: mapped segments grew from ${before.segments} to ${after.segments}`
   // Pages of segments that stay (arena segments holding kept sets) get touched as the rounds reuse them:
-  // seen +1 MiB from a fresh clone and +2.4 MiB in a CI run under load, with segments and slots in use (the
-  // precise checks, above and below) flat. A leak is several MiB a round, over 8 MiB in four.
+  // seen +1 MiB from a fresh clone and +2.4 MiB in a CI run under load, with mapped segments flat (checked
+  // first); slots in use (below) are the precise check. A leak is several MiB a round, over 8 MiB in four.
   if (after.shmem - before.shmem >= 4096) return `${what}: resident shared memory grew from ${before.shmem} KiB to ${after.shmem} KiB`
   if (Number.isNaN(before.slots)) return undefined
   // Slots in use grow by the kept sets only (and a few control blocks).
