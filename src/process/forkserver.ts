@@ -65,6 +65,12 @@ class ForkServer {
       execArgv: [...execArgv, '--single-threaded', '--v8-pool-size=1', '--expose-internals'],
       serialization: 'advanced',
       stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+      // esbuild (tsx's compiler) answers its sync calls from a worker thread it starts once per process;
+      // a forked child has no such thread but inherits the handle to it, so its first compile (a TS module
+      // the server never loaded, under tsx's in-thread hooks on Node 22+) waited for ever. Without worker
+      // threads esbuild runs its binary per sync call, which a forked child can do. Children's own
+      // environment comes with each request: they do not see this.
+      env: { ...process.env, ESBUILD_WORKER_THREADS: '0' },
     })
     this.cp.unref()
     this.#refChannel(false)

@@ -7,7 +7,8 @@
  */
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { readFileSync, readdirSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -180,14 +181,34 @@ test('a lock held by a SIGKILLed child is recovered by the next acquirer', async
 
 test('modules imported at run time: builtins and JS packages load; a TS module the fork server never loaded fails clearly under tsx on Node 20 (loads where tsx hooks run in-thread)', async () => {
   const path = join(dir, `late-${method}.json`)
-  const late = pathToFileURL(join(import.meta.dirname, '../fixtures/fork-late.ts')).href
+  // A module of its own each run: tsx caches what it compiled on disk, and the child must compile this one
+  // (under tsx's in-thread hooks a forked child once waited for ever on esbuild's thread, which forks don't copy).
+  const latePath = join(dir, `fork-late-${method}-${process.pid}-${Date.now()}.ts`)
+  writeFileSync(latePath, `export const late: string = ${JSON.stringify(latePath)}\n`)
+  const late = pathToFileURL(latePath).href
   assert.equal((await run(importLate, [path, late])).exitCode, 0)
   const seen = JSON.parse(readFileSync(path, 'utf8'))
   assert.equal(seen.zlib, 'function')
   assert.equal(seen.pkg, 'function')
   // tsx compiles in-thread (module.registerHooks) where Node has it (22 and 24): a forked child compiles TS itself there.
   if (method === 'spawn' || inThreadHooks) assert.equal(seen.ts, 'loaded')
-  else assert.match(seen.ts, /a forkserver child cannot load .*fork-late\.ts.*startMethod: 'spawn'/)
+  else assert.match(seen.ts, /a forkserver child cannot load .*fork-late-.*\.ts.*startMethod: 'spawn'/)
+})
+
+// tsx compiles with esbuild, whose sync calls go to a worker thread it starts once per process. A fork
+// server that had compiled anything held that thread, which its children do not have: a child's first
+// compile waited for ever. Deterministic only with a cold tsx cache, so it runs in a program of its own.
+test('a forked child compiles a TS module at run time though the server compiled with esbuild first (cold tsx cache)', { skip: method !== 'forkserver' || !inThreadHooks ? 'forkserver under in-thread hooks (Node 22+) only' : false }, () => {
+  const cold = join(dir, `tsx-cold-${process.pid}`)
+  mkdirSync(cold, { recursive: true })
+  const path = join(dir, `late-cold-${process.pid}.json`)
+  const latePath = join(dir, `fork-late-cold-${process.pid}-${Date.now()}.ts`)
+  writeFileSync(latePath, `export const late: string = ${JSON.stringify(latePath)}\n`)
+  const main = join(import.meta.dirname, '../fixtures/late-ts-main.ts')
+  const out = spawnSync(process.execPath, ['--import', 'tsx', main, path, pathToFileURL(latePath).href], { env: { ...process.env, TMPDIR: cold }, encoding: 'utf8', timeout: 150_000 })
+  assert.equal(out.status, 0, out.stderr)
+  assert.deepEqual(JSON.parse(out.stdout.trim().split('\n').pop()!), { exitCode: 0 })
+  assert.equal(JSON.parse(readFileSync(path, 'utf8')).ts, 'loaded')
 })
 
 test('the fork server dying is not the user\'s problem: its children run on, the next start starts another', { skip: method !== 'forkserver' }, async () => {
